@@ -1,0 +1,79 @@
+/**
+ * Check: column defaults fit their column's type.
+ */
+
+import type { Diagnostics } from '../diagnostics/diagnostic.js';
+import { assertNever, type Column, type DefaultValue, type Model } from '../ir.js';
+
+export function checkColumns(model: Model, diagnostics: Diagnostics): void {
+  for (const col of model.columns) {
+    if (!col.default) continue;
+    if (!defaultFits(col, col.default)) {
+      diagnostics.report('defaultTypeMismatch', col.span, {
+        column: col.name,
+        type: col.type.spelled,
+        value: showDefault(col.default),
+      });
+    }
+  }
+}
+
+function showDefault(d: DefaultValue): string {
+  switch (d.kind) {
+    case 'string':
+      return `'${d.value.replace(/'/g, "''")}'`;
+    case 'number':
+      return d.text;
+    case 'boolean':
+      return d.value ? 'TRUE' : 'FALSE';
+    case 'null':
+      return 'NULL';
+    default:
+      return assertNever(d);
+  }
+}
+
+const INTEGER_LIMITS = { 16: 2n ** 15n, 32: 2n ** 31n, 64: 2n ** 63n } as const;
+
+function defaultFits(col: Column, d: DefaultValue): boolean {
+  if (d.kind === 'null') return !col.notNull;
+  const t = col.type;
+  switch (t.kind) {
+    case 'unknown':
+      return true;
+    case 'string':
+      return d.kind === 'string' && (t.maxLength === null || [...d.value].length <= t.maxLength);
+    case 'integer': {
+      if (d.kind !== 'number' || !/^-?\d+$/.test(d.text)) return false;
+      const v = BigInt(d.text);
+      const limit = INTEGER_LIMITS[t.bits];
+      return v >= -limit && v < limit;
+    }
+    case 'double':
+      return d.kind === 'number';
+    case 'decimal': {
+      if (d.kind !== 'number') return false;
+      const m = /^-?(\d*)(?:\.(\d*))?$/.exec(d.text);
+      if (!m) return false;
+      const whole = (m[1] ?? '').replace(/^0+/, '');
+      const frac = (m[2] ?? '').replace(/0+$/, '');
+      return frac.length <= t.scale && whole.length <= t.precision - t.scale;
+    }
+    case 'boolean':
+      return d.kind === 'boolean';
+    case 'date':
+      return d.kind === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d.value) && !Number.isNaN(Date.parse(d.value));
+    case 'timestamp':
+      return d.kind === 'string' && /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(d.value);
+    case 'json':
+      if (d.kind !== 'string') return false;
+      try {
+        JSON.parse(d.value);
+        return true;
+      } catch {
+        return false;
+      }
+    default:
+      return assertNever(t);
+  }
+}

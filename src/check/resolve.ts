@@ -1,0 +1,457 @@
+/**
+ * Check, part 1: AST to IR (name resolution).
+ *
+ * Builds the resolved schema from every file's AST: types mapped, column-level and table-level
+ * declarations merged, names looked up case-insensitively and given their declared spelling.
+ * Reports what only the declarations show (duplicates, unknown names and types, reserved names,
+ * a key declared twice); the rules that read the finished IR live beside this file. Whatever
+ * cannot be resolved is left out of the IR after its one diagnostic, so a typo is one message.
+ */
+
+import type { Span } from '../source.js';
+import type { Diagnostics } from '../diagnostics/diagnostic.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import type * as A from '../syntax/ast.js';
+import {
+  nameKey,
+  type Cardinality,
+  type Column,
+  type ColumnRef,
+  type ColumnType,
+  type DefaultValue,
+  type DeleteAction,
+  type Key,
+  type Model,
+  type Relationship,
+  type Schema,
+} from '../ir.js';
+
+const TYPE_NAMES = [
+  'STRING', 'TEXT', 'VARCHAR', 'INTEGER', 'INT', 'SMALLINT', 'BIGINT', 'LONG', 'DOUBLE', 'FLOAT',
+  'NUMBER', 'DECIMAL', 'BOOLEAN', 'DATE', 'TIMESTAMP', 'DATETIME', 'JSON',
+];
+
+export const MAX_DECIMAL_PRECISION = 38;
+
+interface PendingReference {
+  readonly columns: readonly A.Ident[];
+  readonly clause: A.ReferencesClause;
+  readonly constraintName?: A.Ident;
+  readonly span: Span;
+}
+
+interface Draft {
+  model: Model;
+  columns: Map<string, Column>;
+  references: PendingReference[];
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export function resolve(units: readonly A.SourceUnit[], diagnostics: Diagnostics): Schema {
+  const ordered = [...units].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const drafts: Draft[] = [];
+  const byName = new Map<string, Draft>();
+
+  for (const unit of ordered) {
+    for (const decl of unit.models) {
+      const draft = resolveModel(decl, diagnostics);
+      const key = nameKey(decl.name.text);
+      const earlier = byName.get(key);
+      if (earlier) {
+        diagnostics.report('duplicateModel', decl.name.span, { name: decl.name.text }, {
+          related: [{ message: 'first declared here', span: earlier.model.nameSpan }],
+        });
+      } else {
+        byName.set(key, draft);
+      }
+      drafts.push(draft);
+    }
+  }
+
+  const modelNames = drafts.map((d) => d.model.name);
+  for (const draft of drafts) {
+    const relationships: Relationship[] = [];
+    const constraintNames = new Map<string, Span>();
+    for (const ref of draft.references) {
+      const rel = resolveReference(draft, ref, byName, modelNames, diagnostics);
+      if (!rel) continue;
+      if (ref.constraintName) {
+        const k = nameKey(ref.constraintName.text);
+        const first = constraintNames.get(k);
+        if (first) {
+          diagnostics.report('duplicateConstraintName', ref.constraintName.span, {
+            name: ref.constraintName.text,
+            model: draft.model.name,
+          }, { related: [{ message: 'first used here', span: first }] });
+        } else constraintNames.set(k, ref.constraintName.span);
+      }
+      relationships.push(rel);
+    }
+    (draft.model as Mutable<Model>).relationships = relationships;
+  }
+
+  return { kind: 'schema', models: drafts.map((d) => d.model) };
+}
+
+function resolveModel(decl: A.ModelDecl, diagnostics: Diagnostics): Draft {
+  const name = decl.name.text;
+  if (name.includes('__')) {
+    diagnostics.report('reservedModelName', decl.name.span, { name, why: 'names containing __ are kept for companion tables' });
+  } else if (nameKey(name).startsWith('_mdl_')) {
+    diagnostics.report('reservedModelName', decl.name.span, { name, why: 'names starting with _mdl_ are kept for metadata tables' });
+  }
+
+  const columns = new Map<string, Column>();
+  const ordered: Column[] = [];
+  const pkDecls: { idents: readonly A.Ident[]; span: Span }[] = [];
+  const versionDecls: { idents: readonly A.Ident[]; span: Span }[] = [];
+  const timestampDecls: { idents: readonly A.Ident[]; span: Span }[] = [];
+  const uniqueDecls: { idents: readonly A.Ident[]; span: Span }[] = [];
+  const references: PendingReference[] = [];
+
+  for (const el of decl.elements) {
+    switch (el.kind) {
+      case 'column-decl': {
+        const column = resolveColumn(decl.name.text, el, diagnostics);
+        const key = nameKey(column.name);
+        const earlier = columns.get(key);
+        if (earlier) {
+          diagnostics.report('duplicateColumn', el.name.span, { model: name, column: el.name.text }, {
+            related: [{ message: 'first declared here', span: earlier.nameSpan }],
+          });
+        } else {
+          columns.set(key, column);
+          ordered.push(column);
+        }
+        for (const c of el.constraints) {
+          const one = [el.name];
+          if (c.kind === 'primary-key') pkDecls.push({ idents: one, span: c.span });
+          else if (c.kind === 'version') versionDecls.push({ idents: one, span: c.span });
+          else if (c.kind === 'timestamp') timestampDecls.push({ idents: one, span: c.span });
+          else if (c.kind === 'unique') uniqueDecls.push({ idents: one, span: c.span });
+          else if (c.kind === 'references') references.push({ columns: one, clause: c.clause, span: c.span });
+        }
+        break;
+      }
+      case 'primary-key-decl':
+        pkDecls.push({ idents: el.columns, span: el.span });
+        break;
+      case 'version-decl':
+        versionDecls.push({ idents: el.columns, span: el.span });
+        break;
+      case 'timestamp-decl':
+        timestampDecls.push({ idents: el.columns, span: el.span });
+        break;
+      case 'unique-decl':
+        uniqueDecls.push({ idents: el.columns, span: el.span });
+        break;
+      case 'foreign-key-decl':
+        references.push({
+          columns: el.columns,
+          clause: el.clause,
+          span: el.span,
+          ...(el.constraintName ? { constraintName: el.constraintName } : {}),
+        });
+        break;
+    }
+  }
+
+  const lookup = (idents: readonly A.Ident[], where: string): string[] => resolveColumnList(name, columns, idents, where, diagnostics);
+
+  let primaryKey: Key | null = null;
+  pkDecls.forEach((d, i) => {
+    if (i > 0) {
+      diagnostics.report('multiplePrimaryKeys', d.span, { name }, {
+        related: [{ message: 'first declared here', span: pkDecls[0]!.span }],
+      });
+      return;
+    }
+    primaryKey = { columns: lookup(d.idents, 'PRIMARY KEY'), span: d.span };
+  });
+
+  const single = (
+    decls: { idents: readonly A.Ident[]; span: Span }[],
+    what: string,
+    report: () => void,
+  ): ColumnRef | null => {
+    if (decls.length === 0) return null;
+    if (decls.length > 1 || decls[0]!.idents.length > 1) report();
+    const d = decls[0]!;
+    const [column] = lookup(d.idents.slice(0, 1), what);
+    return column === undefined ? null : { column, span: d.span };
+  };
+  const version = single(versionDecls, 'VERSION', () =>
+    diagnostics.report('multipleVersions', (versionDecls[1] ?? versionDecls[0]!).span, { name }));
+  const timestamp = single(timestampDecls, 'TIMESTAMP', () =>
+    diagnostics.report('multipleTimestamps', (timestampDecls[1] ?? timestampDecls[0]!).span, { name }));
+  const uniqueKeys: Key[] = uniqueDecls
+    .map((d) => ({ columns: lookup(d.idents, 'UNIQUE'), span: d.span }))
+    .filter((k) => k.columns.length > 0);
+
+  let behavior: Model['behavior'] = 'record';
+  let history = false;
+  let comment: string | null = null;
+  const seenOptions = new Set<string>();
+  for (const opt of decl.options) {
+    const label = opt.kind === 'behavior' ? 'BEHAVIOR' : opt.kind === 'history' ? 'WITH HISTORY' : 'COMMENT';
+    if (seenOptions.has(label)) {
+      diagnostics.report('duplicateOption', opt.span, { option: label, model: name });
+      continue;
+    }
+    seenOptions.add(label);
+    if (opt.kind === 'behavior') behavior = opt.value === 'TIME SERIES' ? 'time-series' : 'record';
+    else if (opt.kind === 'history') history = true;
+    else comment = opt.text;
+  }
+
+  const model: Model = {
+    kind: 'model',
+    name,
+    nameSpan: decl.name.span,
+    span: decl.span,
+    behavior,
+    history,
+    comment,
+    columns: ordered,
+    primaryKey,
+    version,
+    timestamp,
+    uniqueKeys,
+    relationships: [],
+  };
+  return { model, columns, references };
+}
+
+function resolveColumnList(
+  model: string,
+  columns: ReadonlyMap<string, Column>,
+  idents: readonly A.Ident[],
+  where: string,
+  diagnostics: Diagnostics,
+): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const id of idents) {
+    const column = columns.get(nameKey(id.text));
+    if (!column) {
+      const hint = didYouMean(id.text, [...columns.values()].map((c) => c.name));
+      diagnostics.report('unknownColumn', id.span, { model, column: id.text, where }, hint ? { hint } : {});
+      continue;
+    }
+    const k = nameKey(column.name);
+    if (seen.has(k)) {
+      diagnostics.report('duplicateColumnInList', id.span, { column: id.text, where });
+      continue;
+    }
+    seen.add(k);
+    out.push(column.name);
+  }
+  return out;
+}
+
+function resolveColumn(model: string, decl: A.ColumnDecl, diagnostics: Diagnostics): Column {
+  const name = decl.name.text;
+  const lower = nameKey(name);
+  if (lower === '_change_request_type' || lower.startsWith('_mdl_')) {
+    diagnostics.report('reservedColumnName', decl.name.span, { model, column: name });
+  }
+  let notNull = false;
+  let defaultValue: DefaultValue | null = null;
+  let comment: string | null = null;
+  const seen = new Set<string>();
+  for (const c of decl.constraints) {
+    const label = modifierLabel(c);
+    if (label && seen.has(label)) diagnostics.report('duplicateColumnModifier', c.span, { column: name, modifier: label });
+    if (label) seen.add(label);
+    if (c.kind === 'not-null') notNull = true;
+    else if (c.kind === 'default') defaultValue = literalValue(c.value);
+    else if (c.kind === 'comment') comment = c.text;
+  }
+  return {
+    kind: 'column',
+    name,
+    nameSpan: decl.name.span,
+    span: decl.span,
+    type: resolveType(decl.type, diagnostics),
+    notNull,
+    default: defaultValue,
+    comment,
+  };
+}
+
+function modifierLabel(c: A.ColumnConstraint): string | undefined {
+  switch (c.kind) {
+    case 'not-null':
+      return 'NOT NULL';
+    case 'nullable':
+      return 'NULL';
+    case 'default':
+      return 'DEFAULT';
+    case 'primary-key':
+      return 'PRIMARY KEY';
+    case 'version':
+      return 'VERSION';
+    case 'timestamp':
+      return 'TIMESTAMP';
+    case 'unique':
+      return 'UNIQUE';
+    case 'comment':
+      return 'COMMENT';
+    case 'references':
+      return undefined;
+  }
+}
+
+function literalValue(lit: A.Literal): DefaultValue {
+  switch (lit.kind) {
+    case 'string':
+      return { kind: 'string', value: lit.value };
+    case 'number':
+      return { kind: 'number', text: lit.text };
+    case 'boolean':
+      return { kind: 'boolean', value: lit.value };
+    case 'null':
+      return { kind: 'null' };
+  }
+}
+
+export function resolveType(ref: A.TypeRef, diagnostics: Diagnostics): ColumnType {
+  const upper = ref.name.text.toUpperCase();
+  const spelled = ref.args.length > 0 ? `${upper}(${ref.args.map((a) => a.text).join(', ')})` : upper;
+  const args: number[] = [];
+  for (const a of ref.args) {
+    if (!/^\d+$/.test(a.text)) {
+      diagnostics.report('invalidNumber', a.span, { text: a.text, what: 'type argument (a whole number)' });
+      return { kind: 'unknown', spelled };
+    }
+    args.push(Number(a.text));
+  }
+  const bad = (why: string): ColumnType => {
+    diagnostics.report('invalidTypeArguments', ref.span, { type: spelled, why });
+    return { kind: 'unknown', spelled };
+  };
+  const noArgs = (t: ColumnType): ColumnType => (args.length > 0 ? bad(`${upper} takes no arguments`) : t);
+
+  switch (ref.name.quoted ? '' : upper) {
+    case 'STRING':
+    case 'TEXT':
+      return noArgs({ kind: 'string', maxLength: null, spelled });
+    case 'VARCHAR':
+      if (args.length > 1) return bad('VARCHAR takes one length');
+      if (args.length === 1 && args[0]! < 1) return bad('the length must be at least 1');
+      return { kind: 'string', maxLength: args[0] ?? null, spelled };
+    case 'INTEGER':
+    case 'INT':
+      return noArgs({ kind: 'integer', bits: 32, spelled });
+    case 'SMALLINT':
+      return noArgs({ kind: 'integer', bits: 16, spelled });
+    case 'BIGINT':
+    case 'LONG':
+      return noArgs({ kind: 'integer', bits: 64, spelled });
+    case 'DOUBLE':
+    case 'FLOAT':
+    case 'NUMBER':
+      return noArgs({ kind: 'double', spelled });
+    case 'DECIMAL': {
+      if (args.length === 0) return bad('DECIMAL needs a precision, as in DECIMAL(12, 2)');
+      const [precision, scale = 0] = args as [number, number?];
+      if (precision < 1 || precision > MAX_DECIMAL_PRECISION) return bad(`the precision must be from 1 to ${MAX_DECIMAL_PRECISION}`);
+      if (scale > precision) return bad('the scale cannot exceed the precision');
+      return { kind: 'decimal', precision, scale, spelled };
+    }
+    case 'BOOLEAN':
+      return noArgs({ kind: 'boolean', spelled });
+    case 'DATE':
+      return noArgs({ kind: 'date', spelled });
+    case 'TIMESTAMP':
+    case 'DATETIME':
+      return noArgs({ kind: 'timestamp', spelled });
+    case 'JSON':
+      return noArgs({ kind: 'json', spelled });
+    default: {
+      const hint = didYouMean(ref.name.text, TYPE_NAMES);
+      diagnostics.report('unknownType', ref.name.span, { type: ref.name.text }, hint ? { hint } : {});
+      return { kind: 'unknown', spelled };
+    }
+  }
+}
+
+function resolveReference(
+  draft: Draft,
+  ref: PendingReference,
+  models: ReadonlyMap<string, Draft>,
+  modelNames: readonly string[],
+  diagnostics: Diagnostics,
+): Relationship | undefined {
+  const source = draft.model;
+  const columns = resolveColumnList(source.name, draft.columns, ref.columns, 'FOREIGN KEY', diagnostics);
+  if (columns.length !== ref.columns.length) return undefined;
+
+  const clause = ref.clause;
+  const target = models.get(nameKey(clause.target.text));
+  if (!target) {
+    const hint = didYouMean(clause.target.text, modelNames);
+    diagnostics.report('unknownModel', clause.target.span, { name: clause.target.text }, hint ? { hint } : {});
+    return undefined;
+  }
+
+  let targetColumns: string[];
+  if (clause.columns) {
+    targetColumns = [];
+    for (const id of clause.columns) {
+      const c = target.columns.get(nameKey(id.text));
+      if (!c) {
+        const hint = didYouMean(id.text, [...target.columns.values()].map((x) => x.name));
+        diagnostics.report('unknownTargetColumn', id.span, { model: target.model.name, column: id.text }, hint ? { hint } : {});
+        continue;
+      }
+      targetColumns.push(c.name);
+    }
+    if (targetColumns.length !== clause.columns.length) return undefined;
+  } else {
+    // The target's own missing key is reported against the target; say nothing more here.
+    const pk = target.model.primaryKey;
+    if (!pk || pk.columns.length === 0) return undefined;
+    targetColumns = [...pk.columns];
+  }
+
+  const cardinality: Cardinality = !clause.cardinality
+    ? 'many-to-one'
+    : clause.cardinality.from === 'MANY'
+      ? clause.cardinality.to === 'ONE'
+        ? 'many-to-one'
+        : 'many-to-many'
+      : clause.cardinality.to === 'ONE'
+        ? 'one-to-one'
+        : 'one-to-many';
+  const onDelete: DeleteAction = deleteAction(clause.onDelete?.action);
+  const nullable = columns.some((c) => !draft.columns.get(nameKey(c))!.notNull);
+  const one = cardinality === 'one-to-one';
+  return {
+    kind: 'relationship',
+    name: ref.constraintName?.text ?? `fk_${columns.join('_')}`,
+    columns,
+    target: target.model.name,
+    targetSpan: clause.target.span,
+    targetColumns,
+    cardinality,
+    onDelete,
+    notation: one ? (nullable ? '1:0' : '1:1') : nullable ? 'M:0' : 'M:1',
+    span: ref.span,
+  };
+}
+
+function deleteAction(text: A.DeleteActionText | undefined): DeleteAction {
+  switch (text) {
+    case 'CASCADE':
+      return 'cascade';
+    case 'SET NULL':
+      return 'set-null';
+    case 'RESTRICT':
+      return 'restrict';
+    case 'NO ACTION':
+    case undefined:
+      return 'no-action';
+  }
+}

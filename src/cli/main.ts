@@ -1,0 +1,57 @@
+/**
+ * The `mdl` command line: dispatch to one module per command, loaded only when used, so that a
+ * command pays start-up time for nothing it does not need (compile never loads SQLite).
+ */
+
+import { EXIT_USAGE, UsageError } from './io.js';
+
+interface Command {
+  readonly summary: string;
+  readonly load: () => Promise<{ help: string; run(args: readonly string[]): number | Promise<number> }>;
+}
+
+const commands: Record<string, Command> = {
+  check: { summary: 'parse and check the models, report every problem', load: () => import('./check.js') },
+  compile: { summary: 'emit the SQL for the models (tables, metadata, apply statements)', load: () => import('./compile.js') },
+};
+
+const usage = `Usage: mdl <command> [options]
+
+Commands:
+${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+Run 'mdl <command> --help' for a command's options.
+`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage);
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write('mdl 0.1.0\n');
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`mdl: unknown command '${name}'\n\n${usage}`);
+    return EXIT_USAGE;
+  }
+  const mod = await command.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(mod.help);
+    return 0;
+  }
+  try {
+    return await mod.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`mdl ${name}: ${e.message}\n\n${mod.help}`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * Compile, IR to SQLite: the tables, companion tables, indexes and metadata of a schema, and the
+ * apply statements of each model, as structured statements and as one deterministic script.
+ *
+ * Reads only the IR, and only an IR that check passed. Relationships and UNIQUE keys are recorded
+ * in _mdl_relationships and _mdl_models, not declared as FOREIGN KEY or UNIQUE constraints:
+ * SQLite enforces those whenever a connection turns foreign keys on (better-sqlite3 does by
+ * default), and a mirror must accept a child before its parent and pass through states where two
+ * rows briefly share a unique value. Each is indexed for lookups instead.
+ */
+
+import { createHash } from 'node:crypto';
+import { nameKey, type Model, type Schema } from '../ir.js';
+import { compileApply, tableNames, type ApplyStatements } from './apply.js';
+import { ident, list, stringLiteral } from './sql-text.js';
+import { defaultLiteral, storageClass } from './storage.js';
+
+/** Bumped when the layout of metadata or companion tables changes. */
+export const MIRROR_FORMAT = 1;
+
+export interface ModelSql {
+  readonly model: string;
+  readonly table: string;
+  readonly tombstones: string;
+  /** Hash of the model's definition (spans left out), recorded in _mdl_models.source_hash. */
+  readonly sourceHash: string;
+  /** CREATE TABLE for the model and its tombstones, then indexes. */
+  readonly ddl: readonly string[];
+  /** Rows of metadata that describe the model. */
+  readonly metadata: readonly string[];
+  readonly apply: ApplyStatements;
+}
+
+export interface SqliteProgram {
+  readonly metadataDdl: readonly string[];
+  readonly models: readonly ModelSql[];
+}
+
+export function compileSqlite(schema: Schema): SqliteProgram {
+  return { metadataDdl: metadataDdl(), models: schema.models.map(compileModel) };
+}
+
+function metadataDdl(): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS "_mdl_meta" (\n  "key" TEXT PRIMARY KEY,\n  "value" TEXT NOT NULL\n) STRICT`,
+    `INSERT INTO "_mdl_meta" ("key", "value") VALUES ('format', '${MIRROR_FORMAT}') ON CONFLICT ("key") DO NOTHING`,
+    [
+      `CREATE TABLE IF NOT EXISTS "_mdl_models" (`,
+      `  "name" TEXT PRIMARY KEY,`,
+      `  "table_name" TEXT NOT NULL,`,
+      `  "tombstone_table" TEXT NOT NULL,`,
+      `  "behavior" TEXT NOT NULL,`,
+      `  "history" INTEGER NOT NULL,`,
+      `  "primary_key" TEXT NOT NULL,`,
+      `  "version_column" TEXT NOT NULL,`,
+      `  "timestamp_column" TEXT,`,
+      `  "unique_keys" TEXT NOT NULL,`,
+      `  "definition" TEXT NOT NULL,`,
+      `  "source_hash" TEXT NOT NULL`,
+      `) STRICT`,
+    ].join('\n'),
+    [
+      `CREATE TABLE IF NOT EXISTS "_mdl_relationships" (`,
+      `  "model" TEXT NOT NULL,`,
+      `  "name" TEXT NOT NULL,`,
+      `  "columns" TEXT NOT NULL,`,
+      `  "target" TEXT NOT NULL,`,
+      `  "target_columns" TEXT NOT NULL,`,
+      `  "cardinality" TEXT NOT NULL,`,
+      `  "notation" TEXT NOT NULL,`,
+      `  "on_delete" TEXT NOT NULL,`,
+      `  PRIMARY KEY ("model", "name")`,
+      `) STRICT`,
+    ].join('\n'),
+    [
+      `CREATE TABLE IF NOT EXISTS "_mdl_batches" (`,
+      `  "id" INTEGER PRIMARY KEY,`,
+      `  "model" TEXT NOT NULL,`,
+      `  "source" TEXT,`,
+      `  "started_at" TEXT NOT NULL,`,
+      `  "finished_at" TEXT,`,
+      ...['received', 'inserted', 'updated', 'deleted', 'tombstoned', 'stale', 'duplicate', 'rejected'].map(
+        (c) => `  ${ident(c)} INTEGER NOT NULL DEFAULT 0,`,
+      ),
+      `  "note" TEXT`,
+      `) STRICT`,
+    ].join('\n'),
+    [
+      `CREATE TABLE IF NOT EXISTS "_mdl_rejects" (`,
+      `  "id" INTEGER PRIMARY KEY,`,
+      `  "batch_id" INTEGER NOT NULL,`,
+      `  "model" TEXT NOT NULL,`,
+      `  "source" TEXT,`,
+      `  "line" INTEGER,`,
+      `  "record" INTEGER,`,
+      `  "raw" TEXT NOT NULL,`,
+      `  "code" TEXT NOT NULL,`,
+      `  "reason" TEXT NOT NULL`,
+      `) STRICT`,
+    ].join('\n'),
+    `CREATE INDEX IF NOT EXISTS "_mdl_rejects__batch" ON "_mdl_rejects" ("batch_id")`,
+  ];
+}
+
+/** The model without source positions: what its hash and recorded definition are made of. */
+export function modelDefinition(model: Model): string {
+  return JSON.stringify(model, (k, v: unknown) => (k === 'span' || k === 'nameSpan' || k === 'targetSpan' ? undefined : v));
+}
+
+function compileModel(model: Model): ModelSql {
+  const names = tableNames(model);
+  const key = model.primaryKey!.columns;
+  const version = model.version!.column;
+  const columnLines = model.columns.map((c) => {
+    const parts = [ident(c.name), storageClass(c.type)];
+    if (c.notNull) parts.push('NOT NULL');
+    const d = defaultLiteral(c);
+    if (d !== undefined) parts.push(`DEFAULT ${d}`);
+    return `  ${parts.join(' ')}`;
+  });
+  const table = [
+    `CREATE TABLE IF NOT EXISTS ${ident(names.table)} (`,
+    [...columnLines, `  PRIMARY KEY (${list(key.map(ident))})`].join(',\n'),
+    `) STRICT`,
+  ].join('\n');
+
+  const versionCol = model.columns.find((c) => c.name === version)!;
+  const tombstones = [
+    `CREATE TABLE IF NOT EXISTS ${ident(names.tombstones)} (`,
+    [
+      ...key.map((k) => {
+        const c = model.columns.find((x) => x.name === k)!;
+        return `  ${ident(k)} ${storageClass(c.type)} NOT NULL`;
+      }),
+      `  ${ident(version)} ${storageClass(versionCol.type)} NOT NULL`,
+      `  PRIMARY KEY (${list(key.map(ident))})`,
+    ].join(',\n'),
+    `) STRICT`,
+  ].join('\n');
+
+  const indexes = new Map<string, string>();
+  const addIndex = (suffix: string, cols: readonly string[]) => {
+    // The primary key's own index already serves any prefix of the key.
+    const coveredByKey = cols.every((c, i) => nameKey(key[i] ?? '') === nameKey(c));
+    if (coveredByKey) return;
+    const name = `${model.name}__${suffix}`;
+    if (![...indexes.keys()].some((k) => nameKey(k) === nameKey(name))) {
+      indexes.set(name, `CREATE INDEX IF NOT EXISTS ${ident(name)} ON ${ident(names.table)} (${list(cols.map(ident))})`);
+    }
+  };
+  for (const rel of model.relationships) addIndex(`fk_${rel.columns.join('_')}`, rel.columns);
+  for (const u of model.uniqueKeys) addIndex(`uq_${u.columns.join('_')}`, u.columns);
+  if (model.timestamp) addIndex(`ts_${model.timestamp.column}`, [model.timestamp.column]);
+
+  const definition = modelDefinition(model);
+  const sourceHash = createHash('sha256').update(definition).digest('hex');
+  const json = (v: unknown) => stringLiteral(JSON.stringify(v));
+  const metadata = [
+    `INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")\nVALUES (${list([
+      stringLiteral(model.name),
+      stringLiteral(names.table),
+      stringLiteral(names.tombstones),
+      stringLiteral(model.behavior),
+      model.history ? '1' : '0',
+      json(key),
+      stringLiteral(version),
+      model.timestamp ? stringLiteral(model.timestamp.column) : 'NULL',
+      json(model.uniqueKeys.map((u) => u.columns)),
+      stringLiteral(definition),
+      stringLiteral(sourceHash),
+    ])})\nON CONFLICT ("name") DO NOTHING`,
+    ...model.relationships.map(
+      (r) =>
+        `INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")\nVALUES (${list([
+          stringLiteral(model.name),
+          stringLiteral(r.name),
+          json(r.columns),
+          stringLiteral(r.target),
+          json(r.targetColumns),
+          stringLiteral(r.cardinality),
+          stringLiteral(r.notation),
+          stringLiteral(r.onDelete),
+        ])})\nON CONFLICT ("model", "name") DO NOTHING`,
+    ),
+  ];
+
+  return {
+    model: model.name,
+    table: names.table,
+    tombstones: names.tombstones,
+    sourceHash,
+    ddl: [table, tombstones, ...indexes.values()],
+    metadata,
+    apply: compileApply(model),
+  };
+}
+
+/** One script: metadata, then per model its tables, metadata rows and apply statements. */
+export function renderSqlite(schema: Schema, program: SqliteProgram): string {
+  const out: string[] = [
+    '-- Generated by mdl from the models below. Do not edit: change the .mdl files and compile again.',
+    '-- Target: SQLite 3.37 or later (STRICT tables).',
+    '',
+    '-- Metadata',
+    ...program.metadataDdl.map((s) => `${s};`),
+  ];
+  program.models.forEach((m, i) => {
+    const model = schema.models[i]!;
+    out.push('', `-- Model ${model.name} (${model.behavior === 'time-series' ? 'BEHAVIOR TIME SERIES' : 'BEHAVIOR RECORD'}${model.history ? ', WITH HISTORY' : ''})`);
+    if (model.comment) out.push(`-- ${model.comment.replace(/\r?\n/g, ' ')}`);
+    for (const r of model.relationships) {
+      out.push(
+        `-- ${r.name}: (${r.columns.join(', ')}) -> ${r.target} (${r.targetColumns.join(', ')}) ${r.notation} ON DELETE ${r.onDelete.toUpperCase().replace('-', ' ')}`,
+      );
+    }
+    out.push(...m.ddl.map((s) => `${s};`), ...m.metadata.map((s) => `${s};`));
+    out.push('', `-- Apply statements for ${model.name}: the runtime stages a batch, then runs these in order.`);
+    out.push(...m.apply.createStage.map((s) => `${s};`));
+    out.push(`-- stage: ${m.apply.insertStage};`);
+    for (const step of m.apply.steps) out.push(`-- step: ${step.name}`, `${step.sql};`);
+    out.push('-- step: count', `${m.apply.count};`, '-- step: clear', `${m.apply.clear};`);
+  });
+  return out.join('\n') + '\n';
+}

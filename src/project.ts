@@ -1,0 +1,81 @@
+/**
+ * A project on disk: every .mdl file below the given paths, read as one schema.
+ *
+ * Files are found recursively (skipping node_modules and dot-folders), de-duplicated and sorted,
+ * and named relative to the working directory with '/' separators, so that messages and compiled
+ * output read the same on every machine.
+ */
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { SourceFile } from './source.js';
+import { Diagnostics } from './diagnostics/diagnostic.js';
+
+export interface LoadedProject {
+  readonly sources: SourceFile[];
+  readonly diagnostics: Diagnostics;
+}
+
+export function displayPath(path: string, cwd = process.cwd()): string {
+  const abs = resolve(cwd, path);
+  const rel = relative(cwd, abs);
+  const shown = rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
+  return shown.split(sep).join('/');
+}
+
+export function findModelFiles(paths: readonly string[], diagnostics: Diagnostics): string[] {
+  const found = new Set<string>();
+  const walk = (dir: string) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      diagnostics.report('unreadableFile', undefined, { path: displayPath(dir), reason: reason(e) });
+      return;
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.isFile() && entry.name.endsWith('.mdl')) found.add(resolve(p));
+    }
+  };
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      diagnostics.report('unreadableFile', undefined, { path: displayPath(p), reason: reason(e) });
+      continue;
+    }
+    if (st.isDirectory()) walk(p);
+    else found.add(resolve(p));
+  }
+  return [...found].sort();
+}
+
+export function loadProject(paths: readonly string[]): LoadedProject {
+  const diagnostics = new Diagnostics();
+  const roots = paths.length > 0 ? paths : ['.'];
+  const files = findModelFiles(roots, diagnostics);
+  if (files.length === 0 && !diagnostics.hasErrors()) {
+    diagnostics.report('noModelFiles', undefined, { paths: roots.map((p) => displayPath(p)).join(', ') });
+  }
+  const sources: SourceFile[] = [];
+  for (const f of files) {
+    try {
+      sources.push({ path: displayPath(f), text: readFileSync(f, 'utf8') });
+    } catch (e) {
+      diagnostics.report('unreadableFile', undefined, { path: displayPath(f), reason: reason(e) });
+    }
+  }
+  return { sources, diagnostics };
+}
+
+function reason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,82 @@
+/**
+ * Chevrotain's error-message provider, in mdl's words: "expected X, found Y".
+ *
+ * parse.ts reads the "expected" part back out of the message, so every message here starts with
+ * "expected ... , found ".
+ */
+
+import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+
+const EOF_NAME = 'EOF';
+
+function alternatives(types: readonly TokenType[]): string {
+  const names = [...new Set(types.map(describeTokenType))];
+  // A name is accepted wherever a soft keyword is; listing both says the same thing twice.
+  if (names.length <= 1) return names[0] ?? 'something else';
+  const shown = names.length > 8 ? [...names.slice(0, 7), 'others'] : names;
+  return `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}`;
+}
+
+function firstTokens(paths: readonly (readonly (readonly TokenType[])[])[]): TokenType[] {
+  const out: TokenType[] = [];
+  for (const alt of paths) for (const path of alt) if (path[0]) out.push(path[0]);
+  return out;
+}
+
+export const messageProvider: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected, actual }: { expected: TokenType; actual: IToken; previous: IToken; ruleName: string }): string {
+    return `expected ${describeTokenType(expected)}, found ${describeToken(actual)}`;
+  },
+  buildNotAllInputParsedMessage({ firstRedundant }: { firstRedundant: IToken; ruleName: string }): string {
+    return `expected CREATE MODEL, found ${describeToken(firstRedundant)}`;
+  },
+  buildNoViableAltMessage({ expectedPathsPerAlt, actual }: {
+    expectedPathsPerAlt: TokenType[][][];
+    actual: IToken[];
+    previous: IToken;
+    customUserDescription?: string;
+    ruleName: string;
+  }): string {
+    return `expected ${alternatives(firstTokens(expectedPathsPerAlt))}, found ${describeToken(actual[0])}`;
+  },
+  buildEarlyExitMessage({ expectedIterationPaths, actual }: {
+    expectedIterationPaths: TokenType[][];
+    actual: IToken[];
+    previous: IToken;
+    customUserDescription?: string;
+    ruleName: string;
+  }): string {
+    return `expected ${alternatives(firstTokens([expectedIterationPaths]))}, found ${describeToken(actual[0])}`;
+  },
+};
+
+export function describeToken(t: IToken | undefined): string {
+  if (!t || t.tokenType.name === EOF_NAME || Number.isNaN(t.startOffset)) return 'the end of the file';
+  const image = t.image.length > 30 ? `${t.image.slice(0, 27)}...` : t.image;
+  return `'${image}'`;
+}
+
+export function describeTokenType(t: TokenType): string {
+  switch (t.name) {
+    case 'Identifier':
+      return 'a name';
+    case 'QuotedIdentifier':
+      return 'a name';
+    case 'StringLiteral':
+      return 'a string';
+    case 'NumberLiteral':
+      return 'a number';
+    case 'LParen':
+      return "'('";
+    case 'RParen':
+      return "')'";
+    case 'Comma':
+      return "','";
+    case 'Semicolon':
+      return "';'";
+    case 'EOF':
+      return 'the end of the file';
+    default:
+      return t.name;
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * Stage 3, concrete syntax tree to AST.
+ *
+ * The CST may be partial where the parser recovered from an error (the error is already reported):
+ * a node whose essential parts are missing is left out rather than guessed at, so that the checker
+ * never reports a consequence of a syntax error as a second, separate mistake.
+ */
+
+import type { CstElement, CstNode, IToken } from './chevrotain.js';
+import type { Span } from '../source.js';
+import type * as A from './ast.js';
+
+type Children = Record<string, CstElement[] | undefined>;
+
+export function toAst(file: string, root: CstNode): A.SourceUnit {
+  const b = new Builder(file);
+  const models: A.ModelDecl[] = [];
+  for (const node of nodes(root.children, 'createModel')) {
+    const m = b.model(node);
+    if (m) models.push(m);
+  }
+  return { kind: 'source-unit', file, models };
+}
+
+function nodes(children: Children, name: string): CstNode[] {
+  return (children[name] ?? []) as CstNode[];
+}
+
+function tokens(children: Children, name: string): IToken[] {
+  return ((children[name] ?? []) as IToken[]).filter((t) => !t.isInsertedInRecovery && !Number.isNaN(t.startOffset));
+}
+
+function first(children: Children, name: string): IToken | undefined {
+  return tokens(children, name)[0];
+}
+
+class Builder {
+  constructor(private readonly file: string) {}
+
+  private tokenSpan(t: IToken): Span {
+    return { file: this.file, start: t.startOffset, end: t.startOffset + t.image.length };
+  }
+
+  /** The lexer tracks only start offsets (the fastest mode), so a node ends where its last token does. */
+  private nodeSpan(n: CstNode): Span {
+    const start = n.location?.startOffset;
+    const last = lastToken(n);
+    if (start === undefined || Number.isNaN(start) || !last) return { file: this.file, start: 0, end: 0 };
+    return { file: this.file, start, end: last.startOffset + last.image.length };
+  }
+
+  model(node: CstNode): A.ModelDecl | undefined {
+    const c = node.children as Children;
+    const nameNode = nodes(c, 'name')[0];
+    const name = nameNode && this.identifier(nameNode);
+    if (!name) return undefined;
+    const elements: A.Element[] = [];
+    for (const el of nodes(c, 'modelElement')) {
+      const e = this.element(el);
+      if (e) elements.push(e);
+    }
+    const options: A.ModelOption[] = [];
+    for (const opt of nodes(c, 'modelOption')) {
+      const o = this.option(opt);
+      if (o) options.push(o);
+    }
+    return {
+      kind: 'model-decl',
+      name,
+      ifNotExists: first(c, 'EXISTS') !== undefined,
+      elements,
+      options,
+      span: this.nodeSpan(node),
+    };
+  }
+
+  identifier(node: CstNode): A.Ident | undefined {
+    const c = node.children as Children;
+    const quoted = first(c, 'QuotedIdentifier');
+    if (quoted) {
+      return { text: quoted.image.slice(1, -1).replace(/""/g, '"'), quoted: true, span: this.tokenSpan(quoted) };
+    }
+    const plain = first(c, 'Identifier');
+    // Soft keywords are stored under their own token name, so take whichever token is there.
+    const token = plain ?? Object.values(c).flat().find((t): t is IToken => isToken(t) && !t.isInsertedInRecovery);
+    if (!token || Number.isNaN(token.startOffset)) return undefined;
+    return { text: token.image, quoted: false, span: this.tokenSpan(token) };
+  }
+
+  private columnList(node: CstNode | undefined): A.Ident[] | undefined {
+    if (!node) return undefined;
+    const ids: A.Ident[] = [];
+    for (const idNode of nodes(node.children as Children, 'identifier')) {
+      const id = this.identifier(idNode);
+      if (id) ids.push(id);
+    }
+    return ids.length > 0 ? ids : undefined;
+  }
+
+  private element(node: CstNode): A.Element | undefined {
+    const c = node.children as Children;
+    const column = nodes(c, 'columnDefinition')[0];
+    if (column) return this.column(column);
+    const table = nodes(c, 'tableConstraint')[0];
+    if (!table) return undefined;
+    const t = table.children as Children;
+    const span = this.nodeSpan(table);
+    const simple = (
+      rule: string,
+      kind: 'primary-key-decl' | 'version-decl' | 'timestamp-decl' | 'unique-decl',
+    ): A.Element | undefined => {
+      const n = nodes(t, rule)[0];
+      if (!n) return undefined;
+      const columns = this.columnList(nodes(n.children as Children, 'columnList')[0]);
+      return columns ? { kind, columns, span } : undefined;
+    };
+    const fk = nodes(t, 'foreignKeyConstraint')[0];
+    if (fk) {
+      const f = fk.children as Children;
+      const columns = this.columnList(nodes(f, 'columnList')[0]);
+      const clauseNode = nodes(f, 'referencesClause')[0];
+      const clause = clauseNode && this.references(clauseNode);
+      if (!columns || !clause) return undefined;
+      const nameNode = nodes(f, 'constraintName')[0];
+      const constraintName = nameNode && this.identifier(nameNode);
+      return { kind: 'foreign-key-decl', columns, clause, span, ...(constraintName ? { constraintName } : {}) };
+    }
+    return (
+      simple('primaryKeyConstraint', 'primary-key-decl') ??
+      simple('versionConstraint', 'version-decl') ??
+      simple('timestampConstraint', 'timestamp-decl') ??
+      simple('uniqueConstraint', 'unique-decl')
+    );
+  }
+
+  private column(node: CstNode): A.ColumnDecl | undefined {
+    const c = node.children as Children;
+    const nameNode = nodes(c, 'name')[0];
+    const name = nameNode && this.identifier(nameNode);
+    const typeNode = nodes(c, 'dataType')[0];
+    const type = typeNode && this.dataType(typeNode);
+    if (!name || !type) return undefined;
+    const constraints: A.ColumnConstraint[] = [];
+    for (const cc of nodes(c, 'columnConstraint')) {
+      const k = this.columnConstraint(cc);
+      if (k) constraints.push(k);
+    }
+    return { kind: 'column-decl', name, type, constraints, span: this.nodeSpan(node) };
+  }
+
+  private dataType(node: CstNode): A.TypeRef | undefined {
+    const c = node.children as Children;
+    const nameNode = nodes(c, 'name')[0];
+    const name = nameNode && this.identifier(nameNode);
+    if (!name) return undefined;
+    const args = tokens(c, 'argument').map((t) => ({ text: t.image, span: this.tokenSpan(t) }));
+    return { name, args, span: this.nodeSpan(node) };
+  }
+
+  private columnConstraint(node: CstNode): A.ColumnConstraint | undefined {
+    const c = node.children as Children;
+    const span = this.nodeSpan(node);
+    if (first(c, 'notNull')) return { kind: 'not-null', span };
+    if (first(c, 'nullable')) return { kind: 'nullable', span };
+    if (first(c, 'DEFAULT')) {
+      const lit = nodes(c, 'literal')[0];
+      const value = lit && this.literal(lit);
+      return value ? { kind: 'default', value, span } : undefined;
+    }
+    if (first(c, 'PRIMARY') && first(c, 'KEY')) return { kind: 'primary-key', span };
+    if (first(c, 'VERSION')) return { kind: 'version', span };
+    if (first(c, 'TIMESTAMP')) return { kind: 'timestamp', span };
+    if (first(c, 'UNIQUE')) return { kind: 'unique', span };
+    const ref = nodes(c, 'referencesClause')[0];
+    if (ref) {
+      const clause = this.references(ref);
+      return clause ? { kind: 'references', clause, span } : undefined;
+    }
+    const comment = first(c, 'comment');
+    if (comment) return { kind: 'comment', text: unquoteString(comment.image), span };
+    return undefined;
+  }
+
+  private references(node: CstNode): A.ReferencesClause | undefined {
+    const c = node.children as Children;
+    const targetNode = nodes(c, 'target')[0];
+    const target = targetNode && this.identifier(targetNode);
+    if (!target) return undefined;
+    const columns = this.columnList(nodes(c, 'columnList')[0]);
+    const cardNode = nodes(c, 'cardinality')[0];
+    let cardinality: A.ReferencesClause['cardinality'];
+    if (cardNode) {
+      const k = cardNode.children as Children;
+      const from = first(k, 'from');
+      const to = first(k, 'to');
+      if (from && to) {
+        cardinality = {
+          from: from.image.toUpperCase() as 'MANY' | 'ONE',
+          to: to.image.toUpperCase() as 'MANY' | 'ONE',
+          span: this.nodeSpan(cardNode),
+        };
+      }
+    }
+    const delNode = nodes(c, 'onDeleteClause')[0];
+    let onDelete: A.ReferencesClause['onDelete'];
+    const actionNode = delNode && nodes(delNode.children as Children, 'deleteAction')[0];
+    if (delNode && actionNode) {
+      const a = actionNode.children as Children;
+      const action: A.DeleteActionText | undefined = first(a, 'CASCADE')
+        ? 'CASCADE'
+        : first(a, 'SET') && first(a, 'NULL')
+          ? 'SET NULL'
+          : first(a, 'RESTRICT')
+            ? 'RESTRICT'
+            : first(a, 'NO') && first(a, 'ACTION')
+              ? 'NO ACTION'
+              : undefined;
+      if (action) onDelete = { action, span: this.nodeSpan(delNode) };
+    }
+    return {
+      target,
+      span: this.nodeSpan(node),
+      ...(columns ? { columns } : {}),
+      ...(cardinality ? { cardinality } : {}),
+      ...(onDelete ? { onDelete } : {}),
+    };
+  }
+
+  private option(node: CstNode): A.ModelOption | undefined {
+    const c = node.children as Children;
+    const span = this.nodeSpan(node);
+    if (first(c, 'BEHAVIOR')) {
+      if (first(c, 'RECORD')) return { kind: 'behavior', value: 'RECORD', span };
+      if (first(c, 'TIME') && first(c, 'SERIES')) return { kind: 'behavior', value: 'TIME SERIES', span };
+      return undefined;
+    }
+    if (first(c, 'WITH') && first(c, 'HISTORY')) return { kind: 'history', span };
+    const comment = first(c, 'comment');
+    if (comment) return { kind: 'comment', text: unquoteString(comment.image), span };
+    return undefined;
+  }
+
+  private literal(node: CstNode): A.Literal | undefined {
+    const c = node.children as Children;
+    const span = this.nodeSpan(node);
+    const s = first(c, 'StringLiteral');
+    if (s) return { kind: 'string', value: unquoteString(s.image), span };
+    const n = first(c, 'NumberLiteral');
+    if (n) return { kind: 'number', text: n.image, span };
+    if (first(c, 'TRUE')) return { kind: 'boolean', value: true, span };
+    if (first(c, 'FALSE')) return { kind: 'boolean', value: false, span };
+    if (first(c, 'NULL')) return { kind: 'null', span };
+    return undefined;
+  }
+}
+
+/** The real token that ends a node (tokens invented by recovery have no place, so they are passed over). */
+export function lastToken(node: CstNode): IToken | undefined {
+  let best: IToken | undefined;
+  for (const group of Object.values(node.children as Children)) {
+    if (!group) continue;
+    for (let i = group.length - 1; i >= 0; i--) {
+      const e = group[i]!;
+      const t = isToken(e) ? (e.isInsertedInRecovery || Number.isNaN(e.startOffset) ? undefined : e) : lastToken(e);
+      if (t) {
+        if (!best || t.startOffset > best.startOffset) best = t;
+        break;
+      }
+    }
+  }
+  return best;
+}
+
+function isToken(e: CstElement | undefined): e is IToken {
+  return e !== undefined && (e as IToken).image !== undefined;
+}
+
+export function unquoteString(image: string): string {
+  return image.slice(1, -1).replace(/''/g, "'");
+}
