@@ -71,27 +71,61 @@ export function resolve(units: readonly A.SourceUnit[], diagnostics: Diagnostics
 
   const modelNames = drafts.map((d) => d.model.name);
   for (const draft of drafts) {
-    const relationships: Relationship[] = [];
-    const constraintNames = new Map<string, Span>();
+    const resolved: { rel: Relationship; ref: PendingReference }[] = [];
     for (const ref of draft.references) {
       const rel = resolveReference(draft, ref, byName, modelNames, diagnostics);
-      if (!rel) continue;
-      if (ref.constraintName) {
-        const k = nameKey(ref.constraintName.text);
-        const first = constraintNames.get(k);
-        if (first) {
-          diagnostics.report('duplicateConstraintName', ref.constraintName.span, {
-            name: ref.constraintName.text,
-            model: draft.model.name,
-          }, { related: [{ message: 'first used here', span: first }] });
-        } else constraintNames.set(k, ref.constraintName.span);
-      }
-      relationships.push(rel);
+      if (rel) resolved.push({ rel, ref });
     }
-    (draft.model as Mutable<Model>).relationships = relationships;
+    (draft.model as Mutable<Model>).relationships = nameRelationships(draft.model.name, resolved, diagnostics);
   }
 
   return { kind: 'schema', models: drafts.map((d) => d.model) };
+}
+
+/**
+ * Give every relationship a name unique in its model: its CONSTRAINT name (a repeated one is an
+ * error), or fk_<columns>, numbered fk_<columns>_2, _3 ... where that is taken. Also reports the
+ * same columns referencing the same target twice.
+ */
+function nameRelationships(
+  model: string,
+  resolved: readonly { rel: Relationship; ref: PendingReference }[],
+  diagnostics: Diagnostics,
+): Relationship[] {
+  const taken = new Map<string, Span>();
+  for (const { ref } of resolved) {
+    if (!ref.constraintName) continue;
+    const k = nameKey(ref.constraintName.text);
+    const first = taken.get(k);
+    if (first) {
+      diagnostics.report('duplicateConstraintName', ref.constraintName.span, { name: ref.constraintName.text, model }, {
+        related: [{ message: 'first used here', span: first }],
+      });
+    } else taken.set(k, ref.constraintName.span);
+  }
+  const seenTargets = new Map<string, Span>();
+  const out: Relationship[] = [];
+  for (const { rel, ref } of resolved) {
+    const signature = JSON.stringify([rel.columns.map(nameKey), nameKey(rel.target), rel.targetColumns.map(nameKey)]);
+    const earlier = seenTargets.get(signature);
+    if (earlier) {
+      diagnostics.report('duplicateRelationship', rel.span, { model, columns: rel.columns.join(', '), target: rel.target }, {
+        related: [{ message: 'first declared here', span: earlier }],
+      });
+      continue;
+    }
+    seenTargets.set(signature, rel.span);
+    if (ref.constraintName) {
+      out.push(rel);
+      continue;
+    }
+    const base = `fk_${rel.columns.join('_')}`;
+    let name = base;
+    for (let n = 2; taken.has(nameKey(name)); n++) name = `${base}_${n}`;
+    taken.set(nameKey(name), rel.span);
+    out.push({ ...rel, name });
+  }
+  return out;
 }
 
 function resolveModel(decl: A.ModelDecl, diagnostics: Diagnostics): Draft {

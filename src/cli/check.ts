@@ -4,6 +4,7 @@
 
 import { checkProject } from '../index.js';
 import { renderDiagnostics, summarize, toJson } from '../diagnostics/render.js';
+import { sortDiagnostics } from '../diagnostics/diagnostic.js';
 import { EXIT_ERRORS, EXIT_OK, oneOf, parse, useColor } from './io.js';
 
 export const help = `Usage: mdl check [PATH...] [--format pretty|plain|json] [--verbose]
@@ -44,7 +45,7 @@ export function run(args: readonly string[]): number {
       files: result.sources.map((s) => s.path),
       models: result.schema.models.map((m) => m.name),
       relationships,
-      diagnostics: result.diagnostics.map((d) => toJson(d, sources)),
+      diagnostics: sortDiagnostics(result.diagnostics).map((d) => toJson(d, sources)),
     };
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
     return result.ok ? EXIT_OK : EXIT_ERRORS;

@@ -138,19 +138,24 @@ function compileModel(model: Model): ModelSql {
     `) STRICT`,
   ].join('\n');
 
+  // One index per distinct column list, named after its first use; a name already taken by
+  // another column list (fk on a_b and on (a, b)) is numbered.
   const indexes = new Map<string, string>();
-  const addIndex = (suffix: string, cols: readonly string[]) => {
+  const indexNames = new Set<string>();
+  const addIndex = (prefix: string, cols: readonly string[]) => {
     // The primary key's own index already serves any prefix of the key.
-    const coveredByKey = cols.every((c, i) => nameKey(key[i] ?? '') === nameKey(c));
-    if (coveredByKey) return;
-    const name = `${model.name}__${suffix}`;
-    if (![...indexes.keys()].some((k) => nameKey(k) === nameKey(name))) {
-      indexes.set(name, `CREATE INDEX IF NOT EXISTS ${ident(name)} ON ${ident(names.table)} (${list(cols.map(ident))})`);
-    }
+    if (cols.every((c, i) => nameKey(key[i] ?? '') === nameKey(c))) return;
+    const columnsKey = JSON.stringify(cols.map(nameKey));
+    if (indexes.has(columnsKey)) return;
+    const base = `${model.name}__${prefix}_${cols.join('_')}`;
+    let name = base;
+    for (let n = 2; indexNames.has(nameKey(name)); n++) name = `${base}_${n}`;
+    indexNames.add(nameKey(name));
+    indexes.set(columnsKey, `CREATE INDEX IF NOT EXISTS ${ident(name)} ON ${ident(names.table)} (${list(cols.map(ident))})`);
   };
-  for (const rel of model.relationships) addIndex(`fk_${rel.columns.join('_')}`, rel.columns);
-  for (const u of model.uniqueKeys) addIndex(`uq_${u.columns.join('_')}`, u.columns);
-  if (model.timestamp) addIndex(`ts_${model.timestamp.column}`, [model.timestamp.column]);
+  for (const rel of model.relationships) addIndex('fk', rel.columns);
+  for (const u of model.uniqueKeys) addIndex('uq', u.columns);
+  if (model.timestamp) addIndex('ts', [model.timestamp.column]);
 
   const definition = modelDefinition(model);
   const sourceHash = createHash('sha256').update(definition).digest('hex');

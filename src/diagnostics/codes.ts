@@ -199,6 +199,10 @@ export const Codes = {
     'MDL3027', 'one-to-many', 'error',
     (p) => `ONE TO MANY describes the relationship from ${p.target}'s side; seen from ${p.model}, which holds the reference, it is MANY TO ONE`,
     'Cardinality is written from the model that holds the referencing columns: MANY TO ONE or ONE TO ONE.'),
+  duplicateRelationship: def<{ model: string; columns: string; target: string }>(
+    'MDL3028', 'duplicate-relationship', 'error',
+    (p) => `model ${p.model} references ${p.target} from (${p.columns}) more than once`,
+    'One set of columns references one target once; two declarations could disagree on cardinality or ON DELETE.'),
 
   // --- MDL4xxx: limits of a compile target -------------------------------------------------
   sqliteWideDecimalVersion: def<ModelColumn & { precision: number }>(

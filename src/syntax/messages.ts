@@ -23,6 +23,16 @@ function firstTokens(paths: readonly (readonly (readonly TokenType[])[])[]): Tok
   return out;
 }
 
+/** Where a rule's alternatives are many, say what is meant rather than list every first token. */
+const RULE_DESCRIPTIONS: Record<string, string> = {
+  modelElement: 'a column or a constraint',
+  tableConstraint: 'PRIMARY KEY, VERSION, TIMESTAMP, UNIQUE or FOREIGN KEY',
+  columnConstraint: 'a column modifier',
+  modelOption: "BEHAVIOR, WITH HISTORY, COMMENT or ';'",
+  literal: 'a string, number, TRUE, FALSE or NULL',
+  identifier: 'a name',
+};
+
 export const messageProvider: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual }: { expected: TokenType; actual: IToken; previous: IToken; ruleName: string }): string {
     return `expected ${describeTokenType(expected)}, found ${describeToken(actual)}`;
@@ -30,14 +40,15 @@ export const messageProvider: IParserErrorMessageProvider = {
   buildNotAllInputParsedMessage({ firstRedundant }: { firstRedundant: IToken; ruleName: string }): string {
     return `expected CREATE MODEL, found ${describeToken(firstRedundant)}`;
   },
-  buildNoViableAltMessage({ expectedPathsPerAlt, actual }: {
+  buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }: {
     expectedPathsPerAlt: TokenType[][][];
     actual: IToken[];
     previous: IToken;
     customUserDescription?: string;
     ruleName: string;
   }): string {
-    return `expected ${alternatives(firstTokens(expectedPathsPerAlt))}, found ${describeToken(actual[0])}`;
+    const what = RULE_DESCRIPTIONS[ruleName] ?? alternatives(firstTokens(expectedPathsPerAlt));
+    return `expected ${what}, found ${describeToken(actual[0])}`;
   },
   buildEarlyExitMessage({ expectedIterationPaths, actual }: {
     expectedIterationPaths: TokenType[][];

@@ -61,26 +61,40 @@ CREATE TABLE IF NOT EXISTS "_mdl_rejects" (
 CREATE INDEX IF NOT EXISTS "_mdl_rejects__batch" ON "_mdl_rejects" ("batch_id");
 
 -- Model account (BEHAVIOR RECORD)
--- A customer account
--- fk_parent_id: (parent_id) -> account (id) M:0 ON DELETE SET NULL
+-- A company we sell to; subsidiaries point at their parent
+-- fk_parent_account_id: (parent_account_id) -> account (id) M:0 ON DELETE SET NULL
+-- fk_owner_id: (owner_id) -> sales_user (id) M:1 ON DELETE RESTRICT
 CREATE TABLE IF NOT EXISTS "account" (
   "id" TEXT NOT NULL,
-  "name" TEXT,
-  "parent_id" TEXT,
-  "updated_at" TEXT NOT NULL,
+  "name" TEXT NOT NULL,
+  "domain" TEXT,
+  "parent_account_id" TEXT,
+  "owner_id" TEXT NOT NULL,
+  "industry" TEXT,
+  "employee_count" INTEGER,
+  "annual_revenue" TEXT,
+  "billing_country" TEXT,
+  "account_type" TEXT NOT NULL DEFAULT 'prospect',
+  "created_at" TEXT NOT NULL,
+  "system_modstamp" TEXT NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "account__tombstones" (
   "id" TEXT NOT NULL,
-  "updated_at" TEXT NOT NULL,
+  "system_modstamp" TEXT NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-CREATE INDEX IF NOT EXISTS "account__fk_parent_id" ON "account" ("parent_id");
+CREATE INDEX IF NOT EXISTS "account__fk_parent_account_id" ON "account" ("parent_account_id");
+CREATE INDEX IF NOT EXISTS "account__fk_owner_id" ON "account" ("owner_id");
+CREATE INDEX IF NOT EXISTS "account__uq_domain" ON "account" ("domain");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', '{"kind":"model","name":"account","behavior":"record","history":false,"comment":"A customer account","columns":[{"kind":"column","name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"name","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"parent_id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"updated_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"updated_at"},"timestamp":null,"uniqueKeys":[],"relationships":[{"kind":"relationship","name":"fk_parent_id","columns":["parent_id"],"target":"account","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"set-null","notation":"M:0"}]}', '9c357a0a0e2057d1e88720452013142362667501609b37a5cd84528d3690b0ef')
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'system_modstamp', NULL, '[["domain"]]', '{"kind":"model","name":"account","behavior":"record","history":false,"comment":"A company we sell to; subsidiaries point at their parent","columns":[{"kind":"column","name":"id","type":{"kind":"string","maxLength":18,"spelled":"VARCHAR(18)"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"name","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"domain","type":{"kind":"string","maxLength":255,"spelled":"VARCHAR(255)"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"parent_account_id","type":{"kind":"string","maxLength":18,"spelled":"VARCHAR(18)"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"owner_id","type":{"kind":"string","maxLength":18,"spelled":"VARCHAR(18)"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"industry","type":{"kind":"string","maxLength":80,"spelled":"VARCHAR(80)"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"employee_count","type":{"kind":"integer","bits":32,"spelled":"INTEGER"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"annual_revenue","type":{"kind":"decimal","precision":18,"scale":2,"spelled":"DECIMAL(18, 2)"},"notNull":false,"default":null,"comment":"In the account currency; exact, never a float"},{"kind":"column","name":"billing_country","type":{"kind":"string","maxLength":2,"spelled":"VARCHAR(2)"},"notNull":false,"default":null,"comment":"ISO 3166-1 alpha-2"},{"kind":"column","name":"account_type","type":{"kind":"string","maxLength":20,"spelled":"VARCHAR(20)"},"notNull":true,"default":{"kind":"string","value":"prospect"},"comment":null},{"kind":"column","name":"created_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"system_modstamp","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"system_modstamp"},"timestamp":null,"uniqueKeys":[{"columns":["domain"]}],"relationships":[{"kind":"relationship","name":"fk_parent_account_id","columns":["parent_account_id"],"target":"account","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"set-null","notation":"M:0"},{"kind":"relationship","name":"fk_owner_id","columns":["owner_id"],"target":"sales_user","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"restrict","notation":"M:1"}]}', '345aab671d0f6ea37e81989fed0aa25e2bf22b992885d82dee35aaf37d53b0da')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
-VALUES ('account', 'fk_parent_id', '["parent_id"]', 'account', '["id"]', 'many-to-one', 'M:0', 'set-null')
+VALUES ('account', 'fk_parent_account_id', '["parent_account_id"]', 'account', '["id"]', 'many-to-one', 'M:0', 'set-null')
+ON CONFLICT ("model", "name") DO NOTHING;
+INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
+VALUES ('account', 'fk_owner_id', '["owner_id"]', 'sales_user', '["id"]', 'many-to-one', 'M:1', 'restrict')
 ON CONFLICT ("model", "name") DO NOTHING;
 
 -- Apply statements for account: the runtime stages a batch, then runs these in order.
@@ -90,18 +104,26 @@ CREATE TEMP TABLE IF NOT EXISTS "account__stage" (
   "_mdl_outcome" TEXT,
   "id" TEXT,
   "name" TEXT,
-  "parent_id" TEXT,
-  "updated_at" TEXT
+  "domain" TEXT,
+  "parent_account_id" TEXT,
+  "owner_id" TEXT,
+  "industry" TEXT,
+  "employee_count" INTEGER,
+  "annual_revenue" TEXT,
+  "billing_country" TEXT,
+  "account_type" TEXT,
+  "created_at" TEXT,
+  "system_modstamp" TEXT
 );
-CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("id", "updated_at");
--- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "id", "name", "parent_id", "updated_at") VALUES (?, ?, ?, ?, ?, ?);
+CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("id", "system_modstamp");
+-- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "id", "name", "domain", "parent_account_id", "owner_id", "industry", "employee_count", "annual_revenue", "billing_country", "account_type", "created_at", "system_modstamp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- step: mark-duplicates
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "account__stage" AS o
-  WHERE o."id" = s."id" AND o."updated_at" = s."updated_at"
+  WHERE o."id" = s."id" AND o."system_modstamp" = s."system_modstamp"
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
-    AND (s."_mdl_op" = 1 OR json_array(o."id", o."name", o."parent_id", o."updated_at") = json_array(s."id", s."name", s."parent_id", s."updated_at"))
+    AND (s."_mdl_op" = 1 OR json_array(o."id", o."name", o."domain", o."parent_account_id", o."owner_id", o."industry", o."employee_count", o."annual_revenue", o."billing_country", o."account_type", o."created_at", o."system_modstamp") = json_array(s."id", s."name", s."domain", s."parent_account_id", s."owner_id", s."industry", s."employee_count", s."annual_revenue", s."billing_country", s."account_type", s."created_at", s."system_modstamp"))
 );
 -- step: mark-stale
 UPDATE "account__stage" SET "_mdl_outcome" = 'stale'
@@ -109,7 +131,7 @@ WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
   SELECT "_mdl_row" FROM (
     SELECT "_mdl_row", row_number() OVER (
       PARTITION BY "id"
-      ORDER BY "updated_at" DESC, "_mdl_op" DESC, json_array("id", "name", "parent_id", "updated_at") DESC
+      ORDER BY "system_modstamp" DESC, "_mdl_op" DESC, json_array("id", "name", "domain", "parent_account_id", "owner_id", "industry", "employee_count", "annual_revenue", "billing_country", "account_type", "created_at", "system_modstamp") DESC
     ) AS "_mdl_rank"
     FROM "account__stage" WHERE "_mdl_outcome" IS NULL
   ) WHERE "_mdl_rank" = 1
@@ -117,12 +139,138 @@ WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
 -- step: classify
 UPDATE "account__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
+    WHEN x."tomb_version" >= s."system_modstamp" THEN 'stale'
+    WHEN x."current_version" IS NULL THEN 'inserted'
+    WHEN s."system_modstamp" > x."current_version" THEN 'updated'
+    WHEN s."system_modstamp" < x."current_version" THEN 'stale'
+    WHEN json_array(s."id", s."name", s."domain", s."parent_account_id", s."owner_id", s."industry", s."employee_count", s."annual_revenue", s."billing_country", s."account_type", s."created_at", s."system_modstamp") = x."current_content" THEN 'duplicate'
+    WHEN json_array(s."id", s."name", s."domain", s."parent_account_id", s."owner_id", s."industry", s."employee_count", s."annual_revenue", s."billing_country", s."account_type", s."created_at", s."system_modstamp") > x."current_content" THEN 'updated'
+    ELSE 'stale'
+  END
+  ELSE CASE
+    WHEN x."tomb_version" > s."system_modstamp" THEN 'stale'
+    WHEN x."tomb_version" = s."system_modstamp" THEN 'duplicate'
+    WHEN x."current_version" IS NULL THEN 'tombstoned'
+    WHEN s."system_modstamp" >= x."current_version" THEN 'deleted'
+    ELSE 'stale'
+  END
+END
+FROM (
+  SELECT st."_mdl_row" AS "row", m."system_modstamp" AS "current_version", t."system_modstamp" AS "tomb_version",
+    CASE WHEN m."system_modstamp" = st."system_modstamp" THEN json_array(m."id", m."name", m."domain", m."parent_account_id", m."owner_id", m."industry", m."employee_count", m."annual_revenue", m."billing_country", m."account_type", m."created_at", m."system_modstamp") END AS "current_content"
+  FROM "account__stage" AS st
+  LEFT JOIN "account" AS m ON m."id" = st."id"
+  LEFT JOIN "account__tombstones" AS t ON t."id" = st."id"
+  WHERE st."_mdl_outcome" IS NULL
+) AS x
+WHERE s."_mdl_row" = x."row";
+-- step: upsert
+INSERT INTO "account" ("id", "name", "domain", "parent_account_id", "owner_id", "industry", "employee_count", "annual_revenue", "billing_country", "account_type", "created_at", "system_modstamp")
+SELECT "id", "name", "domain", "parent_account_id", "owner_id", "industry", "employee_count", "annual_revenue", "billing_country", "account_type", "created_at", "system_modstamp" FROM "account__stage"
+WHERE "_mdl_outcome" IN ('inserted', 'updated')
+ON CONFLICT ("id") DO UPDATE SET
+  "name" = excluded."name",
+  "domain" = excluded."domain",
+  "parent_account_id" = excluded."parent_account_id",
+  "owner_id" = excluded."owner_id",
+  "industry" = excluded."industry",
+  "employee_count" = excluded."employee_count",
+  "annual_revenue" = excluded."annual_revenue",
+  "billing_country" = excluded."billing_country",
+  "account_type" = excluded."account_type",
+  "created_at" = excluded."created_at",
+  "system_modstamp" = excluded."system_modstamp"
+WHERE excluded."system_modstamp" > "account"."system_modstamp"
+   OR (excluded."system_modstamp" = "account"."system_modstamp" AND json_array(excluded."id", excluded."name", excluded."domain", excluded."parent_account_id", excluded."owner_id", excluded."industry", excluded."employee_count", excluded."annual_revenue", excluded."billing_country", excluded."account_type", excluded."created_at", excluded."system_modstamp") > json_array("account"."id", "account"."name", "account"."domain", "account"."parent_account_id", "account"."owner_id", "account"."industry", "account"."employee_count", "account"."annual_revenue", "account"."billing_country", "account"."account_type", "account"."created_at", "account"."system_modstamp"));
+-- step: revive
+DELETE FROM "account__tombstones"
+WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserted');
+-- step: delete
+DELETE FROM "account"
+WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'deleted');
+-- step: tombstone
+INSERT INTO "account__tombstones" ("id", "system_modstamp")
+SELECT "id", "system_modstamp" FROM "account__stage"
+WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
+ON CONFLICT ("id") DO UPDATE SET "system_modstamp" = excluded."system_modstamp"
+WHERE excluded."system_modstamp" > "account__tombstones"."system_modstamp";
+-- step: count
+SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+-- step: clear
+DELETE FROM "account__stage";
+
+-- Model account_billing_profile (BEHAVIOR RECORD)
+-- Invoicing details of an account (finance system)
+-- fk_account_id: (account_id) -> account (id) 1:1 ON DELETE CASCADE
+CREATE TABLE IF NOT EXISTS "account_billing_profile" (
+  "account_id" TEXT NOT NULL,
+  "legal_name" TEXT NOT NULL,
+  "tax_id" TEXT,
+  "billing_email" TEXT,
+  "currency" TEXT NOT NULL DEFAULT 'USD',
+  "payment_terms_days" INTEGER NOT NULL DEFAULT 30,
+  "credit_limit" TEXT,
+  "purchase_order_required" INTEGER NOT NULL DEFAULT 0,
+  "updated_at" TEXT NOT NULL,
+  PRIMARY KEY ("account_id")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "account_billing_profile__tombstones" (
+  "account_id" TEXT NOT NULL,
+  "updated_at" TEXT NOT NULL,
+  PRIMARY KEY ("account_id")
+) STRICT;
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
+VALUES ('account_billing_profile', 'account_billing_profile', 'account_billing_profile__tombstones', 'record', 0, '["account_id"]', 'updated_at', NULL, '[]', '{"kind":"model","name":"account_billing_profile","behavior":"record","history":false,"comment":"Invoicing details of an account (finance system)","columns":[{"kind":"column","name":"account_id","type":{"kind":"string","maxLength":18,"spelled":"VARCHAR(18)"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"legal_name","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"tax_id","type":{"kind":"string","maxLength":32,"spelled":"VARCHAR(32)"},"notNull":false,"default":null,"comment":"VAT or EIN number"},{"kind":"column","name":"billing_email","type":{"kind":"string","maxLength":255,"spelled":"VARCHAR(255)"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"currency","type":{"kind":"string","maxLength":3,"spelled":"VARCHAR(3)"},"notNull":true,"default":{"kind":"string","value":"USD"},"comment":null},{"kind":"column","name":"payment_terms_days","type":{"kind":"integer","bits":16,"spelled":"SMALLINT"},"notNull":true,"default":{"kind":"number","text":"30"},"comment":null},{"kind":"column","name":"credit_limit","type":{"kind":"decimal","precision":18,"scale":2,"spelled":"DECIMAL(18, 2)"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"purchase_order_required","type":{"kind":"boolean","spelled":"BOOLEAN"},"notNull":true,"default":{"kind":"boolean","value":false},"comment":null},{"kind":"column","name":"updated_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["account_id"]},"version":{"column":"updated_at"},"timestamp":null,"uniqueKeys":[],"relationships":[{"kind":"relationship","name":"fk_account_id","columns":["account_id"],"target":"account","targetColumns":["id"],"cardinality":"one-to-one","onDelete":"cascade","notation":"1:1"}]}', 'fa2513b27104ade8ac81c953ca989e2460512613a18d7436f73a3465e331ddf7')
+ON CONFLICT ("name") DO NOTHING;
+INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
+VALUES ('account_billing_profile', 'fk_account_id', '["account_id"]', 'account', '["id"]', 'one-to-one', '1:1', 'cascade')
+ON CONFLICT ("model", "name") DO NOTHING;
+
+-- Apply statements for account_billing_profile: the runtime stages a batch, then runs these in order.
+CREATE TEMP TABLE IF NOT EXISTS "account_billing_profile__stage" (
+  "_mdl_row" INTEGER PRIMARY KEY,
+  "_mdl_op" INTEGER NOT NULL,
+  "_mdl_outcome" TEXT,
+  "account_id" TEXT,
+  "legal_name" TEXT,
+  "tax_id" TEXT,
+  "billing_email" TEXT,
+  "currency" TEXT,
+  "payment_terms_days" INTEGER,
+  "credit_limit" TEXT,
+  "purchase_order_required" INTEGER,
+  "updated_at" TEXT
+);
+CREATE INDEX IF NOT EXISTS "temp"."account_billing_profile__stage_key" ON "account_billing_profile__stage" ("account_id", "updated_at");
+-- stage: INSERT INTO "account_billing_profile__stage" ("_mdl_row", "_mdl_op", "account_id", "legal_name", "tax_id", "billing_email", "currency", "payment_terms_days", "credit_limit", "purchase_order_required", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+-- step: mark-duplicates
+UPDATE "account_billing_profile__stage" AS s SET "_mdl_outcome" = 'duplicate'
+WHERE EXISTS (
+  SELECT 1 FROM "account_billing_profile__stage" AS o
+  WHERE o."account_id" = s."account_id" AND o."updated_at" = s."updated_at"
+    AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
+    AND (s."_mdl_op" = 1 OR json_array(o."account_id", o."legal_name", o."tax_id", o."billing_email", o."currency", o."payment_terms_days", o."credit_limit", o."purchase_order_required", o."updated_at") = json_array(s."account_id", s."legal_name", s."tax_id", s."billing_email", s."currency", s."payment_terms_days", s."credit_limit", s."purchase_order_required", s."updated_at"))
+);
+-- step: mark-stale
+UPDATE "account_billing_profile__stage" SET "_mdl_outcome" = 'stale'
+WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
+  SELECT "_mdl_row" FROM (
+    SELECT "_mdl_row", row_number() OVER (
+      PARTITION BY "account_id"
+      ORDER BY "updated_at" DESC, "_mdl_op" DESC, json_array("account_id", "legal_name", "tax_id", "billing_email", "currency", "payment_terms_days", "credit_limit", "purchase_order_required", "updated_at") DESC
+    ) AS "_mdl_rank"
+    FROM "account_billing_profile__stage" WHERE "_mdl_outcome" IS NULL
+  ) WHERE "_mdl_rank" = 1
+);
+-- step: classify
+UPDATE "account_billing_profile__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
     WHEN s."updated_at" > x."current_version" THEN 'updated'
     WHEN s."updated_at" < x."current_version" THEN 'stale'
-    WHEN json_array(s."id", s."name", s."parent_id", s."updated_at") = x."current_content" THEN 'duplicate'
-    WHEN json_array(s."id", s."name", s."parent_id", s."updated_at") > x."current_content" THEN 'updated'
+    WHEN json_array(s."account_id", s."legal_name", s."tax_id", s."billing_email", s."currency", s."payment_terms_days", s."credit_limit", s."purchase_order_required", s."updated_at") = x."current_content" THEN 'duplicate'
+    WHEN json_array(s."account_id", s."legal_name", s."tax_id", s."billing_email", s."currency", s."payment_terms_days", s."credit_limit", s."purchase_order_required", s."updated_at") > x."current_content" THEN 'updated'
     ELSE 'stale'
   END
   ELSE CASE
@@ -135,60 +283,73 @@ UPDATE "account__stage" AS s SET "_mdl_outcome" = CASE
 END
 FROM (
   SELECT st."_mdl_row" AS "row", m."updated_at" AS "current_version", t."updated_at" AS "tomb_version",
-    CASE WHEN m."updated_at" = st."updated_at" THEN json_array(m."id", m."name", m."parent_id", m."updated_at") END AS "current_content"
-  FROM "account__stage" AS st
-  LEFT JOIN "account" AS m ON m."id" = st."id"
-  LEFT JOIN "account__tombstones" AS t ON t."id" = st."id"
+    CASE WHEN m."updated_at" = st."updated_at" THEN json_array(m."account_id", m."legal_name", m."tax_id", m."billing_email", m."currency", m."payment_terms_days", m."credit_limit", m."purchase_order_required", m."updated_at") END AS "current_content"
+  FROM "account_billing_profile__stage" AS st
+  LEFT JOIN "account_billing_profile" AS m ON m."account_id" = st."account_id"
+  LEFT JOIN "account_billing_profile__tombstones" AS t ON t."account_id" = st."account_id"
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "account" ("id", "name", "parent_id", "updated_at")
-SELECT "id", "name", "parent_id", "updated_at" FROM "account__stage"
+INSERT INTO "account_billing_profile" ("account_id", "legal_name", "tax_id", "billing_email", "currency", "payment_terms_days", "credit_limit", "purchase_order_required", "updated_at")
+SELECT "account_id", "legal_name", "tax_id", "billing_email", "currency", "payment_terms_days", "credit_limit", "purchase_order_required", "updated_at" FROM "account_billing_profile__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
-ON CONFLICT ("id") DO UPDATE SET
-  "name" = excluded."name",
-  "parent_id" = excluded."parent_id",
+ON CONFLICT ("account_id") DO UPDATE SET
+  "legal_name" = excluded."legal_name",
+  "tax_id" = excluded."tax_id",
+  "billing_email" = excluded."billing_email",
+  "currency" = excluded."currency",
+  "payment_terms_days" = excluded."payment_terms_days",
+  "credit_limit" = excluded."credit_limit",
+  "purchase_order_required" = excluded."purchase_order_required",
   "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "account"."updated_at"
-   OR (excluded."updated_at" = "account"."updated_at" AND json_array(excluded."id", excluded."name", excluded."parent_id", excluded."updated_at") > json_array("account"."id", "account"."name", "account"."parent_id", "account"."updated_at"));
+WHERE excluded."updated_at" > "account_billing_profile"."updated_at"
+   OR (excluded."updated_at" = "account_billing_profile"."updated_at" AND json_array(excluded."account_id", excluded."legal_name", excluded."tax_id", excluded."billing_email", excluded."currency", excluded."payment_terms_days", excluded."credit_limit", excluded."purchase_order_required", excluded."updated_at") > json_array("account_billing_profile"."account_id", "account_billing_profile"."legal_name", "account_billing_profile"."tax_id", "account_billing_profile"."billing_email", "account_billing_profile"."currency", "account_billing_profile"."payment_terms_days", "account_billing_profile"."credit_limit", "account_billing_profile"."purchase_order_required", "account_billing_profile"."updated_at"));
 -- step: revive
-DELETE FROM "account__tombstones"
-WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserted');
+DELETE FROM "account_billing_profile__tombstones"
+WHERE "account_id" IN (SELECT "account_id" FROM "account_billing_profile__stage" WHERE "_mdl_outcome" = 'inserted');
 -- step: delete
-DELETE FROM "account"
-WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'deleted');
+DELETE FROM "account_billing_profile"
+WHERE "account_id" IN (SELECT "account_id" FROM "account_billing_profile__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "account__tombstones" ("id", "updated_at")
-SELECT "id", "updated_at" FROM "account__stage"
+INSERT INTO "account_billing_profile__tombstones" ("account_id", "updated_at")
+SELECT "account_id", "updated_at" FROM "account_billing_profile__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
-ON CONFLICT ("id") DO UPDATE SET "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "account__tombstones"."updated_at";
+ON CONFLICT ("account_id") DO UPDATE SET "updated_at" = excluded."updated_at"
+WHERE excluded."updated_at" > "account_billing_profile__tombstones"."updated_at";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account_billing_profile__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
-DELETE FROM "account__stage";
+DELETE FROM "account_billing_profile__stage";
 
 -- Model contact (BEHAVIOR RECORD)
--- fk_account_id: (account_id) -> account (id) M:1 ON DELETE CASCADE
+-- A person at one or more of our accounts
+-- fk_owner_id: (owner_id) -> sales_user (id) M:0 ON DELETE SET NULL
 CREATE TABLE IF NOT EXISTS "contact" (
-  "account_id" TEXT NOT NULL,
+  "id" TEXT NOT NULL,
   "email" TEXT NOT NULL,
-  "full_name" TEXT,
-  "seq" INTEGER NOT NULL,
-  PRIMARY KEY ("account_id", "email")
+  "first_name" TEXT,
+  "last_name" TEXT NOT NULL,
+  "title" TEXT,
+  "phone" TEXT,
+  "owner_id" TEXT,
+  "do_not_call" INTEGER NOT NULL DEFAULT 0,
+  "created_at" TEXT NOT NULL,
+  "system_modstamp" TEXT NOT NULL,
+  PRIMARY KEY ("id")
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "contact__tombstones" (
-  "account_id" TEXT NOT NULL,
-  "email" TEXT NOT NULL,
-  "seq" INTEGER NOT NULL,
-  PRIMARY KEY ("account_id", "email")
+  "id" TEXT NOT NULL,
+  "system_modstamp" TEXT NOT NULL,
+  PRIMARY KEY ("id")
 ) STRICT;
+CREATE INDEX IF NOT EXISTS "contact__fk_owner_id" ON "contact" ("owner_id");
+CREATE INDEX IF NOT EXISTS "contact__uq_email" ON "contact" ("email");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["account_id","email"]', 'seq', NULL, '[]', '{"kind":"model","name":"contact","behavior":"record","history":false,"comment":null,"columns":[{"kind":"column","name":"account_id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"email","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"full_name","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["account_id","email"]},"version":{"column":"seq"},"timestamp":null,"uniqueKeys":[],"relationships":[{"kind":"relationship","name":"fk_account_id","columns":["account_id"],"target":"account","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"cascade","notation":"M:1"}]}', '6e0c5ddd95f0f5c3fddfa4675609a14526319c87335c9e52fa5257c62ad86e0c')
+VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'system_modstamp', NULL, '[["email"]]', '{"kind":"model","name":"contact","behavior":"record","history":false,"comment":"A person at one or more of our accounts","columns":[{"kind":"column","name":"id","type":{"kind":"string","maxLength":18,"spelled":"VARCHAR(18)"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"email","type":{"kind":"string","maxLength":255,"spelled":"VARCHAR(255)"},"notNull":true,"default":null,"comment":"Lower-cased by the source"},{"kind":"column","name":"first_name","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"last_name","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"title","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"phone","type":{"kind":"string","maxLength":40,"spelled":"VARCHAR(40)"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"owner_id","type":{"kind":"string","maxLength":18,"spelled":"VARCHAR(18)"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"do_not_call","type":{"kind":"boolean","spelled":"BOOLEAN"},"notNull":true,"default":{"kind":"boolean","value":false},"comment":null},{"kind":"column","name":"created_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"system_modstamp","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"system_modstamp"},"timestamp":null,"uniqueKeys":[{"columns":["email"]}],"relationships":[{"kind":"relationship","name":"fk_owner_id","columns":["owner_id"],"target":"sales_user","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"set-null","notation":"M:0"}]}', 'f186183493668d29bccbac93e639b97f78de425d2f79404bd601488e65f45d9e')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
-VALUES ('contact', 'fk_account_id', '["account_id"]', 'account', '["id"]', 'many-to-one', 'M:1', 'cascade')
+VALUES ('contact', 'fk_owner_id', '["owner_id"]', 'sales_user', '["id"]', 'many-to-one', 'M:0', 'set-null')
 ON CONFLICT ("model", "name") DO NOTHING;
 
 -- Apply statements for contact: the runtime stages a batch, then runs these in order.
@@ -196,28 +357,34 @@ CREATE TEMP TABLE IF NOT EXISTS "contact__stage" (
   "_mdl_row" INTEGER PRIMARY KEY,
   "_mdl_op" INTEGER NOT NULL,
   "_mdl_outcome" TEXT,
-  "account_id" TEXT,
+  "id" TEXT,
   "email" TEXT,
-  "full_name" TEXT,
-  "seq" INTEGER
+  "first_name" TEXT,
+  "last_name" TEXT,
+  "title" TEXT,
+  "phone" TEXT,
+  "owner_id" TEXT,
+  "do_not_call" INTEGER,
+  "created_at" TEXT,
+  "system_modstamp" TEXT
 );
-CREATE INDEX IF NOT EXISTS "temp"."contact__stage_key" ON "contact__stage" ("account_id", "email", "seq");
--- stage: INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "account_id", "email", "full_name", "seq") VALUES (?, ?, ?, ?, ?, ?);
+CREATE INDEX IF NOT EXISTS "temp"."contact__stage_key" ON "contact__stage" ("id", "system_modstamp");
+-- stage: INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "id", "email", "first_name", "last_name", "title", "phone", "owner_id", "do_not_call", "created_at", "system_modstamp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- step: mark-duplicates
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "contact__stage" AS o
-  WHERE o."account_id" = s."account_id" AND o."email" = s."email" AND o."seq" = s."seq"
+  WHERE o."id" = s."id" AND o."system_modstamp" = s."system_modstamp"
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
-    AND (s."_mdl_op" = 1 OR json_array(o."account_id", o."email", o."full_name", o."seq") = json_array(s."account_id", s."email", s."full_name", s."seq"))
+    AND (s."_mdl_op" = 1 OR json_array(o."id", o."email", o."first_name", o."last_name", o."title", o."phone", o."owner_id", o."do_not_call", o."created_at", o."system_modstamp") = json_array(s."id", s."email", s."first_name", s."last_name", s."title", s."phone", s."owner_id", s."do_not_call", s."created_at", s."system_modstamp"))
 );
 -- step: mark-stale
 UPDATE "contact__stage" SET "_mdl_outcome" = 'stale'
 WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
   SELECT "_mdl_row" FROM (
     SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "account_id", "email"
-      ORDER BY "seq" DESC, "_mdl_op" DESC, json_array("account_id", "email", "full_name", "seq") DESC
+      PARTITION BY "id"
+      ORDER BY "system_modstamp" DESC, "_mdl_op" DESC, json_array("id", "email", "first_name", "last_name", "title", "phone", "owner_id", "do_not_call", "created_at", "system_modstamp") DESC
     ) AS "_mdl_rank"
     FROM "contact__stage" WHERE "_mdl_outcome" IS NULL
   ) WHERE "_mdl_rank" = 1
@@ -225,165 +392,693 @@ WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
 -- step: classify
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
-    WHEN x."tomb_version" >= s."seq" THEN 'stale'
+    WHEN x."tomb_version" >= s."system_modstamp" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
-    WHEN s."seq" > x."current_version" THEN 'updated'
-    WHEN s."seq" < x."current_version" THEN 'stale'
-    WHEN json_array(s."account_id", s."email", s."full_name", s."seq") = x."current_content" THEN 'duplicate'
-    WHEN json_array(s."account_id", s."email", s."full_name", s."seq") > x."current_content" THEN 'updated'
+    WHEN s."system_modstamp" > x."current_version" THEN 'updated'
+    WHEN s."system_modstamp" < x."current_version" THEN 'stale'
+    WHEN json_array(s."id", s."email", s."first_name", s."last_name", s."title", s."phone", s."owner_id", s."do_not_call", s."created_at", s."system_modstamp") = x."current_content" THEN 'duplicate'
+    WHEN json_array(s."id", s."email", s."first_name", s."last_name", s."title", s."phone", s."owner_id", s."do_not_call", s."created_at", s."system_modstamp") > x."current_content" THEN 'updated'
     ELSE 'stale'
   END
   ELSE CASE
-    WHEN x."tomb_version" > s."seq" THEN 'stale'
-    WHEN x."tomb_version" = s."seq" THEN 'duplicate'
+    WHEN x."tomb_version" > s."system_modstamp" THEN 'stale'
+    WHEN x."tomb_version" = s."system_modstamp" THEN 'duplicate'
     WHEN x."current_version" IS NULL THEN 'tombstoned'
-    WHEN s."seq" >= x."current_version" THEN 'deleted'
+    WHEN s."system_modstamp" >= x."current_version" THEN 'deleted'
     ELSE 'stale'
   END
 END
 FROM (
-  SELECT st."_mdl_row" AS "row", m."seq" AS "current_version", t."seq" AS "tomb_version",
-    CASE WHEN m."seq" = st."seq" THEN json_array(m."account_id", m."email", m."full_name", m."seq") END AS "current_content"
+  SELECT st."_mdl_row" AS "row", m."system_modstamp" AS "current_version", t."system_modstamp" AS "tomb_version",
+    CASE WHEN m."system_modstamp" = st."system_modstamp" THEN json_array(m."id", m."email", m."first_name", m."last_name", m."title", m."phone", m."owner_id", m."do_not_call", m."created_at", m."system_modstamp") END AS "current_content"
   FROM "contact__stage" AS st
-  LEFT JOIN "contact" AS m ON m."account_id" = st."account_id" AND m."email" = st."email"
-  LEFT JOIN "contact__tombstones" AS t ON t."account_id" = st."account_id" AND t."email" = st."email"
+  LEFT JOIN "contact" AS m ON m."id" = st."id"
+  LEFT JOIN "contact__tombstones" AS t ON t."id" = st."id"
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "contact" ("account_id", "email", "full_name", "seq")
-SELECT "account_id", "email", "full_name", "seq" FROM "contact__stage"
+INSERT INTO "contact" ("id", "email", "first_name", "last_name", "title", "phone", "owner_id", "do_not_call", "created_at", "system_modstamp")
+SELECT "id", "email", "first_name", "last_name", "title", "phone", "owner_id", "do_not_call", "created_at", "system_modstamp" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
-ON CONFLICT ("account_id", "email") DO UPDATE SET
-  "full_name" = excluded."full_name",
-  "seq" = excluded."seq"
-WHERE excluded."seq" > "contact"."seq"
-   OR (excluded."seq" = "contact"."seq" AND json_array(excluded."account_id", excluded."email", excluded."full_name", excluded."seq") > json_array("contact"."account_id", "contact"."email", "contact"."full_name", "contact"."seq"));
+ON CONFLICT ("id") DO UPDATE SET
+  "email" = excluded."email",
+  "first_name" = excluded."first_name",
+  "last_name" = excluded."last_name",
+  "title" = excluded."title",
+  "phone" = excluded."phone",
+  "owner_id" = excluded."owner_id",
+  "do_not_call" = excluded."do_not_call",
+  "created_at" = excluded."created_at",
+  "system_modstamp" = excluded."system_modstamp"
+WHERE excluded."system_modstamp" > "contact"."system_modstamp"
+   OR (excluded."system_modstamp" = "contact"."system_modstamp" AND json_array(excluded."id", excluded."email", excluded."first_name", excluded."last_name", excluded."title", excluded."phone", excluded."owner_id", excluded."do_not_call", excluded."created_at", excluded."system_modstamp") > json_array("contact"."id", "contact"."email", "contact"."first_name", "contact"."last_name", "contact"."title", "contact"."phone", "contact"."owner_id", "contact"."do_not_call", "contact"."created_at", "contact"."system_modstamp"));
 -- step: revive
 DELETE FROM "contact__tombstones"
-WHERE ("account_id", "email") IN (SELECT "account_id", "email" FROM "contact__stage" WHERE "_mdl_outcome" = 'inserted');
+WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'inserted');
 -- step: delete
 DELETE FROM "contact"
-WHERE ("account_id", "email") IN (SELECT "account_id", "email" FROM "contact__stage" WHERE "_mdl_outcome" = 'deleted');
+WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "contact__tombstones" ("account_id", "email", "seq")
-SELECT "account_id", "email", "seq" FROM "contact__stage"
+INSERT INTO "contact__tombstones" ("id", "system_modstamp")
+SELECT "id", "system_modstamp" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
-ON CONFLICT ("account_id", "email") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "contact__tombstones"."seq";
+ON CONFLICT ("id") DO UPDATE SET "system_modstamp" = excluded."system_modstamp"
+WHERE excluded."system_modstamp" > "contact__tombstones"."system_modstamp";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "contact__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
 DELETE FROM "contact__stage";
 
--- Model page_view (BEHAVIOR TIME SERIES)
--- fk_account_id: (account_id) -> account (id) M:0 ON DELETE NO ACTION
-CREATE TABLE IF NOT EXISTS "page_view" (
-  "event_id" TEXT NOT NULL,
-  "viewed_at" TEXT NOT NULL,
-  "account_id" TEXT,
-  "url" TEXT,
-  "seq" INTEGER NOT NULL,
-  PRIMARY KEY ("event_id", "viewed_at")
+-- Model account_contact (BEHAVIOR RECORD)
+-- Links a contact to an account, with the contact's role there
+-- account_contact_account: (account_id) -> account (id) M:1 ON DELETE CASCADE
+-- account_contact_contact: (contact_id) -> contact (id) M:1 ON DELETE CASCADE
+CREATE TABLE IF NOT EXISTS "account_contact" (
+  "account_id" TEXT NOT NULL,
+  "contact_id" TEXT NOT NULL,
+  "role" TEXT,
+  "primary" INTEGER NOT NULL DEFAULT 0,
+  "started_on" TEXT,
+  "ended_on" TEXT,
+  "updated_at" TEXT NOT NULL,
+  PRIMARY KEY ("account_id", "contact_id")
 ) STRICT;
-CREATE TABLE IF NOT EXISTS "page_view__tombstones" (
-  "event_id" TEXT NOT NULL,
-  "viewed_at" TEXT NOT NULL,
-  "seq" INTEGER NOT NULL,
-  PRIMARY KEY ("event_id", "viewed_at")
+CREATE TABLE IF NOT EXISTS "account_contact__tombstones" (
+  "account_id" TEXT NOT NULL,
+  "contact_id" TEXT NOT NULL,
+  "updated_at" TEXT NOT NULL,
+  PRIMARY KEY ("account_id", "contact_id")
 ) STRICT;
-CREATE INDEX IF NOT EXISTS "page_view__fk_account_id" ON "page_view" ("account_id");
-CREATE INDEX IF NOT EXISTS "page_view__ts_viewed_at" ON "page_view" ("viewed_at");
+CREATE INDEX IF NOT EXISTS "account_contact__fk_contact_id" ON "account_contact" ("contact_id");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('page_view', 'page_view', 'page_view__tombstones', 'time-series', 0, '["event_id","viewed_at"]', 'seq', 'viewed_at', '[]', '{"kind":"model","name":"page_view","behavior":"time-series","history":false,"comment":null,"columns":[{"kind":"column","name":"event_id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"viewed_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"account_id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"url","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["event_id","viewed_at"]},"version":{"column":"seq"},"timestamp":{"column":"viewed_at"},"uniqueKeys":[],"relationships":[{"kind":"relationship","name":"fk_account_id","columns":["account_id"],"target":"account","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"no-action","notation":"M:0"}]}', '25158045533c569cedb6c0381b25d1aa7cbebce3d50406608011153a8dabcd92')
+VALUES ('account_contact', 'account_contact', 'account_contact__tombstones', 'record', 0, '["account_id","contact_id"]', 'updated_at', NULL, '[]', '{"kind":"model","name":"account_contact","behavior":"record","history":false,"comment":"Links a contact to an account, with the contact''s role there","columns":[{"kind":"column","name":"account_id","type":{"kind":"string","maxLength":18,"spelled":"VARCHAR(18)"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"contact_id","type":{"kind":"string","maxLength":18,"spelled":"VARCHAR(18)"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"role","type":{"kind":"string","maxLength":40,"spelled":"VARCHAR(40)"},"notNull":false,"default":null,"comment":"Decision maker, Champion, Billing, ..."},{"kind":"column","name":"primary","type":{"kind":"boolean","spelled":"BOOLEAN"},"notNull":true,"default":{"kind":"boolean","value":false},"comment":"The main contact of the account"},{"kind":"column","name":"started_on","type":{"kind":"date","spelled":"DATE"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"ended_on","type":{"kind":"date","spelled":"DATE"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"updated_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["account_id","contact_id"]},"version":{"column":"updated_at"},"timestamp":null,"uniqueKeys":[],"relationships":[{"kind":"relationship","name":"account_contact_account","columns":["account_id"],"target":"account","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"cascade","notation":"M:1"},{"kind":"relationship","name":"account_contact_contact","columns":["contact_id"],"target":"contact","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"cascade","notation":"M:1"}]}', '01600c8e82a8579949035f8ae2ed478e4bd4c423b7f81eae36d638880905ff84')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
-VALUES ('page_view', 'fk_account_id', '["account_id"]', 'account', '["id"]', 'many-to-one', 'M:0', 'no-action')
+VALUES ('account_contact', 'account_contact_account', '["account_id"]', 'account', '["id"]', 'many-to-one', 'M:1', 'cascade')
+ON CONFLICT ("model", "name") DO NOTHING;
+INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
+VALUES ('account_contact', 'account_contact_contact', '["contact_id"]', 'contact', '["id"]', 'many-to-one', 'M:1', 'cascade')
 ON CONFLICT ("model", "name") DO NOTHING;
 
--- Apply statements for page_view: the runtime stages a batch, then runs these in order.
-CREATE TEMP TABLE IF NOT EXISTS "page_view__stage" (
+-- Apply statements for account_contact: the runtime stages a batch, then runs these in order.
+CREATE TEMP TABLE IF NOT EXISTS "account_contact__stage" (
   "_mdl_row" INTEGER PRIMARY KEY,
   "_mdl_op" INTEGER NOT NULL,
   "_mdl_outcome" TEXT,
-  "event_id" TEXT,
-  "viewed_at" TEXT,
   "account_id" TEXT,
-  "url" TEXT,
-  "seq" INTEGER
+  "contact_id" TEXT,
+  "role" TEXT,
+  "primary" INTEGER,
+  "started_on" TEXT,
+  "ended_on" TEXT,
+  "updated_at" TEXT
 );
-CREATE INDEX IF NOT EXISTS "temp"."page_view__stage_key" ON "page_view__stage" ("event_id", "viewed_at", "seq");
--- stage: INSERT INTO "page_view__stage" ("_mdl_row", "_mdl_op", "event_id", "viewed_at", "account_id", "url", "seq") VALUES (?, ?, ?, ?, ?, ?, ?);
+CREATE INDEX IF NOT EXISTS "temp"."account_contact__stage_key" ON "account_contact__stage" ("account_id", "contact_id", "updated_at");
+-- stage: INSERT INTO "account_contact__stage" ("_mdl_row", "_mdl_op", "account_id", "contact_id", "role", "primary", "started_on", "ended_on", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- step: mark-duplicates
-UPDATE "page_view__stage" AS s SET "_mdl_outcome" = 'duplicate'
+UPDATE "account_contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
-  SELECT 1 FROM "page_view__stage" AS o
-  WHERE o."event_id" = s."event_id" AND o."viewed_at" = s."viewed_at" AND o."seq" = s."seq"
+  SELECT 1 FROM "account_contact__stage" AS o
+  WHERE o."account_id" = s."account_id" AND o."contact_id" = s."contact_id" AND o."updated_at" = s."updated_at"
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
-    AND (s."_mdl_op" = 1 OR json_array(o."event_id", o."viewed_at", o."account_id", o."url", o."seq") = json_array(s."event_id", s."viewed_at", s."account_id", s."url", s."seq"))
+    AND (s."_mdl_op" = 1 OR json_array(o."account_id", o."contact_id", o."role", o."primary", o."started_on", o."ended_on", o."updated_at") = json_array(s."account_id", s."contact_id", s."role", s."primary", s."started_on", s."ended_on", s."updated_at"))
 );
 -- step: mark-stale
-UPDATE "page_view__stage" SET "_mdl_outcome" = 'stale'
+UPDATE "account_contact__stage" SET "_mdl_outcome" = 'stale'
 WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
   SELECT "_mdl_row" FROM (
     SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "event_id", "viewed_at"
-      ORDER BY "seq" DESC, "_mdl_op" DESC, json_array("event_id", "viewed_at", "account_id", "url", "seq") DESC
+      PARTITION BY "account_id", "contact_id"
+      ORDER BY "updated_at" DESC, "_mdl_op" DESC, json_array("account_id", "contact_id", "role", "primary", "started_on", "ended_on", "updated_at") DESC
     ) AS "_mdl_rank"
-    FROM "page_view__stage" WHERE "_mdl_outcome" IS NULL
+    FROM "account_contact__stage" WHERE "_mdl_outcome" IS NULL
   ) WHERE "_mdl_rank" = 1
 );
 -- step: classify
-UPDATE "page_view__stage" AS s SET "_mdl_outcome" = CASE
+UPDATE "account_contact__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
-    WHEN x."tomb_version" >= s."seq" THEN 'stale'
+    WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
-    WHEN s."seq" > x."current_version" THEN 'updated'
-    WHEN s."seq" < x."current_version" THEN 'stale'
-    WHEN json_array(s."event_id", s."viewed_at", s."account_id", s."url", s."seq") = x."current_content" THEN 'duplicate'
-    WHEN json_array(s."event_id", s."viewed_at", s."account_id", s."url", s."seq") > x."current_content" THEN 'updated'
+    WHEN s."updated_at" > x."current_version" THEN 'updated'
+    WHEN s."updated_at" < x."current_version" THEN 'stale'
+    WHEN json_array(s."account_id", s."contact_id", s."role", s."primary", s."started_on", s."ended_on", s."updated_at") = x."current_content" THEN 'duplicate'
+    WHEN json_array(s."account_id", s."contact_id", s."role", s."primary", s."started_on", s."ended_on", s."updated_at") > x."current_content" THEN 'updated'
     ELSE 'stale'
   END
   ELSE CASE
-    WHEN x."tomb_version" > s."seq" THEN 'stale'
-    WHEN x."tomb_version" = s."seq" THEN 'duplicate'
+    WHEN x."tomb_version" > s."updated_at" THEN 'stale'
+    WHEN x."tomb_version" = s."updated_at" THEN 'duplicate'
     WHEN x."current_version" IS NULL THEN 'tombstoned'
-    WHEN s."seq" >= x."current_version" THEN 'deleted'
+    WHEN s."updated_at" >= x."current_version" THEN 'deleted'
     ELSE 'stale'
   END
 END
 FROM (
-  SELECT st."_mdl_row" AS "row", m."seq" AS "current_version", t."seq" AS "tomb_version",
-    CASE WHEN m."seq" = st."seq" THEN json_array(m."event_id", m."viewed_at", m."account_id", m."url", m."seq") END AS "current_content"
-  FROM "page_view__stage" AS st
-  LEFT JOIN "page_view" AS m ON m."event_id" = st."event_id" AND m."viewed_at" = st."viewed_at"
-  LEFT JOIN "page_view__tombstones" AS t ON t."event_id" = st."event_id" AND t."viewed_at" = st."viewed_at"
+  SELECT st."_mdl_row" AS "row", m."updated_at" AS "current_version", t."updated_at" AS "tomb_version",
+    CASE WHEN m."updated_at" = st."updated_at" THEN json_array(m."account_id", m."contact_id", m."role", m."primary", m."started_on", m."ended_on", m."updated_at") END AS "current_content"
+  FROM "account_contact__stage" AS st
+  LEFT JOIN "account_contact" AS m ON m."account_id" = st."account_id" AND m."contact_id" = st."contact_id"
+  LEFT JOIN "account_contact__tombstones" AS t ON t."account_id" = st."account_id" AND t."contact_id" = st."contact_id"
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "page_view" ("event_id", "viewed_at", "account_id", "url", "seq")
-SELECT "event_id", "viewed_at", "account_id", "url", "seq" FROM "page_view__stage"
+INSERT INTO "account_contact" ("account_id", "contact_id", "role", "primary", "started_on", "ended_on", "updated_at")
+SELECT "account_id", "contact_id", "role", "primary", "started_on", "ended_on", "updated_at" FROM "account_contact__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
-ON CONFLICT ("event_id", "viewed_at") DO UPDATE SET
-  "account_id" = excluded."account_id",
-  "url" = excluded."url",
-  "seq" = excluded."seq"
-WHERE excluded."seq" > "page_view"."seq"
-   OR (excluded."seq" = "page_view"."seq" AND json_array(excluded."event_id", excluded."viewed_at", excluded."account_id", excluded."url", excluded."seq") > json_array("page_view"."event_id", "page_view"."viewed_at", "page_view"."account_id", "page_view"."url", "page_view"."seq"));
+ON CONFLICT ("account_id", "contact_id") DO UPDATE SET
+  "role" = excluded."role",
+  "primary" = excluded."primary",
+  "started_on" = excluded."started_on",
+  "ended_on" = excluded."ended_on",
+  "updated_at" = excluded."updated_at"
+WHERE excluded."updated_at" > "account_contact"."updated_at"
+   OR (excluded."updated_at" = "account_contact"."updated_at" AND json_array(excluded."account_id", excluded."contact_id", excluded."role", excluded."primary", excluded."started_on", excluded."ended_on", excluded."updated_at") > json_array("account_contact"."account_id", "account_contact"."contact_id", "account_contact"."role", "account_contact"."primary", "account_contact"."started_on", "account_contact"."ended_on", "account_contact"."updated_at"));
 -- step: revive
-DELETE FROM "page_view__tombstones"
-WHERE ("event_id", "viewed_at") IN (SELECT "event_id", "viewed_at" FROM "page_view__stage" WHERE "_mdl_outcome" = 'inserted');
+DELETE FROM "account_contact__tombstones"
+WHERE ("account_id", "contact_id") IN (SELECT "account_id", "contact_id" FROM "account_contact__stage" WHERE "_mdl_outcome" = 'inserted');
 -- step: delete
-DELETE FROM "page_view"
-WHERE ("event_id", "viewed_at") IN (SELECT "event_id", "viewed_at" FROM "page_view__stage" WHERE "_mdl_outcome" = 'deleted');
+DELETE FROM "account_contact"
+WHERE ("account_id", "contact_id") IN (SELECT "account_id", "contact_id" FROM "account_contact__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "page_view__tombstones" ("event_id", "viewed_at", "seq")
-SELECT "event_id", "viewed_at", "seq" FROM "page_view__stage"
+INSERT INTO "account_contact__tombstones" ("account_id", "contact_id", "updated_at")
+SELECT "account_id", "contact_id", "updated_at" FROM "account_contact__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
-ON CONFLICT ("event_id", "viewed_at") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "page_view__tombstones"."seq";
+ON CONFLICT ("account_id", "contact_id") DO UPDATE SET "updated_at" = excluded."updated_at"
+WHERE excluded."updated_at" > "account_contact__tombstones"."updated_at";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "page_view__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account_contact__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
-DELETE FROM "page_view__stage";
+DELETE FROM "account_contact__stage";
+
+-- Model marketing_consent (BEHAVIOR RECORD)
+-- Opt-in or opt-out of one person for one mailing list
+-- consent_contact: (email) -> contact (email) M:1 ON DELETE CASCADE
+CREATE TABLE IF NOT EXISTS "marketing_consent" (
+  "email" TEXT NOT NULL,
+  "list_id" TEXT NOT NULL,
+  "status" TEXT NOT NULL DEFAULT 'subscribed',
+  "consented_at" TEXT,
+  "source" TEXT,
+  "change_seq" INTEGER NOT NULL,
+  PRIMARY KEY ("email", "list_id")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "marketing_consent__tombstones" (
+  "email" TEXT NOT NULL,
+  "list_id" TEXT NOT NULL,
+  "change_seq" INTEGER NOT NULL,
+  PRIMARY KEY ("email", "list_id")
+) STRICT;
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
+VALUES ('marketing_consent', 'marketing_consent', 'marketing_consent__tombstones', 'record', 0, '["email","list_id"]', 'change_seq', NULL, '[]', '{"kind":"model","name":"marketing_consent","behavior":"record","history":false,"comment":"Opt-in or opt-out of one person for one mailing list","columns":[{"kind":"column","name":"email","type":{"kind":"string","maxLength":255,"spelled":"VARCHAR(255)"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"list_id","type":{"kind":"string","maxLength":40,"spelled":"VARCHAR(40)"},"notNull":true,"default":null,"comment":"newsletter, product-updates, events, ..."},{"kind":"column","name":"status","type":{"kind":"string","maxLength":16,"spelled":"VARCHAR(16)"},"notNull":true,"default":{"kind":"string","value":"subscribed"},"comment":null},{"kind":"column","name":"consented_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"source","type":{"kind":"string","maxLength":40,"spelled":"VARCHAR(40)"},"notNull":false,"default":null,"comment":"Form, import or API call that recorded the decision"},{"kind":"column","name":"change_seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["email","list_id"]},"version":{"column":"change_seq"},"timestamp":null,"uniqueKeys":[],"relationships":[{"kind":"relationship","name":"consent_contact","columns":["email"],"target":"contact","targetColumns":["email"],"cardinality":"many-to-one","onDelete":"cascade","notation":"M:1"}]}', '6bc19d78bdd6da19eb8b1a46a935c495cb03162cc4f8aec49551babfceaf665f')
+ON CONFLICT ("name") DO NOTHING;
+INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
+VALUES ('marketing_consent', 'consent_contact', '["email"]', 'contact', '["email"]', 'many-to-one', 'M:1', 'cascade')
+ON CONFLICT ("model", "name") DO NOTHING;
+
+-- Apply statements for marketing_consent: the runtime stages a batch, then runs these in order.
+CREATE TEMP TABLE IF NOT EXISTS "marketing_consent__stage" (
+  "_mdl_row" INTEGER PRIMARY KEY,
+  "_mdl_op" INTEGER NOT NULL,
+  "_mdl_outcome" TEXT,
+  "email" TEXT,
+  "list_id" TEXT,
+  "status" TEXT,
+  "consented_at" TEXT,
+  "source" TEXT,
+  "change_seq" INTEGER
+);
+CREATE INDEX IF NOT EXISTS "temp"."marketing_consent__stage_key" ON "marketing_consent__stage" ("email", "list_id", "change_seq");
+-- stage: INSERT INTO "marketing_consent__stage" ("_mdl_row", "_mdl_op", "email", "list_id", "status", "consented_at", "source", "change_seq") VALUES (?, ?, ?, ?, ?, ?, ?, ?);
+-- step: mark-duplicates
+UPDATE "marketing_consent__stage" AS s SET "_mdl_outcome" = 'duplicate'
+WHERE EXISTS (
+  SELECT 1 FROM "marketing_consent__stage" AS o
+  WHERE o."email" = s."email" AND o."list_id" = s."list_id" AND o."change_seq" = s."change_seq"
+    AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
+    AND (s."_mdl_op" = 1 OR json_array(o."email", o."list_id", o."status", o."consented_at", o."source", o."change_seq") = json_array(s."email", s."list_id", s."status", s."consented_at", s."source", s."change_seq"))
+);
+-- step: mark-stale
+UPDATE "marketing_consent__stage" SET "_mdl_outcome" = 'stale'
+WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
+  SELECT "_mdl_row" FROM (
+    SELECT "_mdl_row", row_number() OVER (
+      PARTITION BY "email", "list_id"
+      ORDER BY "change_seq" DESC, "_mdl_op" DESC, json_array("email", "list_id", "status", "consented_at", "source", "change_seq") DESC
+    ) AS "_mdl_rank"
+    FROM "marketing_consent__stage" WHERE "_mdl_outcome" IS NULL
+  ) WHERE "_mdl_rank" = 1
+);
+-- step: classify
+UPDATE "marketing_consent__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" = 0 THEN CASE
+    WHEN x."tomb_version" >= s."change_seq" THEN 'stale'
+    WHEN x."current_version" IS NULL THEN 'inserted'
+    WHEN s."change_seq" > x."current_version" THEN 'updated'
+    WHEN s."change_seq" < x."current_version" THEN 'stale'
+    WHEN json_array(s."email", s."list_id", s."status", s."consented_at", s."source", s."change_seq") = x."current_content" THEN 'duplicate'
+    WHEN json_array(s."email", s."list_id", s."status", s."consented_at", s."source", s."change_seq") > x."current_content" THEN 'updated'
+    ELSE 'stale'
+  END
+  ELSE CASE
+    WHEN x."tomb_version" > s."change_seq" THEN 'stale'
+    WHEN x."tomb_version" = s."change_seq" THEN 'duplicate'
+    WHEN x."current_version" IS NULL THEN 'tombstoned'
+    WHEN s."change_seq" >= x."current_version" THEN 'deleted'
+    ELSE 'stale'
+  END
+END
+FROM (
+  SELECT st."_mdl_row" AS "row", m."change_seq" AS "current_version", t."change_seq" AS "tomb_version",
+    CASE WHEN m."change_seq" = st."change_seq" THEN json_array(m."email", m."list_id", m."status", m."consented_at", m."source", m."change_seq") END AS "current_content"
+  FROM "marketing_consent__stage" AS st
+  LEFT JOIN "marketing_consent" AS m ON m."email" = st."email" AND m."list_id" = st."list_id"
+  LEFT JOIN "marketing_consent__tombstones" AS t ON t."email" = st."email" AND t."list_id" = st."list_id"
+  WHERE st."_mdl_outcome" IS NULL
+) AS x
+WHERE s."_mdl_row" = x."row";
+-- step: upsert
+INSERT INTO "marketing_consent" ("email", "list_id", "status", "consented_at", "source", "change_seq")
+SELECT "email", "list_id", "status", "consented_at", "source", "change_seq" FROM "marketing_consent__stage"
+WHERE "_mdl_outcome" IN ('inserted', 'updated')
+ON CONFLICT ("email", "list_id") DO UPDATE SET
+  "status" = excluded."status",
+  "consented_at" = excluded."consented_at",
+  "source" = excluded."source",
+  "change_seq" = excluded."change_seq"
+WHERE excluded."change_seq" > "marketing_consent"."change_seq"
+   OR (excluded."change_seq" = "marketing_consent"."change_seq" AND json_array(excluded."email", excluded."list_id", excluded."status", excluded."consented_at", excluded."source", excluded."change_seq") > json_array("marketing_consent"."email", "marketing_consent"."list_id", "marketing_consent"."status", "marketing_consent"."consented_at", "marketing_consent"."source", "marketing_consent"."change_seq"));
+-- step: revive
+DELETE FROM "marketing_consent__tombstones"
+WHERE ("email", "list_id") IN (SELECT "email", "list_id" FROM "marketing_consent__stage" WHERE "_mdl_outcome" = 'inserted');
+-- step: delete
+DELETE FROM "marketing_consent"
+WHERE ("email", "list_id") IN (SELECT "email", "list_id" FROM "marketing_consent__stage" WHERE "_mdl_outcome" = 'deleted');
+-- step: tombstone
+INSERT INTO "marketing_consent__tombstones" ("email", "list_id", "change_seq")
+SELECT "email", "list_id", "change_seq" FROM "marketing_consent__stage"
+WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
+ON CONFLICT ("email", "list_id") DO UPDATE SET "change_seq" = excluded."change_seq"
+WHERE excluded."change_seq" > "marketing_consent__tombstones"."change_seq";
+-- step: count
+SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "marketing_consent__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+-- step: clear
+DELETE FROM "marketing_consent__stage";
+
+-- Model opportunity (BEHAVIOR RECORD)
+-- A deal in the pipeline
+-- fk_owner_id: (owner_id) -> sales_user (id) M:1 ON DELETE RESTRICT
+-- fk_primary_contact_id: (primary_contact_id) -> contact (id) M:0 ON DELETE SET NULL
+-- opportunity_account: (account_id) -> account (id) M:1 ON DELETE CASCADE
+CREATE TABLE IF NOT EXISTS "opportunity" (
+  "id" TEXT NOT NULL,
+  "account_id" TEXT NOT NULL,
+  "owner_id" TEXT NOT NULL,
+  "primary_contact_id" TEXT,
+  "name" TEXT NOT NULL,
+  "stage" TEXT NOT NULL DEFAULT 'prospecting',
+  "amount" TEXT,
+  "currency" TEXT NOT NULL DEFAULT 'USD',
+  "probability" INTEGER,
+  "close_date" TEXT NOT NULL,
+  "forecast_category" TEXT,
+  "is_closed" INTEGER NOT NULL DEFAULT 0,
+  "is_won" INTEGER NOT NULL DEFAULT 0,
+  "created_at" TEXT NOT NULL,
+  "system_modstamp" TEXT NOT NULL,
+  PRIMARY KEY ("id")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "opportunity__tombstones" (
+  "id" TEXT NOT NULL,
+  "system_modstamp" TEXT NOT NULL,
+  PRIMARY KEY ("id")
+) STRICT;
+CREATE INDEX IF NOT EXISTS "opportunity__fk_owner_id" ON "opportunity" ("owner_id");
+CREATE INDEX IF NOT EXISTS "opportunity__fk_primary_contact_id" ON "opportunity" ("primary_contact_id");
+CREATE INDEX IF NOT EXISTS "opportunity__fk_account_id" ON "opportunity" ("account_id");
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
+VALUES ('opportunity', 'opportunity', 'opportunity__tombstones', 'record', 0, '["id"]', 'system_modstamp', NULL, '[]', '{"kind":"model","name":"opportunity","behavior":"record","history":false,"comment":"A deal in the pipeline","columns":[{"kind":"column","name":"id","type":{"kind":"string","maxLength":18,"spelled":"VARCHAR(18)"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"account_id","type":{"kind":"string","maxLength":18,"spelled":"VARCHAR(18)"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"owner_id","type":{"kind":"string","maxLength":18,"spelled":"VARCHAR(18)"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"primary_contact_id","type":{"kind":"string","maxLength":18,"spelled":"VARCHAR(18)"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"name","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"stage","type":{"kind":"string","maxLength":40,"spelled":"VARCHAR(40)"},"notNull":true,"default":{"kind":"string","value":"prospecting"},"comment":"prospecting, qualification, proposal, negotiation, closed_won, closed_lost"},{"kind":"column","name":"amount","type":{"kind":"decimal","precision":18,"scale":2,"spelled":"DECIMAL(18, 2)"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"currency","type":{"kind":"string","maxLength":3,"spelled":"VARCHAR(3)"},"notNull":true,"default":{"kind":"string","value":"USD"},"comment":null},{"kind":"column","name":"probability","type":{"kind":"integer","bits":16,"spelled":"SMALLINT"},"notNull":false,"default":null,"comment":"Percent, 0 to 100, set by the stage"},{"kind":"column","name":"close_date","type":{"kind":"date","spelled":"DATE"},"notNull":true,"default":null,"comment":"Expected close date, or the actual one once closed"},{"kind":"column","name":"forecast_category","type":{"kind":"string","maxLength":20,"spelled":"VARCHAR(20)"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"is_closed","type":{"kind":"boolean","spelled":"BOOLEAN"},"notNull":true,"default":{"kind":"boolean","value":false},"comment":null},{"kind":"column","name":"is_won","type":{"kind":"boolean","spelled":"BOOLEAN"},"notNull":true,"default":{"kind":"boolean","value":false},"comment":null},{"kind":"column","name":"created_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"system_modstamp","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"system_modstamp"},"timestamp":null,"uniqueKeys":[],"relationships":[{"kind":"relationship","name":"fk_owner_id","columns":["owner_id"],"target":"sales_user","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"restrict","notation":"M:1"},{"kind":"relationship","name":"fk_primary_contact_id","columns":["primary_contact_id"],"target":"contact","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"set-null","notation":"M:0"},{"kind":"relationship","name":"opportunity_account","columns":["account_id"],"target":"account","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"cascade","notation":"M:1"}]}', '64a248390ff219589b6f8660801165df9764bb9905305aba7daeda352774d22d')
+ON CONFLICT ("name") DO NOTHING;
+INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
+VALUES ('opportunity', 'fk_owner_id', '["owner_id"]', 'sales_user', '["id"]', 'many-to-one', 'M:1', 'restrict')
+ON CONFLICT ("model", "name") DO NOTHING;
+INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
+VALUES ('opportunity', 'fk_primary_contact_id', '["primary_contact_id"]', 'contact', '["id"]', 'many-to-one', 'M:0', 'set-null')
+ON CONFLICT ("model", "name") DO NOTHING;
+INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
+VALUES ('opportunity', 'opportunity_account', '["account_id"]', 'account', '["id"]', 'many-to-one', 'M:1', 'cascade')
+ON CONFLICT ("model", "name") DO NOTHING;
+
+-- Apply statements for opportunity: the runtime stages a batch, then runs these in order.
+CREATE TEMP TABLE IF NOT EXISTS "opportunity__stage" (
+  "_mdl_row" INTEGER PRIMARY KEY,
+  "_mdl_op" INTEGER NOT NULL,
+  "_mdl_outcome" TEXT,
+  "id" TEXT,
+  "account_id" TEXT,
+  "owner_id" TEXT,
+  "primary_contact_id" TEXT,
+  "name" TEXT,
+  "stage" TEXT,
+  "amount" TEXT,
+  "currency" TEXT,
+  "probability" INTEGER,
+  "close_date" TEXT,
+  "forecast_category" TEXT,
+  "is_closed" INTEGER,
+  "is_won" INTEGER,
+  "created_at" TEXT,
+  "system_modstamp" TEXT
+);
+CREATE INDEX IF NOT EXISTS "temp"."opportunity__stage_key" ON "opportunity__stage" ("id", "system_modstamp");
+-- stage: INSERT INTO "opportunity__stage" ("_mdl_row", "_mdl_op", "id", "account_id", "owner_id", "primary_contact_id", "name", "stage", "amount", "currency", "probability", "close_date", "forecast_category", "is_closed", "is_won", "created_at", "system_modstamp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+-- step: mark-duplicates
+UPDATE "opportunity__stage" AS s SET "_mdl_outcome" = 'duplicate'
+WHERE EXISTS (
+  SELECT 1 FROM "opportunity__stage" AS o
+  WHERE o."id" = s."id" AND o."system_modstamp" = s."system_modstamp"
+    AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
+    AND (s."_mdl_op" = 1 OR json_array(o."id", o."account_id", o."owner_id", o."primary_contact_id", o."name", o."stage", o."amount", o."currency", o."probability", o."close_date", o."forecast_category", o."is_closed", o."is_won", o."created_at", o."system_modstamp") = json_array(s."id", s."account_id", s."owner_id", s."primary_contact_id", s."name", s."stage", s."amount", s."currency", s."probability", s."close_date", s."forecast_category", s."is_closed", s."is_won", s."created_at", s."system_modstamp"))
+);
+-- step: mark-stale
+UPDATE "opportunity__stage" SET "_mdl_outcome" = 'stale'
+WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
+  SELECT "_mdl_row" FROM (
+    SELECT "_mdl_row", row_number() OVER (
+      PARTITION BY "id"
+      ORDER BY "system_modstamp" DESC, "_mdl_op" DESC, json_array("id", "account_id", "owner_id", "primary_contact_id", "name", "stage", "amount", "currency", "probability", "close_date", "forecast_category", "is_closed", "is_won", "created_at", "system_modstamp") DESC
+    ) AS "_mdl_rank"
+    FROM "opportunity__stage" WHERE "_mdl_outcome" IS NULL
+  ) WHERE "_mdl_rank" = 1
+);
+-- step: classify
+UPDATE "opportunity__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" = 0 THEN CASE
+    WHEN x."tomb_version" >= s."system_modstamp" THEN 'stale'
+    WHEN x."current_version" IS NULL THEN 'inserted'
+    WHEN s."system_modstamp" > x."current_version" THEN 'updated'
+    WHEN s."system_modstamp" < x."current_version" THEN 'stale'
+    WHEN json_array(s."id", s."account_id", s."owner_id", s."primary_contact_id", s."name", s."stage", s."amount", s."currency", s."probability", s."close_date", s."forecast_category", s."is_closed", s."is_won", s."created_at", s."system_modstamp") = x."current_content" THEN 'duplicate'
+    WHEN json_array(s."id", s."account_id", s."owner_id", s."primary_contact_id", s."name", s."stage", s."amount", s."currency", s."probability", s."close_date", s."forecast_category", s."is_closed", s."is_won", s."created_at", s."system_modstamp") > x."current_content" THEN 'updated'
+    ELSE 'stale'
+  END
+  ELSE CASE
+    WHEN x."tomb_version" > s."system_modstamp" THEN 'stale'
+    WHEN x."tomb_version" = s."system_modstamp" THEN 'duplicate'
+    WHEN x."current_version" IS NULL THEN 'tombstoned'
+    WHEN s."system_modstamp" >= x."current_version" THEN 'deleted'
+    ELSE 'stale'
+  END
+END
+FROM (
+  SELECT st."_mdl_row" AS "row", m."system_modstamp" AS "current_version", t."system_modstamp" AS "tomb_version",
+    CASE WHEN m."system_modstamp" = st."system_modstamp" THEN json_array(m."id", m."account_id", m."owner_id", m."primary_contact_id", m."name", m."stage", m."amount", m."currency", m."probability", m."close_date", m."forecast_category", m."is_closed", m."is_won", m."created_at", m."system_modstamp") END AS "current_content"
+  FROM "opportunity__stage" AS st
+  LEFT JOIN "opportunity" AS m ON m."id" = st."id"
+  LEFT JOIN "opportunity__tombstones" AS t ON t."id" = st."id"
+  WHERE st."_mdl_outcome" IS NULL
+) AS x
+WHERE s."_mdl_row" = x."row";
+-- step: upsert
+INSERT INTO "opportunity" ("id", "account_id", "owner_id", "primary_contact_id", "name", "stage", "amount", "currency", "probability", "close_date", "forecast_category", "is_closed", "is_won", "created_at", "system_modstamp")
+SELECT "id", "account_id", "owner_id", "primary_contact_id", "name", "stage", "amount", "currency", "probability", "close_date", "forecast_category", "is_closed", "is_won", "created_at", "system_modstamp" FROM "opportunity__stage"
+WHERE "_mdl_outcome" IN ('inserted', 'updated')
+ON CONFLICT ("id") DO UPDATE SET
+  "account_id" = excluded."account_id",
+  "owner_id" = excluded."owner_id",
+  "primary_contact_id" = excluded."primary_contact_id",
+  "name" = excluded."name",
+  "stage" = excluded."stage",
+  "amount" = excluded."amount",
+  "currency" = excluded."currency",
+  "probability" = excluded."probability",
+  "close_date" = excluded."close_date",
+  "forecast_category" = excluded."forecast_category",
+  "is_closed" = excluded."is_closed",
+  "is_won" = excluded."is_won",
+  "created_at" = excluded."created_at",
+  "system_modstamp" = excluded."system_modstamp"
+WHERE excluded."system_modstamp" > "opportunity"."system_modstamp"
+   OR (excluded."system_modstamp" = "opportunity"."system_modstamp" AND json_array(excluded."id", excluded."account_id", excluded."owner_id", excluded."primary_contact_id", excluded."name", excluded."stage", excluded."amount", excluded."currency", excluded."probability", excluded."close_date", excluded."forecast_category", excluded."is_closed", excluded."is_won", excluded."created_at", excluded."system_modstamp") > json_array("opportunity"."id", "opportunity"."account_id", "opportunity"."owner_id", "opportunity"."primary_contact_id", "opportunity"."name", "opportunity"."stage", "opportunity"."amount", "opportunity"."currency", "opportunity"."probability", "opportunity"."close_date", "opportunity"."forecast_category", "opportunity"."is_closed", "opportunity"."is_won", "opportunity"."created_at", "opportunity"."system_modstamp"));
+-- step: revive
+DELETE FROM "opportunity__tombstones"
+WHERE "id" IN (SELECT "id" FROM "opportunity__stage" WHERE "_mdl_outcome" = 'inserted');
+-- step: delete
+DELETE FROM "opportunity"
+WHERE "id" IN (SELECT "id" FROM "opportunity__stage" WHERE "_mdl_outcome" = 'deleted');
+-- step: tombstone
+INSERT INTO "opportunity__tombstones" ("id", "system_modstamp")
+SELECT "id", "system_modstamp" FROM "opportunity__stage"
+WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
+ON CONFLICT ("id") DO UPDATE SET "system_modstamp" = excluded."system_modstamp"
+WHERE excluded."system_modstamp" > "opportunity__tombstones"."system_modstamp";
+-- step: count
+SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "opportunity__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+-- step: clear
+DELETE FROM "opportunity__stage";
+
+-- Model opportunity_line_item (BEHAVIOR RECORD)
+-- A product line on an opportunity
+-- fk_opportunity_id: (opportunity_id) -> opportunity (id) M:1 ON DELETE CASCADE
+CREATE TABLE IF NOT EXISTS "opportunity_line_item" (
+  "opportunity_id" TEXT NOT NULL,
+  "line_number" INTEGER NOT NULL,
+  "product_code" TEXT NOT NULL,
+  "description" TEXT,
+  "quantity" TEXT NOT NULL DEFAULT '1.00',
+  "unit_price" TEXT NOT NULL,
+  "discount_pct" TEXT NOT NULL DEFAULT '0.00',
+  "total_price" TEXT NOT NULL,
+  "revision" INTEGER NOT NULL,
+  PRIMARY KEY ("opportunity_id", "line_number")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "opportunity_line_item__tombstones" (
+  "opportunity_id" TEXT NOT NULL,
+  "line_number" INTEGER NOT NULL,
+  "revision" INTEGER NOT NULL,
+  PRIMARY KEY ("opportunity_id", "line_number")
+) STRICT;
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
+VALUES ('opportunity_line_item', 'opportunity_line_item', 'opportunity_line_item__tombstones', 'record', 0, '["opportunity_id","line_number"]', 'revision', NULL, '[]', '{"kind":"model","name":"opportunity_line_item","behavior":"record","history":false,"comment":"A product line on an opportunity","columns":[{"kind":"column","name":"opportunity_id","type":{"kind":"string","maxLength":18,"spelled":"VARCHAR(18)"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"line_number","type":{"kind":"integer","bits":16,"spelled":"SMALLINT"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"product_code","type":{"kind":"string","maxLength":40,"spelled":"VARCHAR(40)"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"description","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"quantity","type":{"kind":"decimal","precision":12,"scale":2,"spelled":"DECIMAL(12, 2)"},"notNull":true,"default":{"kind":"number","text":"1"},"comment":null},{"kind":"column","name":"unit_price","type":{"kind":"decimal","precision":18,"scale":2,"spelled":"DECIMAL(18, 2)"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"discount_pct","type":{"kind":"decimal","precision":5,"scale":2,"spelled":"DECIMAL(5, 2)"},"notNull":true,"default":{"kind":"number","text":"0"},"comment":null},{"kind":"column","name":"total_price","type":{"kind":"decimal","precision":18,"scale":2,"spelled":"DECIMAL(18, 2)"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"revision","type":{"kind":"integer","bits":32,"spelled":"INTEGER"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["opportunity_id","line_number"]},"version":{"column":"revision"},"timestamp":null,"uniqueKeys":[],"relationships":[{"kind":"relationship","name":"fk_opportunity_id","columns":["opportunity_id"],"target":"opportunity","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"cascade","notation":"M:1"}]}', '2dfbb62b9709069aa9e80cea30ab91b675dfbd1aba2853ef7dc802570c5d1f84')
+ON CONFLICT ("name") DO NOTHING;
+INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
+VALUES ('opportunity_line_item', 'fk_opportunity_id', '["opportunity_id"]', 'opportunity', '["id"]', 'many-to-one', 'M:1', 'cascade')
+ON CONFLICT ("model", "name") DO NOTHING;
+
+-- Apply statements for opportunity_line_item: the runtime stages a batch, then runs these in order.
+CREATE TEMP TABLE IF NOT EXISTS "opportunity_line_item__stage" (
+  "_mdl_row" INTEGER PRIMARY KEY,
+  "_mdl_op" INTEGER NOT NULL,
+  "_mdl_outcome" TEXT,
+  "opportunity_id" TEXT,
+  "line_number" INTEGER,
+  "product_code" TEXT,
+  "description" TEXT,
+  "quantity" TEXT,
+  "unit_price" TEXT,
+  "discount_pct" TEXT,
+  "total_price" TEXT,
+  "revision" INTEGER
+);
+CREATE INDEX IF NOT EXISTS "temp"."opportunity_line_item__stage_key" ON "opportunity_line_item__stage" ("opportunity_id", "line_number", "revision");
+-- stage: INSERT INTO "opportunity_line_item__stage" ("_mdl_row", "_mdl_op", "opportunity_id", "line_number", "product_code", "description", "quantity", "unit_price", "discount_pct", "total_price", "revision") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+-- step: mark-duplicates
+UPDATE "opportunity_line_item__stage" AS s SET "_mdl_outcome" = 'duplicate'
+WHERE EXISTS (
+  SELECT 1 FROM "opportunity_line_item__stage" AS o
+  WHERE o."opportunity_id" = s."opportunity_id" AND o."line_number" = s."line_number" AND o."revision" = s."revision"
+    AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
+    AND (s."_mdl_op" = 1 OR json_array(o."opportunity_id", o."line_number", o."product_code", o."description", o."quantity", o."unit_price", o."discount_pct", o."total_price", o."revision") = json_array(s."opportunity_id", s."line_number", s."product_code", s."description", s."quantity", s."unit_price", s."discount_pct", s."total_price", s."revision"))
+);
+-- step: mark-stale
+UPDATE "opportunity_line_item__stage" SET "_mdl_outcome" = 'stale'
+WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
+  SELECT "_mdl_row" FROM (
+    SELECT "_mdl_row", row_number() OVER (
+      PARTITION BY "opportunity_id", "line_number"
+      ORDER BY "revision" DESC, "_mdl_op" DESC, json_array("opportunity_id", "line_number", "product_code", "description", "quantity", "unit_price", "discount_pct", "total_price", "revision") DESC
+    ) AS "_mdl_rank"
+    FROM "opportunity_line_item__stage" WHERE "_mdl_outcome" IS NULL
+  ) WHERE "_mdl_rank" = 1
+);
+-- step: classify
+UPDATE "opportunity_line_item__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" = 0 THEN CASE
+    WHEN x."tomb_version" >= s."revision" THEN 'stale'
+    WHEN x."current_version" IS NULL THEN 'inserted'
+    WHEN s."revision" > x."current_version" THEN 'updated'
+    WHEN s."revision" < x."current_version" THEN 'stale'
+    WHEN json_array(s."opportunity_id", s."line_number", s."product_code", s."description", s."quantity", s."unit_price", s."discount_pct", s."total_price", s."revision") = x."current_content" THEN 'duplicate'
+    WHEN json_array(s."opportunity_id", s."line_number", s."product_code", s."description", s."quantity", s."unit_price", s."discount_pct", s."total_price", s."revision") > x."current_content" THEN 'updated'
+    ELSE 'stale'
+  END
+  ELSE CASE
+    WHEN x."tomb_version" > s."revision" THEN 'stale'
+    WHEN x."tomb_version" = s."revision" THEN 'duplicate'
+    WHEN x."current_version" IS NULL THEN 'tombstoned'
+    WHEN s."revision" >= x."current_version" THEN 'deleted'
+    ELSE 'stale'
+  END
+END
+FROM (
+  SELECT st."_mdl_row" AS "row", m."revision" AS "current_version", t."revision" AS "tomb_version",
+    CASE WHEN m."revision" = st."revision" THEN json_array(m."opportunity_id", m."line_number", m."product_code", m."description", m."quantity", m."unit_price", m."discount_pct", m."total_price", m."revision") END AS "current_content"
+  FROM "opportunity_line_item__stage" AS st
+  LEFT JOIN "opportunity_line_item" AS m ON m."opportunity_id" = st."opportunity_id" AND m."line_number" = st."line_number"
+  LEFT JOIN "opportunity_line_item__tombstones" AS t ON t."opportunity_id" = st."opportunity_id" AND t."line_number" = st."line_number"
+  WHERE st."_mdl_outcome" IS NULL
+) AS x
+WHERE s."_mdl_row" = x."row";
+-- step: upsert
+INSERT INTO "opportunity_line_item" ("opportunity_id", "line_number", "product_code", "description", "quantity", "unit_price", "discount_pct", "total_price", "revision")
+SELECT "opportunity_id", "line_number", "product_code", "description", "quantity", "unit_price", "discount_pct", "total_price", "revision" FROM "opportunity_line_item__stage"
+WHERE "_mdl_outcome" IN ('inserted', 'updated')
+ON CONFLICT ("opportunity_id", "line_number") DO UPDATE SET
+  "product_code" = excluded."product_code",
+  "description" = excluded."description",
+  "quantity" = excluded."quantity",
+  "unit_price" = excluded."unit_price",
+  "discount_pct" = excluded."discount_pct",
+  "total_price" = excluded."total_price",
+  "revision" = excluded."revision"
+WHERE excluded."revision" > "opportunity_line_item"."revision"
+   OR (excluded."revision" = "opportunity_line_item"."revision" AND json_array(excluded."opportunity_id", excluded."line_number", excluded."product_code", excluded."description", excluded."quantity", excluded."unit_price", excluded."discount_pct", excluded."total_price", excluded."revision") > json_array("opportunity_line_item"."opportunity_id", "opportunity_line_item"."line_number", "opportunity_line_item"."product_code", "opportunity_line_item"."description", "opportunity_line_item"."quantity", "opportunity_line_item"."unit_price", "opportunity_line_item"."discount_pct", "opportunity_line_item"."total_price", "opportunity_line_item"."revision"));
+-- step: revive
+DELETE FROM "opportunity_line_item__tombstones"
+WHERE ("opportunity_id", "line_number") IN (SELECT "opportunity_id", "line_number" FROM "opportunity_line_item__stage" WHERE "_mdl_outcome" = 'inserted');
+-- step: delete
+DELETE FROM "opportunity_line_item"
+WHERE ("opportunity_id", "line_number") IN (SELECT "opportunity_id", "line_number" FROM "opportunity_line_item__stage" WHERE "_mdl_outcome" = 'deleted');
+-- step: tombstone
+INSERT INTO "opportunity_line_item__tombstones" ("opportunity_id", "line_number", "revision")
+SELECT "opportunity_id", "line_number", "revision" FROM "opportunity_line_item__stage"
+WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
+ON CONFLICT ("opportunity_id", "line_number") DO UPDATE SET "revision" = excluded."revision"
+WHERE excluded."revision" > "opportunity_line_item__tombstones"."revision";
+-- step: count
+SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "opportunity_line_item__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+-- step: clear
+DELETE FROM "opportunity_line_item__stage";
+
+-- Model sales_user (BEHAVIOR RECORD)
+-- A CRM user: record owner, sales rep or manager
+-- fk_manager_id: (manager_id) -> sales_user (id) M:0 ON DELETE SET NULL
+CREATE TABLE IF NOT EXISTS "sales_user" (
+  "id" TEXT NOT NULL,
+  "email" TEXT NOT NULL,
+  "full_name" TEXT NOT NULL,
+  "title" TEXT,
+  "manager_id" TEXT,
+  "is_active" INTEGER NOT NULL DEFAULT 1,
+  "time_zone" TEXT DEFAULT 'UTC',
+  "system_modstamp" TEXT NOT NULL,
+  PRIMARY KEY ("id")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "sales_user__tombstones" (
+  "id" TEXT NOT NULL,
+  "system_modstamp" TEXT NOT NULL,
+  PRIMARY KEY ("id")
+) STRICT;
+CREATE INDEX IF NOT EXISTS "sales_user__fk_manager_id" ON "sales_user" ("manager_id");
+CREATE INDEX IF NOT EXISTS "sales_user__uq_email" ON "sales_user" ("email");
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
+VALUES ('sales_user', 'sales_user', 'sales_user__tombstones', 'record', 0, '["id"]', 'system_modstamp', NULL, '[["email"]]', '{"kind":"model","name":"sales_user","behavior":"record","history":false,"comment":"A CRM user: record owner, sales rep or manager","columns":[{"kind":"column","name":"id","type":{"kind":"string","maxLength":18,"spelled":"VARCHAR(18)"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"email","type":{"kind":"string","maxLength":255,"spelled":"VARCHAR(255)"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"full_name","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"title","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"manager_id","type":{"kind":"string","maxLength":18,"spelled":"VARCHAR(18)"},"notNull":false,"default":null,"comment":null},{"kind":"column","name":"is_active","type":{"kind":"boolean","spelled":"BOOLEAN"},"notNull":true,"default":{"kind":"boolean","value":true},"comment":"The CRM deactivates users rather than deleting them"},{"kind":"column","name":"time_zone","type":{"kind":"string","maxLength":64,"spelled":"VARCHAR(64)"},"notNull":false,"default":{"kind":"string","value":"UTC"},"comment":null},{"kind":"column","name":"system_modstamp","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"system_modstamp"},"timestamp":null,"uniqueKeys":[{"columns":["email"]}],"relationships":[{"kind":"relationship","name":"fk_manager_id","columns":["manager_id"],"target":"sales_user","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"set-null","notation":"M:0"}]}', '7cb6d7c6f49488e31aa28653627ce915578fdb7f1ec415dbc2abc588caeeccb6')
+ON CONFLICT ("name") DO NOTHING;
+INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
+VALUES ('sales_user', 'fk_manager_id', '["manager_id"]', 'sales_user', '["id"]', 'many-to-one', 'M:0', 'set-null')
+ON CONFLICT ("model", "name") DO NOTHING;
+
+-- Apply statements for sales_user: the runtime stages a batch, then runs these in order.
+CREATE TEMP TABLE IF NOT EXISTS "sales_user__stage" (
+  "_mdl_row" INTEGER PRIMARY KEY,
+  "_mdl_op" INTEGER NOT NULL,
+  "_mdl_outcome" TEXT,
+  "id" TEXT,
+  "email" TEXT,
+  "full_name" TEXT,
+  "title" TEXT,
+  "manager_id" TEXT,
+  "is_active" INTEGER,
+  "time_zone" TEXT,
+  "system_modstamp" TEXT
+);
+CREATE INDEX IF NOT EXISTS "temp"."sales_user__stage_key" ON "sales_user__stage" ("id", "system_modstamp");
+-- stage: INSERT INTO "sales_user__stage" ("_mdl_row", "_mdl_op", "id", "email", "full_name", "title", "manager_id", "is_active", "time_zone", "system_modstamp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+-- step: mark-duplicates
+UPDATE "sales_user__stage" AS s SET "_mdl_outcome" = 'duplicate'
+WHERE EXISTS (
+  SELECT 1 FROM "sales_user__stage" AS o
+  WHERE o."id" = s."id" AND o."system_modstamp" = s."system_modstamp"
+    AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
+    AND (s."_mdl_op" = 1 OR json_array(o."id", o."email", o."full_name", o."title", o."manager_id", o."is_active", o."time_zone", o."system_modstamp") = json_array(s."id", s."email", s."full_name", s."title", s."manager_id", s."is_active", s."time_zone", s."system_modstamp"))
+);
+-- step: mark-stale
+UPDATE "sales_user__stage" SET "_mdl_outcome" = 'stale'
+WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
+  SELECT "_mdl_row" FROM (
+    SELECT "_mdl_row", row_number() OVER (
+      PARTITION BY "id"
+      ORDER BY "system_modstamp" DESC, "_mdl_op" DESC, json_array("id", "email", "full_name", "title", "manager_id", "is_active", "time_zone", "system_modstamp") DESC
+    ) AS "_mdl_rank"
+    FROM "sales_user__stage" WHERE "_mdl_outcome" IS NULL
+  ) WHERE "_mdl_rank" = 1
+);
+-- step: classify
+UPDATE "sales_user__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" = 0 THEN CASE
+    WHEN x."tomb_version" >= s."system_modstamp" THEN 'stale'
+    WHEN x."current_version" IS NULL THEN 'inserted'
+    WHEN s."system_modstamp" > x."current_version" THEN 'updated'
+    WHEN s."system_modstamp" < x."current_version" THEN 'stale'
+    WHEN json_array(s."id", s."email", s."full_name", s."title", s."manager_id", s."is_active", s."time_zone", s."system_modstamp") = x."current_content" THEN 'duplicate'
+    WHEN json_array(s."id", s."email", s."full_name", s."title", s."manager_id", s."is_active", s."time_zone", s."system_modstamp") > x."current_content" THEN 'updated'
+    ELSE 'stale'
+  END
+  ELSE CASE
+    WHEN x."tomb_version" > s."system_modstamp" THEN 'stale'
+    WHEN x."tomb_version" = s."system_modstamp" THEN 'duplicate'
+    WHEN x."current_version" IS NULL THEN 'tombstoned'
+    WHEN s."system_modstamp" >= x."current_version" THEN 'deleted'
+    ELSE 'stale'
+  END
+END
+FROM (
+  SELECT st."_mdl_row" AS "row", m."system_modstamp" AS "current_version", t."system_modstamp" AS "tomb_version",
+    CASE WHEN m."system_modstamp" = st."system_modstamp" THEN json_array(m."id", m."email", m."full_name", m."title", m."manager_id", m."is_active", m."time_zone", m."system_modstamp") END AS "current_content"
+  FROM "sales_user__stage" AS st
+  LEFT JOIN "sales_user" AS m ON m."id" = st."id"
+  LEFT JOIN "sales_user__tombstones" AS t ON t."id" = st."id"
+  WHERE st."_mdl_outcome" IS NULL
+) AS x
+WHERE s."_mdl_row" = x."row";
+-- step: upsert
+INSERT INTO "sales_user" ("id", "email", "full_name", "title", "manager_id", "is_active", "time_zone", "system_modstamp")
+SELECT "id", "email", "full_name", "title", "manager_id", "is_active", "time_zone", "system_modstamp" FROM "sales_user__stage"
+WHERE "_mdl_outcome" IN ('inserted', 'updated')
+ON CONFLICT ("id") DO UPDATE SET
+  "email" = excluded."email",
+  "full_name" = excluded."full_name",
+  "title" = excluded."title",
+  "manager_id" = excluded."manager_id",
+  "is_active" = excluded."is_active",
+  "time_zone" = excluded."time_zone",
+  "system_modstamp" = excluded."system_modstamp"
+WHERE excluded."system_modstamp" > "sales_user"."system_modstamp"
+   OR (excluded."system_modstamp" = "sales_user"."system_modstamp" AND json_array(excluded."id", excluded."email", excluded."full_name", excluded."title", excluded."manager_id", excluded."is_active", excluded."time_zone", excluded."system_modstamp") > json_array("sales_user"."id", "sales_user"."email", "sales_user"."full_name", "sales_user"."title", "sales_user"."manager_id", "sales_user"."is_active", "sales_user"."time_zone", "sales_user"."system_modstamp"));
+-- step: revive
+DELETE FROM "sales_user__tombstones"
+WHERE "id" IN (SELECT "id" FROM "sales_user__stage" WHERE "_mdl_outcome" = 'inserted');
+-- step: delete
+DELETE FROM "sales_user"
+WHERE "id" IN (SELECT "id" FROM "sales_user__stage" WHERE "_mdl_outcome" = 'deleted');
+-- step: tombstone
+INSERT INTO "sales_user__tombstones" ("id", "system_modstamp")
+SELECT "id", "system_modstamp" FROM "sales_user__stage"
+WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
+ON CONFLICT ("id") DO UPDATE SET "system_modstamp" = excluded."system_modstamp"
+WHERE excluded."system_modstamp" > "sales_user__tombstones"."system_modstamp";
+-- step: count
+SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "sales_user__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+-- step: clear
+DELETE FROM "sales_user__stage";

@@ -1,0 +1,438 @@
+// `npm run bench`: the compiler's throughput, stage by stage, in process and as a whole process,
+// side by side with Prisma's schema validator on an equivalent schema.
+//
+//   node --expose-gc bench/run.js [--runs 7] [--process-runs 10] [--models 4000] [--files 40]
+//                                 [--no-prisma] [--quick]
+//
+// Machines are shared and noisy: every figure is a median (and a min) over repeated runs, and the
+// whole-process commands are run interleaved, round by round, so that noise falls on all of them
+// alike. Ratios are taken between figures measured in this run; the issue's reference figure for
+// Prisma is shown only where labelled as such. Nothing here asserts a timing.
+//
+// Reads the built modules in dist/ (`npm run bench` builds first). Writes bench/.out/compile.json.
+
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, platform, arch } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BENCH_DIR, OUT_DIR, generateSchema } from './generate.js';
+
+const ROOT = dirname(BENCH_DIR);
+const DIST = join(ROOT, 'dist');
+const MDL_BIN = join(ROOT, 'bin', 'mdl.js');
+
+/** The issue's targets. */
+const TARGET_LINES_PER_SECOND = 500_000;
+const TARGET_PRISMA_RATIO = 2;
+/** The issue's figure for Prisma's validator on an equivalent schema, whole process. Not measured here. */
+const PRISMA_REFERENCE_SECONDS = 0.37;
+
+/**
+ * Prisma, pinned. 7.x validates with the WebAssembly build of its schema engine that ships in the
+ * npm package (prisma_schema_build_bg.wasm): no native engine is needed to validate. Its install
+ * scripts only download native engines from Prisma's own servers (not reachable from here), so the
+ * bench installs it with --ignore-scripts.
+ */
+const PRISMA_VERSION = '7.10.1';
+const PRISMA_NODE_RANGE = { 20: 19, 22: 12, 24: 0 }; // ^20.19 || ^22.12 || >=24
+const PRISMA_DIR = join(BENCH_DIR, '.prisma');
+const PRISMA_ENTRY = join(PRISMA_DIR, 'node_modules', 'prisma', 'build', 'index.js');
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const option = (name, fallback) => {
+  const i = argv.indexOf(name);
+  if (i < 0) return fallback;
+  const n = Number(argv[i + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} needs a positive integer`);
+  return n;
+};
+if (flag('--help') || flag('-h')) {
+  console.log('Usage: node --expose-gc bench/run.js [--runs N] [--process-runs N] [--models N] [--files N] [--no-prisma] [--quick]');
+  process.exit(0);
+}
+const quick = flag('--quick');
+const RUNS = option('--runs', quick ? 3 : 7);
+const PROCESS_RUNS = option('--process-runs', quick ? 3 : 10);
+const WARMUP = 2;
+const MODELS = option('--models', 4000);
+const FILES = option('--files', 40);
+const WITH_PRISMA = !flag('--no-prisma');
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+const now = () => performance.now();
+const gc = typeof globalThis.gc === 'function' ? globalThis.gc : () => {};
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const min = (xs) => Math.min(...xs);
+const summary = (xs) => ({ median: median(xs), min: min(xs), runs: xs });
+const int = (n) => Math.round(n).toLocaleString('en-US');
+const fixed = (n, d) => n.toFixed(d);
+const rel = (p) => relative(process.cwd(), p) || '.';
+const log = (s = '') => process.stdout.write(s + '\n');
+const progress = (s) => process.stderr.write(s);
+
+function table(headers, rows, align) {
+  const width = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? '').length)));
+  const cell = (v, i) => (align[i] === 'l' ? String(v).padEnd(width[i]) : String(v).padStart(width[i]));
+  return [headers.map(cell).join('  '), width.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => r.map(cell).join('  '))]
+    .map((l) => '  ' + l.trimEnd())
+    .join('\n');
+}
+
+function run(cmd, args, opts = {}) {
+  const t0 = now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...opts });
+  const ms = now() - t0;
+  if (r.error) throw r.error;
+  return { ms, status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. The schema
+
+if (!existsSync(join(DIST, 'index.js'))) {
+  console.error('bench: dist/ is missing; run `npm run build` first (or `npm run bench`, which builds).');
+  process.exit(2);
+}
+
+const schemaDir = join(OUT_DIR, 'schema');
+const gen = generateSchema({ models: MODELS, files: FILES, out: schemaDir });
+const tiny = generateSchema({ models: 1, files: 1, out: join(OUT_DIR, 'schema-1') });
+const LINES = gen.stats.mdl.nonBlankLines;
+
+log(`mdl compiler benchmark: ${int(MODELS)} models in ${gen.files} files, ${int(LINES)} lines (${int(gen.stats.mdl.lines)} with blank lines), ${fixed(gen.stats.mdl.bytes / 1048576, 1)} MiB`);
+log(`  schema: ${rel(gen.mdlDir)}  (Prisma equivalent: ${rel(gen.prismaDir)}, ${int(gen.stats.prisma.nonBlankLines)} lines)`);
+log(`  node ${process.version}, ${platform()} ${arch()}, ${cpus().length} CPUs; lines/s counts the ${int(LINES)} non-blank lines`);
+if (typeof globalThis.gc !== 'function') log('  (run with node --expose-gc for a collection between runs; timings are still valid without)');
+log();
+
+// ---------------------------------------------------------------------------------------------
+// 2. In process, stage by stage
+
+const imp = (p) => import(pathToFileURL(join(DIST, p)).href);
+const { tokenize } = await imp('syntax/lexer.js');
+const { parserInstance } = await imp('syntax/parser.js');
+const { toAst } = await imp('syntax/to-ast.js');
+const { check } = await imp('check/check.js');
+const { resolve: resolveNames } = await imp('check/resolve.js');
+const { compileSqlite, renderSqlite } = await imp('compile/sqlite.js');
+const { Diagnostics } = await imp('diagnostics/diagnostic.js');
+const { compileSources } = await imp('pipeline.js');
+const { loadProject } = await imp('project.js');
+
+const STAGES = [
+  ['tokenize', 'tokenize'],
+  ['parse', 'parse (CST)'],
+  ['toAst', 'to-ast'],
+  ['check', 'check (resolve + rules)'],
+  ['compile', 'compile (compileSqlite + renderSqlite)'],
+];
+
+/** One pass over the whole schema, each stage timed on its own. Throws if anything is reported. */
+function stagedPass(sources) {
+  const t = {};
+  let t0 = now();
+  const lexed = sources.map((s) => tokenize(s.text));
+  t.tokenize = now() - t0;
+
+  t0 = now();
+  const parser = parserInstance();
+  const csts = lexed.map((l) => {
+    parser.input = l.tokens;
+    const cst = parser.schema();
+    if (parser.errors.length > 0) throw new Error(`bench schema has syntax errors: ${parser.errors[0].message}`);
+    return cst;
+  });
+  t.parse = now() - t0;
+
+  t0 = now();
+  const units = csts.map((cst, i) => toAst(sources[i].path, cst));
+  t.toAst = now() - t0;
+
+  t0 = now();
+  const diagnostics = new Diagnostics();
+  const schema = check(units, diagnostics);
+  t.check = now() - t0;
+  if (diagnostics.items.length > 0) throw new Error(`bench schema has diagnostics: ${diagnostics.items[0].message}`);
+
+  t0 = now();
+  const program = compileSqlite(schema);
+  const sql = renderSqlite(schema, program);
+  t.compile = now() - t0;
+
+  // resolve alone (the first half of check), for the split of check into resolve and rules
+  t0 = now();
+  resolveNames(units, new Diagnostics());
+  t.resolve = now() - t0;
+
+  t.total = t.tokenize + t.parse + t.toAst + t.check + t.compile;
+  return { t, models: schema.models.length, sqlBytes: sql.length };
+}
+
+function pipelinePass(sources) {
+  const t0 = now();
+  const r = compileSources(sources);
+  const ms = now() - t0;
+  if (!r.ok || r.sql === undefined) throw new Error('compileSources failed on the bench schema');
+  return ms;
+}
+
+const loaded = loadProject([gen.mdlDir]);
+if (loaded.sources.length !== gen.files) throw new Error(`loadProject found ${loaded.sources.length} files, expected ${gen.files}`);
+const sources = loaded.sources;
+
+progress(`in process: warming up (${WARMUP} passes)`);
+let shape;
+for (let i = 0; i < WARMUP; i++) {
+  shape = stagedPass(sources);
+  pipelinePass(sources);
+  progress('.');
+}
+if (shape.models !== MODELS) throw new Error(`compiled ${shape.models} models, expected ${MODELS}`);
+progress(`\nin process: ${RUNS} runs `);
+const staged = [];
+const oneCall = [];
+const readFiles = [];
+for (let i = 0; i < RUNS; i++) {
+  gc();
+  staged.push(stagedPass(sources).t);
+  gc();
+  oneCall.push(pipelinePass(sources));
+  const t0 = now();
+  loadProject([gen.mdlDir]);
+  readFiles.push(now() - t0);
+  progress('.');
+}
+progress('\n');
+
+const inProcess = {};
+for (const key of [...STAGES.map(([k]) => k), 'resolve', 'total']) inProcess[key] = summary(staged.map((t) => t[key]));
+inProcess.compileSources = summary(oneCall);
+inProcess.readFiles = summary(readFiles);
+const rulesMedian = inProcess.check.median - inProcess.resolve.median;
+
+// ---------------------------------------------------------------------------------------------
+// 3. Prisma (installed on demand into bench/.prisma, never into the project)
+
+function nodeSatisfiesPrisma() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major > 24) return true;
+  return PRISMA_NODE_RANGE[major] !== undefined && minor >= PRISMA_NODE_RANGE[major];
+}
+
+function installedPrismaVersion() {
+  try {
+    return JSON.parse(readFileSync(join(PRISMA_DIR, 'node_modules', 'prisma', 'package.json'), 'utf8')).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Returns { ok, reason?, env? }. */
+function preparePrisma() {
+  if (!WITH_PRISMA) return { ok: false, reason: 'skipped (--no-prisma)' };
+  if (!nodeSatisfiesPrisma()) return { ok: false, reason: `Prisma ${PRISMA_VERSION} needs Node ^20.19, ^22.12 or >=24; this is ${process.version}` };
+  if (installedPrismaVersion() !== PRISMA_VERSION) {
+    log(`Prisma ${PRISMA_VERSION} is not in ${rel(PRISMA_DIR)}/: installing it there (once; from the npm registry, with`);
+    log(`--ignore-scripts: its install scripts only fetch native engines, which \`prisma validate\` does not use) ...`);
+    mkdirSync(PRISMA_DIR, { recursive: true });
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const r = spawnSync(
+      npm,
+      ['install', '--prefix', PRISMA_DIR, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', `prisma@${PRISMA_VERSION}`],
+      { stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32' },
+    );
+    if (r.status !== 0 || installedPrismaVersion() !== PRISMA_VERSION) {
+      return { ok: false, reason: `could not install prisma@${PRISMA_VERSION} into ${rel(PRISMA_DIR)} (npm exit ${r.status ?? r.error})` };
+    }
+    log();
+  }
+  // Every Prisma command that may need the native schema engine first makes sure it is there,
+  // downloading it if not; `validate` is among them though it validates in WebAssembly. Pointing
+  // PRISMA_SCHEMA_ENGINE_BINARY at a stub skips the download; the stub fails loudly if called.
+  const stub = join(PRISMA_DIR, 'schema-engine-unavailable');
+  writeFileSync(stub, '#!/bin/sh\necho "bench: the native Prisma schema engine is not available offline" >&2\nexit 99\n');
+  chmodSync(stub, 0o755);
+  const env = {
+    ...process.env,
+    PRISMA_SCHEMA_ENGINE_BINARY: stub,
+    CHECKPOINT_DISABLE: '1', // no update check over the network
+    PRISMA_HIDE_UPDATE_MESSAGE: '1',
+    NO_COLOR: '1',
+  };
+  return { ok: true, env };
+}
+
+const prismaValidate = (dir, env) => run(process.execPath, [PRISMA_ENTRY, 'validate', '--schema', dir], { cwd: dir, env });
+
+let prisma = preparePrisma();
+if (prisma.ok) {
+  // It must accept the schema, and (negative control) reject a broken one: else it validates nothing.
+  const good = prismaValidate(gen.prismaDir, prisma.env);
+  const broken = join(OUT_DIR, 'schema-prisma-broken');
+  rmSync(broken, { recursive: true, force: true });
+  mkdirSync(broken, { recursive: true });
+  writeFileSync(join(broken, 'schema.prisma'), readFileSync(join(gen.prismaDir, 'schema.prisma'), 'utf8') + 'model broken {\n  id String @id\n  n  Intt\n}\n');
+  const bad = prismaValidate(broken, prisma.env);
+  if (good.status !== 0 || !/valid/.test(good.stdout + good.stderr)) {
+    prisma = { ok: false, reason: `prisma validate failed on the bench schema (exit ${good.status}): ${(good.stderr || good.stdout).trim().split('\n').slice(-3).join(' | ')}` };
+  } else if (bad.status === 0 || !/P1012/.test(bad.stdout + bad.stderr)) {
+    prisma = { ok: false, reason: `prisma validate accepted a broken schema (exit ${bad.status}); not a real validation` };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Whole process, interleaved round by round
+
+const outSql = join(OUT_DIR, 'compile.sql');
+const commands = [
+  { key: 'node', label: 'node -e 0 (bare Node start-up)', run: () => run(process.execPath, ['-e', '0']) },
+  { key: 'mdlVersion', label: 'mdl --version', run: () => run(process.execPath, [MDL_BIN, '--version'], { cwd: ROOT }) },
+  {
+    key: 'mdlCompileTiny',
+    label: 'mdl compile, 1 model',
+    run: () => run(process.execPath, [MDL_BIN, 'compile', tiny.mdlDir, '-o', join(OUT_DIR, 'compile-1.sql')], { cwd: ROOT }),
+  },
+  {
+    key: 'mdlCompile',
+    label: `mdl compile, ${int(MODELS)} models`,
+    run: () => run(process.execPath, [MDL_BIN, 'compile', gen.mdlDir, '-o', outSql], { cwd: ROOT }),
+  },
+];
+if (prisma.ok) {
+  commands.push(
+    { key: 'prismaValidateTiny', label: 'prisma validate, 1 model', run: () => prismaValidate(tiny.prismaDir, prisma.env) },
+    { key: 'prismaValidate', label: `prisma validate, ${int(MODELS)} models`, run: () => prismaValidate(gen.prismaDir, prisma.env) },
+  );
+}
+
+// A first, untimed round: warms the file cache and checks each command's result.
+for (const c of commands) {
+  const r = c.run();
+  if (r.status !== 0) throw new Error(`${c.label} exited ${r.status}: ${r.stderr.trim()}`);
+}
+const compiledModels = (readFileSync(outSql, 'utf8').match(/^-- Model /gm) ?? []).length;
+if (compiledModels !== MODELS) throw new Error(`mdl compile wrote ${compiledModels} models, expected ${MODELS}`);
+
+progress(`whole process: ${PROCESS_RUNS} rounds of ${commands.length} commands `);
+const times = Object.fromEntries(commands.map((c) => [c.key, []]));
+for (let round = 0; round < PROCESS_RUNS; round++) {
+  // rotate the order each round, so that no command always follows the same one
+  for (let j = 0; j < commands.length; j++) {
+    const c = commands[(round + j) % commands.length];
+    const r = c.run();
+    if (r.status !== 0) throw new Error(`${c.label} exited ${r.status}: ${r.stderr.trim()}`);
+    times[c.key].push(r.ms);
+  }
+  progress('.');
+}
+progress('\n\n');
+const wholeProcess = Object.fromEntries(commands.map((c) => [c.key, summary(times[c.key])]));
+
+// ---------------------------------------------------------------------------------------------
+// 5. Report
+
+const lps = (ms) => (LINES / ms) * 1000;
+const stageRows = STAGES.map(([key, label]) => {
+  const s = inProcess[key];
+  return [label, fixed(s.median, 1), fixed(s.min, 1), int(lps(s.median)), `${fixed((100 * s.median) / inProcess.total.median, 0)}%`];
+});
+stageRows.splice(4, 0, ['  of which resolve', fixed(inProcess.resolve.median, 1), fixed(inProcess.resolve.min, 1), '', '']);
+stageRows.splice(5, 0, ['  of which rules (check - resolve)', fixed(rulesMedian, 1), '', '', '']);
+stageRows.push(['total (sum of the stages)', fixed(inProcess.total.median, 1), fixed(inProcess.total.min, 1), int(lps(inProcess.total.median)), '100%']);
+stageRows.push(['compileSources (the pipeline, one call)', fixed(inProcess.compileSources.median, 1), fixed(inProcess.compileSources.min, 1), int(lps(inProcess.compileSources.median)), '']);
+stageRows.push(['(not in the pipeline) read files: loadProject', fixed(inProcess.readFiles.median, 1), fixed(inProcess.readFiles.min, 1), '', '']);
+
+log(`In process (median and min of ${RUNS} runs after ${WARMUP} warm-up passes)`);
+log(table(['stage', 'median ms', 'min ms', 'lines/s', 'share'], stageRows, ['l', 'r', 'r', 'r', 'r']));
+log();
+
+const mdlMedian = wholeProcess.mdlCompile.median;
+const processRows = commands.map((c) => {
+  const s = wholeProcess[c.key];
+  const ratio = c.key === 'mdlCompile' ? '1.00x' : `${fixed(s.median / mdlMedian, 2)}x`;
+  return [c.label, fixed(s.median / 1000, 3), fixed(s.min / 1000, 3), ratio];
+});
+if (!prisma.ok) processRows.push([`Prisma: issue's reference figure, NOT measured here`, fixed(PRISMA_REFERENCE_SECONDS, 3), '', `${fixed((PRISMA_REFERENCE_SECONDS * 1000) / mdlMedian, 2)}x`]);
+log(`Whole process (median and min of ${PROCESS_RUNS} interleaved runs; ratio = median / mdl compile's median)`);
+log(table(['command', 'median s', 'min s', 'ratio'], processRows, ['l', 'r', 'r', 'r']));
+if (prisma.ok) log(`  Prisma ${PRISMA_VERSION} (validates in WebAssembly, PostgreSQL provider, multi-file schema); cwd = the schema folder`);
+else log(`  Prisma not measured: ${prisma.reason}`);
+log();
+
+const pipelineLps = lps(inProcess.compileSources.median);
+const verdicts = [];
+const met = (ok) => (ok ? 'MET' : 'NOT MET');
+{
+  const ratio = pipelineLps / TARGET_LINES_PER_SECOND;
+  verdicts.push({
+    target: `in process >= ${int(TARGET_LINES_PER_SECOND)} lines/s`,
+    met: ratio >= 1,
+    ratio,
+    text: `${int(pipelineLps)} lines/s (compileSources, median) = ${fixed(ratio, 2)}x the target`,
+  });
+}
+if (prisma.ok) {
+  const ratio = wholeProcess.prismaValidate.median / mdlMedian;
+  verdicts.push({
+    target: `whole process >= ${TARGET_PRISMA_RATIO}x as fast as prisma validate`,
+    met: ratio >= TARGET_PRISMA_RATIO,
+    ratio,
+    text: `prisma validate ${fixed(wholeProcess.prismaValidate.median / 1000, 3)} s / mdl compile ${fixed(mdlMedian / 1000, 3)} s = ${fixed(ratio, 2)}x (measured side by side)`,
+  });
+}
+{
+  const ratio = (PRISMA_REFERENCE_SECONDS * 1000) / mdlMedian;
+  verdicts.push({
+    target: `whole process >= ${TARGET_PRISMA_RATIO}x as fast as the issue's Prisma reference (${PRISMA_REFERENCE_SECONDS} s, not measured here)`,
+    met: ratio >= TARGET_PRISMA_RATIO,
+    ratio,
+    text: `${PRISMA_REFERENCE_SECONDS} s / mdl compile ${fixed(mdlMedian / 1000, 3)} s = ${fixed(ratio, 2)}x (needs mdl compile <= ${fixed(PRISMA_REFERENCE_SECONDS / TARGET_PRISMA_RATIO, 3)} s)`,
+  });
+}
+log('Verdicts');
+for (const v of verdicts) log(`  ${met(v.met).padEnd(7)}  ${v.target}: ${v.text}`);
+const startup = wholeProcess.mdlCompileTiny.median - wholeProcess.node.median;
+log(`  info     start-up: mdl compile of 1 model costs ${fixed(startup, 0)} ms over bare Node (${fixed(wholeProcess.mdlVersion.median - wholeProcess.node.median, 0)} ms for --version)`);
+
+const report = {
+  generatedAt: new Date().toISOString(),
+  machine: { node: process.version, platform: platform(), arch: arch(), cpus: cpus().length, cpuModel: cpus()[0]?.model },
+  schema: {
+    models: MODELS,
+    files: gen.files,
+    lines: LINES,
+    linesWithBlank: gen.stats.mdl.lines,
+    bytes: gen.stats.mdl.bytes,
+    prisma: gen.stats.prisma,
+    dir: rel(gen.mdlDir),
+  },
+  inProcess: {
+    runs: RUNS,
+    warmup: WARMUP,
+    gcBetweenRuns: typeof globalThis.gc === 'function',
+    unit: 'ms',
+    stages: inProcess,
+    rulesMedian,
+    linesPerSecond: Object.fromEntries([...STAGES.map(([k]) => k), 'total', 'compileSources'].map((k) => [k, lps(inProcess[k].median)])),
+  },
+  wholeProcess: { runs: PROCESS_RUNS, unit: 'ms', commands: Object.fromEntries(commands.map((c) => [c.key, { label: c.label, ...wholeProcess[c.key] }])) },
+  prisma: prisma.ok ? { measured: true, version: PRISMA_VERSION } : { measured: false, reason: prisma.reason },
+  prismaReferenceSeconds: PRISMA_REFERENCE_SECONDS,
+  targets: { linesPerSecond: TARGET_LINES_PER_SECOND, prismaRatio: TARGET_PRISMA_RATIO },
+  verdicts: verdicts.map(({ target, met: ok, ratio, text }) => ({ target, met: ok, ratio, text })),
+};
+writeFileSync(join(OUT_DIR, 'compile.json'), JSON.stringify(report, null, 2) + '\n');
+log();
+log(`Figures written to ${rel(join(OUT_DIR, 'compile.json'))}`);

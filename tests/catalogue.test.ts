@@ -1,0 +1,77 @@
+/**
+ * The diagnostic catalogue is documented and exercised: LANGUAGE.md lists every code (its table is
+ * generated from codes.ts; `npm run golden:accept` rewrites it), and every code a model can cause
+ * is shown by at least one committed case under tests/cases.
+ */
+
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Codes } from '../src/index.js';
+import { root } from './helpers.js';
+
+const accept = process.env['MDL_ACCEPT'] === '1' && process.env['CI'] !== 'true';
+const entries = Object.values(Codes);
+
+function errorFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((e) => {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) return errorFiles(p);
+    return /\.(errors|warnings)\.txt$/.test(e) ? [p] : [];
+  });
+}
+
+/** Code -> the first case (in path order) whose expected output shows it. */
+function casesByCode(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of errorFiles(join(root, 'tests/cases')).sort()) {
+    const text = readFileSync(f, 'utf8');
+    for (const m of text.matchAll(/^(?:error|warning|info)\[(MDL\d{4})\]/gm)) {
+      if (!out.has(m[1]!)) out.set(m[1]!, relative(root, f).split('\\').join('/').replace(/\.(errors|warnings)\.txt$/, '.mdl'));
+    }
+  }
+  return out;
+}
+
+function catalogueTable(): string {
+  const cases = casesByCode();
+  const rows = entries.map((e) => {
+    const example = cases.get(e.code);
+    const link = example ? ` ([example](${example}))` : '';
+    return `| ${e.code} | \`${e.name}\` | ${e.severity} | ${e.explain.replace(/\|/g, '\\|')}${link} |`;
+  });
+  return ['| code | name | severity | what it means |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+describe('the diagnostic catalogue', () => {
+  it('has unique codes and kebab-case names, in ascending order', () => {
+    const codes = entries.map((e) => e.code);
+    expect(new Set(codes).size).toBe(codes.length);
+    expect([...codes].sort()).toEqual(codes);
+    for (const e of entries) {
+      expect(e.code).toMatch(/^MDL[1-5]\d{3}$/);
+      expect(e.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+    }
+    expect(new Set(entries.map((e) => e.name)).size).toBe(entries.length);
+  });
+
+  it('is documented in LANGUAGE.md, generated from codes.ts', () => {
+    const path = join(root, 'LANGUAGE.md');
+    const doc = readFileSync(path, 'utf8');
+    const start = '<!-- catalogue:start -->\n';
+    const end = '<!-- catalogue:end -->';
+    const i = doc.indexOf(start);
+    const j = doc.indexOf(end);
+    expect(i).toBeGreaterThan(0);
+    const expected = `${start}${catalogueTable()}\n`;
+    const actual = doc.slice(i, j);
+    if (accept && actual !== expected) writeFileSync(path, doc.slice(0, i) + expected + doc.slice(j));
+    else expect(actual).toBe(expected);
+  });
+
+  it('has a committed case showing every code a model can cause', () => {
+    const shown = casesByCode();
+    const fromModels = entries.filter((e) => !e.code.startsWith('MDL5'));
+    expect(fromModels.filter((e) => !shown.has(e.code)).map((e) => `${e.code} ${e.name}`)).toEqual([]);
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * `mdl check` and `mdl compile` end to end, through the real binary (built by `npm test`).
+ */
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mdl, project, root } from './helpers.js';
+
+const examples = readdirSync(join(root, 'examples'));
+
+const threeMistakes = `CREATE MODEL account (
+  id STRING NOT NULL,
+  name STRING,
+  updated_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (id),
+  VERSION (updated_at)
+);
+
+CREATE MODEL contact (
+  id STRING NOT NULL PRIMARY KEY,
+  account_id STRING REFERENCES acount (id),
+  seq BIGINT NOT NULL
+);
+
+CREATE MODEL note (
+  id STRING NOT NULL PRIMARY KEY
+  body STRING,
+  seq BIGINT NOT NULL VERSION
+) COMMENT 'x' ;
+CREATE MODEL broken ( id STRING NOT NULL PRIMARY KEY, seq BIGINT NOT NULL VERSION, );
+`;
+
+describe('mdl check', () => {
+  it.each(examples)('accepts the %s example', (name) => {
+    const r = mdl(['check', `examples/${name}`]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^ok: \d+ models?, \d+ relationships? in \d+ files?\n$/);
+    expect(r.status).toBe(0);
+  });
+
+  it('reports every independent mistake in one run, each with file:line:column and a code frame', () => {
+    const dir = project({ 'models/crm.mdl': threeMistakes });
+    const r = mdl(['check', '.'], { cwd: dir });
+    expect(r.status).toBe(1);
+    // unknown reference target, missing version, missing comma, junk commas: all in one run
+    expect(r.stdout).toContain('error[MDL2007]: unknown model acount');
+    expect(r.stdout).toContain('--> models/crm.mdl:11:32');
+    expect(r.stdout).toContain('= help: did you mean account?');
+    expect(r.stdout).toContain('error[MDL3005]: model contact has no version column');
+    expect(r.stdout).toContain('--> models/crm.mdl:9:14');
+    expect(r.stdout).toContain("error[MDL1001]: expected ',', found 'body'");
+    expect(r.stdout).toContain('--> models/crm.mdl:16:33');
+    expect(r.stdout).toContain("error[MDL1001]: expected a column or a constraint, found ')'\n  --> models/crm.mdl:20:84");
+    // a code frame: the source line, then carets under the reported text
+    expect(r.stdout).toContain('11 |   account_id STRING REFERENCES acount (id),\n   |                                ^^^^^^');
+    expect(r.stdout).toMatch(/failed: 4 errors in/);
+  });
+
+  it('gives the same diagnostics as JSON with --format json', () => {
+    const dir = project({ 'models/crm.mdl': threeMistakes });
+    const plain = mdl(['check', '.'], { cwd: dir });
+    const json = mdl(['check', '.', '--format', 'json'], { cwd: dir });
+    expect(json.status).toBe(1);
+    const out = JSON.parse(json.stdout) as {
+      ok: boolean;
+      diagnostics: { code: string; file: string; line: number; column: number; message: string }[];
+    };
+    expect(out.ok).toBe(false);
+    const fromJson = out.diagnostics.map((d) => `${d.code} ${d.file}:${d.line}:${d.column} ${d.message}`);
+    const fromPlain = [...plain.stdout.matchAll(/^error\[(MDL\d+)\]: (.*)\n\s+--> (.*)$/gm)].map((m) => `${m[1]} ${m[3]} ${m[2]}`);
+    expect(fromJson).toEqual(fromPlain);
+    expect(fromJson).toHaveLength(4);
+  });
+
+  it('reads every .mdl file below the current directory by default, across files and in any order', () => {
+    const dir = project({
+      'a/contact.mdl': `CREATE MODEL contact (id INT NOT NULL PRIMARY KEY, account_id INT REFERENCES account, seq BIGINT NOT NULL VERSION);`,
+      'b/account.mdl': `CREATE MODEL account (id INT NOT NULL PRIMARY KEY, seq BIGINT NOT NULL VERSION);`,
+      'node_modules/ignored.mdl': `this is not read`,
+    });
+    const r = mdl(['check', '--verbose'], { cwd: dir });
+    expect(r.stdout).toBe('ok: 2 models, 1 relationship in 2 files\n  contact (account_id) -> account (id)  M:0  ON DELETE NO ACTION\n');
+    expect(r.status).toBe(0);
+  });
+
+  it('says which path it cannot read, and that a folder has no models', () => {
+    const missing = mdl(['check', 'no/such/dir']);
+    expect(missing.status).toBe(1);
+    expect(missing.stdout).toContain('error[MDL5001]: cannot read no/such/dir: no such file or directory');
+    const empty = mdl(['check', '.'], { cwd: project({ 'README.md': '# nothing' }) });
+    expect(empty.status).toBe(1);
+    expect(empty.stdout).toContain('error[MDL5002]: no .mdl files found in .');
+  });
+
+  it('uses colour on a terminal, and never with NO_COLOR', () => {
+    const dir = project({ 'm.mdl': 'CREATE MODEL m (id INT NOT NULL PRIMARY KEY);' });
+    const viaTty = (env: string) =>
+      spawnSync('script', ['-qec', `${env} ${process.execPath} ${join(root, 'bin/mdl.js')} check .`, '/dev/null'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, TERM: 'xterm' },
+      }).stdout;
+    expect(viaTty('env -u NO_COLOR')).toContain('\u001b[');
+    expect(viaTty('NO_COLOR=1')).not.toContain('\u001b[');
+    expect(viaTty('NO_COLOR=1')).toContain('error[MDL3005]');
+    // not a terminal: no colour either
+    expect(mdl(['check', '.'], { cwd: dir }).stdout).not.toContain('\u001b[');
+  });
+});
+
+describe('mdl compile', () => {
+  it('writes deterministic SQL: the same models give the same bytes', () => {
+    const a = mdl(['compile', 'examples/crm']);
+    const b = mdl(['compile', 'examples/crm']);
+    expect(a.status).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout).toBe(readFileSync(join(root, 'examples/crm/expected/schema.sql'), 'utf8'));
+  });
+
+  it('writes to a file with -o and says so on stderr', () => {
+    const dir = project({ 'm.mdl': 'CREATE MODEL m (id INT NOT NULL PRIMARY KEY, v BIGINT NOT NULL VERSION);' });
+    const r = mdl(['compile', '.', '-o', 'out.sql'], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('wrote out.sql: 1 model\n');
+    expect(readFileSync(join(dir, 'out.sql'), 'utf8')).toContain('CREATE TABLE IF NOT EXISTS "m"');
+  });
+
+  it('writes nothing when the models have errors, and shows them on stderr', () => {
+    const dir = project({ 'm.mdl': 'CREATE MODEL m (id INT PRIMARY KEY, v BIGINT NOT NULL VERSION);' });
+    const r = mdl(['compile', '.', '-o', 'out.sql'], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('error[MDL3003]: primary-key column id of model m must be declared NOT NULL');
+    expect(r.stderr).toContain('failed: 1 error; nothing written');
+    expect(existsSync(join(dir, 'out.sql'))).toBe(false);
+  });
+
+  it('does not load SQLite to compile', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `
+        const { main } = await import(${JSON.stringify(join(root, 'dist/cli/main.js'))});
+        process.stdout.write = () => true;
+        await main(['compile', ${JSON.stringify(join(root, 'examples/crm'))}]);
+        const { createRequire } = await import('node:module');
+        const loaded = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('better-sqlite3'));
+        console.error(JSON.stringify(loaded));
+      `],
+      { encoding: 'utf8' },
+    );
+    expect(r.stderr.trim()).toBe('[]');
+  });
+});
+
+describe('the command line contract', () => {
+  it.each(['check', 'compile'])('mdl %s --help explains the command and exits 0', (cmd) => {
+    const r = mdl([cmd, '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`Usage: mdl ${cmd}`);
+    expect(r.stdout).toContain('Exit status');
+  });
+
+  it('lists the commands with --help', () => {
+    const r = mdl(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/check\s+parse and check/);
+  });
+
+  it('exits 2 on usage errors', () => {
+    expect(mdl([]).status).toBe(2);
+    const unknown = mdl(['frobnicate']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain("mdl: unknown command 'frobnicate'");
+    const badFormat = mdl(['check', '--format', 'xml']);
+    expect(badFormat.status).toBe(2);
+    expect(badFormat.stderr).toContain("--format must be one of pretty, plain, json, not 'xml'");
+    const badOption = mdl(['compile', '--frob']);
+    expect(badOption.status).toBe(2);
+    expect(badOption.stderr).toContain("Unknown option '--frob'");
+    expect(mdl(['compile', '--target', 'oracle']).status).toBe(2);
+  });
+});

@@ -1,0 +1,22 @@
+/**
+ * The README's library example runs as written (against the built package) and prints what its
+ * comments say.
+ */
+
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { root } from './helpers.js';
+
+it('runs the README library example', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Library'));
+  const code = /```js\n([\s\S]*?)```/.exec(section)![1]!;
+  const runnable = code.replace("from 'mdl'", `from ${JSON.stringify(join(root, 'dist/index.js'))}`);
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', runnable], { cwd: root, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  const lines = r.stdout.trim().split('\n');
+  expect(lines[0]).toBe("true [ 'id' ]");
+  expect(lines.slice(1).join(' ').replace(/\s+/g, ' ')).toMatch(/^\[ 'account', 'account_billing_profile', /);
+});
