@@ -24,6 +24,12 @@ export interface Model {
   /** The whole CREATE MODEL statement. */
   readonly span: Span;
   readonly behavior: Behavior;
+  /**
+   * True when the declaration could not be read whole (a syntax error inside it) or its key,
+   * version or timestamp named a column that does not exist. Rules that report something missing
+   * skip a partial model: the cause is reported already. Always false after check without errors.
+   */
+  readonly partial: boolean;
   /** WITH HISTORY: keep every applied version of each key. */
   readonly history: boolean;
   readonly comment: string | null;
@@ -56,8 +62,12 @@ export interface Column {
   readonly nameSpan: Span;
   readonly span: Span;
   readonly type: ColumnType;
+  /** Where the type is written, with its arguments. */
+  readonly typeSpan: Span;
   readonly notNull: boolean;
   readonly default: DefaultValue | null;
+  /** Where the DEFAULT clause is written; null exactly when `default` is. */
+  readonly defaultSpan: Span | null;
   readonly comment: string | null;
 }
 

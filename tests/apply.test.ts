@@ -140,3 +140,30 @@ describe('apply statements', () => {
     expect(state()).toEqual([`a/x=bigger@${big + 2n}`]);
   });
 });
+
+describe('apply statements and awkward names', () => {
+  // "excluded" is the upsert's pseudo-table; m, t, s, o, st and x are aliases the statements use.
+  it.each(['excluded', 'main', 'temp', 'm', 't', 's', 'o', 'st', 'x', 'select', 'order line', 'q"uote'])(
+    'a model named %j inserts, updates, ignores stale changes and deletes',
+    (name) => {
+      const q = `"${name.replace(/"/g, '""')}"`;
+      const compiled = compileText(`CREATE MODEL ${q} (excluded STRING NOT NULL PRIMARY KEY, "m" STRING, seq BIGINT NOT NULL VERSION);`);
+      expect(compiled.ok).toBe(true);
+      const local = new Database(':memory:');
+      local.exec(compiled.sql!);
+      const a = compiled.program!.models[0]!.apply;
+      const run = (rows: [op: number, key: string, value: string | null, seq: number][]) => {
+        rows.forEach((r, i) => local.prepare(a.insertStage).run(i + 1, ...r));
+        for (const step of a.steps) local.prepare(step.sql).run();
+        local.prepare(a.clear).run();
+      };
+      run([[0, 'k', 'v5', 5]]);
+      run([[0, 'k', 'v7', 7]]);
+      run([[0, 'k', 'v6', 6]]);
+      expect(local.prepare(`SELECT "m", seq FROM ${q}`).all()).toEqual([{ m: 'v7', seq: 7 }]);
+      run([[1, 'k', null, 8]]);
+      expect(local.prepare(`SELECT count(*) AS n FROM ${q}`).get()).toEqual({ n: 0 });
+      local.close();
+    },
+  );
+});

@@ -4,12 +4,15 @@
 
 import type { Diagnostics } from '../diagnostics/diagnostic.js';
 import { assertNever, type Column, type DefaultValue, type Model } from '../ir.js';
+import { canonicalDate, canonicalTimestamp } from '../values.js';
 
 export function checkColumns(model: Model, diagnostics: Diagnostics): void {
   for (const col of model.columns) {
     if (!col.default) continue;
+    // NOT NULL with DEFAULT NULL is reported by resolve as contradictory nullability.
+    if (col.default.kind === 'null') continue;
     if (!defaultFits(col, col.default)) {
-      diagnostics.report('defaultTypeMismatch', col.span, {
+      diagnostics.report('defaultTypeMismatch', col.defaultSpan ?? col.span, {
         column: col.name,
         type: col.type.spelled,
         value: showDefault(col.default),
@@ -50,7 +53,7 @@ function defaultFits(col: Column, d: DefaultValue): boolean {
       return v >= -limit && v < limit;
     }
     case 'double':
-      return d.kind === 'number';
+      return d.kind === 'number' && Number.isFinite(Number(d.text));
     case 'decimal': {
       if (d.kind !== 'number') return false;
       const m = /^-?(\d*)(?:\.(\d*))?$/.exec(d.text);
@@ -62,9 +65,9 @@ function defaultFits(col: Column, d: DefaultValue): boolean {
     case 'boolean':
       return d.kind === 'boolean';
     case 'date':
-      return d.kind === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d.value) && !Number.isNaN(Date.parse(d.value));
+      return d.kind === 'string' && canonicalDate(d.value) !== undefined;
     case 'timestamp':
-      return d.kind === 'string' && /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(d.value);
+      return d.kind === 'string' && canonicalTimestamp(d.value) !== undefined;
     case 'json':
       if (d.kind !== 'string') return false;
       try {

@@ -10,8 +10,10 @@ import { findColumn, nameKey, type Model } from '../ir.js';
 
 export function checkKeys(model: Model, diagnostics: Diagnostics): void {
   const name = model.name;
+  // What a partial model seems to lack may have been lost to an error reported already.
+  const partial = model.partial;
   if (!model.primaryKey) {
-    diagnostics.report('missingPrimaryKey', model.nameSpan, { name });
+    if (!partial) diagnostics.report('missingPrimaryKey', model.nameSpan, { name });
   } else {
     for (const colName of model.primaryKey.columns) {
       const col = findColumn(model, colName)!;
@@ -19,13 +21,13 @@ export function checkKeys(model: Model, diagnostics: Diagnostics): void {
         hint: `declare it as ${col.name} ${col.type.spelled} NOT NULL`,
       });
       if (col.type.kind === 'double' || col.type.kind === 'json') {
-        diagnostics.report('primaryKeyType', col.span, { model: name, column: col.name, type: col.type.spelled });
+        diagnostics.report('primaryKeyType', col.typeSpan, { model: name, column: col.name, type: col.type.spelled });
       }
     }
   }
 
   if (!model.version) {
-    diagnostics.report('missingVersion', model.nameSpan, { name }, { hint: versionHint(model) });
+    if (!partial) diagnostics.report('missingVersion', model.nameSpan, { name }, { hint: versionHint(model) });
   } else {
     const col = findColumn(model, model.version.column)!;
     if (!col.notNull) diagnostics.report('nullableVersion', col.nameSpan, { model: name, column: col.name }, {
@@ -34,7 +36,7 @@ export function checkKeys(model: Model, diagnostics: Diagnostics): void {
     const t = col.type;
     const ordered = t.kind === 'integer' || t.kind === 'timestamp' || t.kind === 'date' || (t.kind === 'decimal' && t.scale === 0);
     if (!ordered && t.kind !== 'unknown') {
-      diagnostics.report('versionType', col.span, { model: name, column: col.name, type: t.spelled });
+      diagnostics.report('versionType', col.typeSpan, { model: name, column: col.name, type: t.spelled });
     }
     if (model.primaryKey?.columns.some((c) => nameKey(c) === nameKey(col.name))) {
       diagnostics.report('versionInPrimaryKey', model.version.span, { model: name, column: col.name });
@@ -48,6 +50,7 @@ export function checkKeys(model: Model, diagnostics: Diagnostics): void {
       diagnostics.report('timestampType', ts.span, { model: name, column: col.name, type: col.type.spelled });
     }
   }
+  if (partial) return;
   if (model.behavior === 'time-series') {
     if (!ts) {
       diagnostics.report('timeSeriesWithoutTimestamp', model.nameSpan, { name });

@@ -63,7 +63,7 @@ function checkTypes(model: Model, target: Model, rel: Relationship, diagnostics:
     const tcol = findColumn(target, rel.targetColumns[i]!)!;
     if (col.type.kind === 'unknown' || tcol.type.kind === 'unknown') return;
     if (family(col.type) !== family(tcol.type)) {
-      diagnostics.report('referenceTypeMismatch', col.nameSpan, {
+      diagnostics.report('referenceTypeMismatch', rel.span, {
         column: `${model.name}.${col.name}`,
         type: col.type.spelled,
         target: `${target.name}.${tcol.name}`,
@@ -104,6 +104,14 @@ export function linkModel(schema: Schema, a: Model, b: Model): string {
     });
   const left = side(a, a.name);
   const right = side(b, nameKey(a.name) === nameKey(b.name) ? `related_${b.name}` : b.name);
+  // user + group_id and user_group + id would both be user_group_id: number the later one.
+  const used = new Set<string>();
+  for (const c of [...left, ...right]) {
+    let name = c.name;
+    for (let n = 2; used.has(nameKey(name)); n++) name = `${c.name}_${n}`;
+    used.add(nameKey(name));
+    c.name = name;
+  }
   let linkName = `${a.name}_${b.name}`;
   if (findModel(schema, linkName)) linkName = `${linkName}_link`;
   const cols = [...left, ...right];

@@ -42,6 +42,8 @@ interface PendingReference {
 
 interface Draft {
   model: Model;
+  /** False when a syntax error fell inside the declaration. */
+  complete: boolean;
   columns: Map<string, Column>;
   references: PendingReference[];
 }
@@ -95,6 +97,7 @@ function nameRelationships(
   const taken = new Map<string, Span>();
   for (const { ref } of resolved) {
     if (!ref.constraintName) continue;
+    if (ref.constraintName.text === '') diagnostics.report('emptyName', ref.constraintName.span, { what: 'the constraint' });
     const k = nameKey(ref.constraintName.text);
     const first = taken.get(k);
     if (first) {
@@ -130,7 +133,9 @@ function nameRelationships(
 
 function resolveModel(decl: A.ModelDecl, diagnostics: Diagnostics): Draft {
   const name = decl.name.text;
-  if (name.includes('__')) {
+  if (name === '') {
+    diagnostics.report('emptyName', decl.name.span, { what: 'the model' });
+  } else if (name.includes('__')) {
     diagnostics.report('reservedModelName', decl.name.span, { name, why: 'names containing __ are kept for companion tables' });
   } else if (nameKey(name).startsWith('_mdl_')) {
     diagnostics.report('reservedModelName', decl.name.span, { name, why: 'names starting with _mdl_ are kept for metadata tables' });
@@ -151,15 +156,20 @@ function resolveModel(decl: A.ModelDecl, diagnostics: Diagnostics): Draft {
         const key = nameKey(column.name);
         const earlier = columns.get(key);
         if (earlier) {
+          // The duplicate is reported; its modifiers would only add consequences of the same slip.
           diagnostics.report('duplicateColumn', el.name.span, { model: name, column: el.name.text }, {
             related: [{ message: 'first declared here', span: earlier.nameSpan }],
           });
-        } else {
-          columns.set(key, column);
-          ordered.push(column);
+          break;
         }
+        columns.set(key, column);
+        ordered.push(column);
+        const seenKinds = new Set<string>();
         for (const c of el.constraints) {
           const one = [el.name];
+          // A repeated modifier is a warning (resolveColumn); it declares nothing twice.
+          if (c.kind !== 'references' && seenKinds.has(c.kind)) continue;
+          seenKinds.add(c.kind);
           if (c.kind === 'primary-key') pkDecls.push({ idents: one, span: c.span });
           else if (c.kind === 'version') versionDecls.push({ idents: one, span: c.span });
           else if (c.kind === 'timestamp') timestampDecls.push({ idents: one, span: c.span });
@@ -191,8 +201,12 @@ function resolveModel(decl: A.ModelDecl, diagnostics: Diagnostics): Draft {
     }
   }
 
-  const lookup = (idents: readonly A.Ident[], where: string): string[] => resolveColumnList(name, columns, idents, where, diagnostics);
+  // In a model that could not be read whole, a name that does not resolve may be declared in the
+  // part that was lost: the syntax error is the one message for it.
+  const lookup = (idents: readonly A.Ident[], where: string): string[] =>
+    resolveColumnList(name, columns, idents, where, decl.complete ? diagnostics : undefined);
 
+  let partial = !decl.complete;
   let primaryKey: Key | null = null;
   pkDecls.forEach((d, i) => {
     if (i > 0) {
@@ -201,24 +215,29 @@ function resolveModel(decl: A.ModelDecl, diagnostics: Diagnostics): Draft {
       });
       return;
     }
-    primaryKey = { columns: lookup(d.idents, 'PRIMARY KEY'), span: d.span };
+    const resolved = lookup(d.idents, 'PRIMARY KEY');
+    if (resolved.length < d.idents.length) partial = true;
+    primaryKey = { columns: resolved, span: d.span };
   });
 
   const single = (
     decls: { idents: readonly A.Ident[]; span: Span }[],
     what: string,
-    report: () => void,
+    code: 'multipleVersions' | 'multipleTimestamps',
   ): ColumnRef | null => {
     if (decls.length === 0) return null;
-    if (decls.length > 1 || decls[0]!.idents.length > 1) report();
-    const d = decls[0]!;
-    const [column] = lookup(d.idents.slice(0, 1), what);
-    return column === undefined ? null : { column, span: d.span };
+    const first = decls[0]!;
+    if (decls.length > 1) {
+      diagnostics.report(code, decls[1]!.span, { name }, { related: [{ message: 'first declared here', span: first.span }] });
+    } else if (first.idents.length > 1) {
+      diagnostics.report(code, first.idents[1]!.span, { name }, { hint: `${what} names one column` });
+    }
+    const [column] = lookup(first.idents.slice(0, 1), what);
+    if (column === undefined) partial = true;
+    return column === undefined ? null : { column, span: first.span };
   };
-  const version = single(versionDecls, 'VERSION', () =>
-    diagnostics.report('multipleVersions', (versionDecls[1] ?? versionDecls[0]!).span, { name }));
-  const timestamp = single(timestampDecls, 'TIMESTAMP', () =>
-    diagnostics.report('multipleTimestamps', (timestampDecls[1] ?? timestampDecls[0]!).span, { name }));
+  const version = single(versionDecls, 'VERSION', 'multipleVersions');
+  const timestamp = single(timestampDecls, 'TIMESTAMP', 'multipleTimestamps');
   const uniqueKeys: Key[] = uniqueDecls
     .map((d) => ({ columns: lookup(d.idents, 'UNIQUE'), span: d.span }))
     .filter((k) => k.columns.length > 0);
@@ -244,6 +263,7 @@ function resolveModel(decl: A.ModelDecl, diagnostics: Diagnostics): Draft {
     name,
     nameSpan: decl.name.span,
     span: decl.span,
+    partial,
     behavior,
     history,
     comment,
@@ -254,7 +274,7 @@ function resolveModel(decl: A.ModelDecl, diagnostics: Diagnostics): Draft {
     uniqueKeys,
     relationships: [],
   };
-  return { model, columns, references };
+  return { model, complete: decl.complete, columns, references };
 }
 
 function resolveColumnList(
@@ -262,7 +282,7 @@ function resolveColumnList(
   columns: ReadonlyMap<string, Column>,
   idents: readonly A.Ident[],
   where: string,
-  diagnostics: Diagnostics,
+  diagnostics: Diagnostics | undefined,
 ): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
@@ -270,12 +290,12 @@ function resolveColumnList(
     const column = columns.get(nameKey(id.text));
     if (!column) {
       const hint = didYouMean(id.text, [...columns.values()].map((c) => c.name));
-      diagnostics.report('unknownColumn', id.span, { model, column: id.text, where }, hint ? { hint } : {});
+      diagnostics?.report('unknownColumn', id.span, { model, column: id.text, where }, hint ? { hint } : {});
       continue;
     }
     const k = nameKey(column.name);
     if (seen.has(k)) {
-      diagnostics.report('duplicateColumnInList', id.span, { column: id.text, where });
+      diagnostics?.report('duplicateColumnInList', id.span, { column: id.text, where });
       continue;
     }
     seen.add(k);
@@ -287,11 +307,13 @@ function resolveColumnList(
 function resolveColumn(model: string, decl: A.ColumnDecl, diagnostics: Diagnostics): Column {
   const name = decl.name.text;
   const lower = nameKey(name);
+  if (name === '') diagnostics.report('emptyName', decl.name.span, { what: 'the column' });
   if (lower === '_change_request_type' || lower.startsWith('_mdl_')) {
     diagnostics.report('reservedColumnName', decl.name.span, { model, column: name });
   }
   let notNull = false;
   let defaultValue: DefaultValue | null = null;
+  let defaultSpan: Span | null = null;
   let comment: string | null = null;
   const seen = new Set<string>();
   for (const c of decl.constraints) {
@@ -299,8 +321,20 @@ function resolveColumn(model: string, decl: A.ColumnDecl, diagnostics: Diagnosti
     if (label && seen.has(label)) diagnostics.report('duplicateColumnModifier', c.span, { column: name, modifier: label });
     if (label) seen.add(label);
     if (c.kind === 'not-null') notNull = true;
-    else if (c.kind === 'default') defaultValue = literalValue(c.value);
+    else if (c.kind === 'default') {
+      defaultValue = literalValue(c.value);
+      defaultSpan = c.span;
+    }
     else if (c.kind === 'comment') comment = c.text;
+  }
+  const nullable = decl.constraints.find((c) => c.kind === 'nullable');
+  const notNullDecl = decl.constraints.find((c) => c.kind === 'not-null');
+  if (nullable && notNullDecl) {
+    const later = nullable.span.start > notNullDecl.span.start ? nullable : notNullDecl;
+    diagnostics.report('contradictoryNullability', later.span, { column: name, why: 'is declared both NULL and NOT NULL' });
+  } else if (notNullDecl && defaultValue?.kind === 'null') {
+    const d = decl.constraints.find((c) => c.kind === 'default')!;
+    diagnostics.report('contradictoryNullability', d.span, { column: name, why: 'is NOT NULL but defaults to NULL' });
   }
   return {
     kind: 'column',
@@ -308,8 +342,10 @@ function resolveColumn(model: string, decl: A.ColumnDecl, diagnostics: Diagnosti
     nameSpan: decl.name.span,
     span: decl.span,
     type: resolveType(decl.type, diagnostics),
+    typeSpan: decl.type.span,
     notNull,
     default: defaultValue,
+    defaultSpan,
     comment,
   };
 }
@@ -404,6 +440,12 @@ export function resolveType(ref: A.TypeRef, diagnostics: Diagnostics): ColumnTyp
     case 'JSON':
       return noArgs({ kind: 'json', spelled });
     default: {
+      if (ref.name.quoted) {
+        diagnostics.report('unknownType', ref.name.span, { type: `"${ref.name.text}"` }, {
+          hint: TYPE_NAMES.includes(upper) ? `type names are not quoted: write ${upper}` : undefined,
+        });
+        return { kind: 'unknown', spelled };
+      }
       const hint = didYouMean(ref.name.text, TYPE_NAMES);
       diagnostics.report('unknownType', ref.name.span, { type: ref.name.text }, hint ? { hint } : {});
       return { kind: 'unknown', spelled };
@@ -419,7 +461,7 @@ function resolveReference(
   diagnostics: Diagnostics,
 ): Relationship | undefined {
   const source = draft.model;
-  const columns = resolveColumnList(source.name, draft.columns, ref.columns, 'FOREIGN KEY', diagnostics);
+  const columns = resolveColumnList(source.name, draft.columns, ref.columns, 'FOREIGN KEY', draft.complete ? diagnostics : undefined);
   if (columns.length !== ref.columns.length) return undefined;
 
   const clause = ref.clause;

@@ -9,9 +9,10 @@ import { findColumn, type Model } from '../ir.js';
 const INT64_DIGITS = 18;
 
 export function checkSqliteLimits(model: Model, diagnostics: Diagnostics): void {
+  if (model.name.toLowerCase().startsWith('sqlite_')) diagnostics.report('sqliteReservedName', model.nameSpan, { name: model.name });
   if (!model.version) return;
   const col = findColumn(model, model.version.column);
   if (col && col.type.kind === 'decimal' && col.type.scale === 0 && col.type.precision > INT64_DIGITS) {
-    diagnostics.report('sqliteWideDecimalVersion', col.span, { model: model.name, column: col.name, precision: col.type.precision });
+    diagnostics.report('sqliteWideDecimalVersion', col.typeSpan, { model: model.name, column: col.name, precision: col.type.precision });
   }
 }

@@ -138,14 +138,16 @@ export function compileApply(model: Model): ApplyStatements {
   ].join('\n');
 
   const set = [...nonKey].map((c) => `${ident(c)} = excluded.${ident(c)}`);
+  // The target is aliased: a model may be named "excluded", which would otherwise make the guard
+  // compare the incoming row with itself.
   const upsert = [
-    `INSERT INTO ${table} (${list(columns.map(ident))})`,
+    `INSERT INTO ${table} AS m (${list(columns.map(ident))})`,
     `SELECT ${list(columns.map(ident))} FROM ${stage}`,
     `WHERE ${outcome} IN ('inserted', 'updated')`,
     `ON CONFLICT (${keyList}) DO UPDATE SET`,
     `  ${set.join(',\n  ')}`,
-    `WHERE excluded.${v} > ${table}.${v}`,
-    `   OR (excluded.${v} = ${table}.${v} AND ${content('excluded')} > ${content(table)})`,
+    `WHERE excluded.${v} > m.${v}`,
+    `   OR (excluded.${v} = m.${v} AND ${content('excluded')} > ${content('m')})`,
   ].join('\n');
 
   const keyRow = rowValue(key.map(ident));
@@ -160,11 +162,11 @@ export function compileApply(model: Model): ApplyStatements {
   ].join('\n');
 
   const tombstone = [
-    `INSERT INTO ${tomb} (${list([...key, version].map(ident))})`,
+    `INSERT INTO ${tomb} AS t (${list([...key, version].map(ident))})`,
     `SELECT ${list([...key, version].map(ident))} FROM ${stage}`,
     `WHERE ${outcome} IN ('deleted', 'tombstoned')`,
     `ON CONFLICT (${keyList}) DO UPDATE SET ${v} = excluded.${v}`,
-    `WHERE excluded.${v} > ${tomb}.${v}`,
+    `WHERE excluded.${v} > t.${v}`,
   ].join('\n');
 
   const count = `SELECT ${outcome} AS "outcome", count(*) AS "rows" FROM ${stage} GROUP BY ${outcome} ORDER BY ${outcome}`;

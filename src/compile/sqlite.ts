@@ -102,9 +102,11 @@ function metadataDdl(): string[] {
   ];
 }
 
+const OMITTED_FROM_DEFINITION = new Set(['span', 'nameSpan', 'targetSpan', 'typeSpan', 'defaultSpan', 'partial']);
+
 /** The model without source positions: what its hash and recorded definition are made of. */
 export function modelDefinition(model: Model): string {
-  return JSON.stringify(model, (k, v: unknown) => (k === 'span' || k === 'nameSpan' || k === 'targetSpan' ? undefined : v));
+  return JSON.stringify(model, (k, v: unknown) => (OMITTED_FROM_DEFINITION.has(k) ? undefined : v));
 }
 
 function compileModel(model: Model): ModelSql {

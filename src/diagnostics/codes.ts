@@ -108,6 +108,14 @@ export const Codes = {
     'MDL2014', 'duplicate-column-modifier', 'warning',
     (p) => `${p.modifier} is given more than once for column ${p.column}`,
     'Saying it once is enough.'),
+  contradictoryNullability: def<{ column: string; why: string }>(
+    'MDL2015', 'contradictory-nullability', 'error',
+    (p) => `column ${p.column} ${p.why}`,
+    'A column is either NOT NULL or nullable, and a NOT NULL column cannot default to NULL.'),
+  emptyName: def<{ what: string }>(
+    'MDL2016', 'empty-name', 'error',
+    (p) => `${p.what} name is empty`,
+    'A quoted name needs at least one character.'),
 
   // --- MDL3xxx: keys, versions, time series, relationships -----------------------------------
   missingPrimaryKey: def<Named>(
@@ -209,6 +217,11 @@ export const Codes = {
     'MDL4001', 'sqlite-wide-decimal-version', 'error',
     (p) => `version column ${p.column} is DECIMAL(${p.precision}, 0), wider than the 64-bit integers SQLite compares versions as`,
     'Use DECIMAL(18, 0) or narrower, or BIGINT.'),
+
+  sqliteReservedName: def<Named>(
+    'MDL4002', 'sqlite-reserved-name', 'error',
+    (p) => `model name ${p.name} is reserved by SQLite: names starting with sqlite_ are kept for its internal tables`,
+    'Rename the model; SQLite refuses to create tables whose names start with sqlite_.'),
 
   // --- MDL5xxx: reading the project ----------------------------------------------------------
   unreadableFile: def<{ path: string; reason: string }>(

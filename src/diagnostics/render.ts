@@ -129,7 +129,8 @@ function frame(source: SourceFile, start: number, end: number, c: Palette, mark:
     const text = expandTabs(lineText(source, line));
     out.push(`${c.blue(String(line).padStart(gutter) + ' |')} ${text.replace(/\s+$/, '')}`);
     const caretFrom = line === from.line ? visualColumn(lineText(source, line), from.column) : 1;
-    const caretTo = line === to.line ? visualColumn(lineText(source, line), to.column) : text.length + 1;
+    const raw = lineText(source, line);
+    const caretTo = visualColumn(raw, line === to.line ? to.column : raw.length + 1);
     const width = Math.max(1, caretTo - caretFrom);
     out.push(`${pad} ${c.blue('|')} ${' '.repeat(caretFrom - 1)}${mark('^'.repeat(width))}`);
   }
@@ -140,9 +141,33 @@ function expandTabs(s: string): string {
   return s.replace(/\t/g, '    ');
 }
 
-/** Column after tabs are shown as four spaces, so the carets sit under the right characters. */
+/**
+ * The terminal column where a UTF-16 column is shown, so the carets sit under the right text:
+ * a tab shows as four spaces, a wide (East Asian, emoji) character as two cells, a surrogate pair
+ * as one character and a combining mark as none.
+ */
 function visualColumn(line: string, column: number): number {
   let v = 1;
-  for (let i = 0; i < column - 1 && i < line.length; i++) v += line[i] === '\t' ? 4 : 1;
-  return v + Math.max(0, column - 1 - line.length);
+  let i = 0;
+  while (i < column - 1 && i < line.length) {
+    const cp = line.codePointAt(i)!;
+    v += cp === 9 ? 4 : cellWidth(cp);
+    i += cp > 0xffff ? 2 : 1;
+  }
+  return v + Math.max(0, column - 1 - i);
+}
+
+function cellWidth(cp: number): number {
+  if ((cp >= 0x300 && cp <= 0x36f) || cp === 0x200d || (cp >= 0xfe00 && cp <= 0xfe0f)) return 0;
+  const wide =
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1faff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd);
+  return wide ? 2 : 1;
 }

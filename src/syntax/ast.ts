@@ -24,6 +24,8 @@ export interface ModelDecl {
   readonly kind: 'model-decl';
   readonly name: Ident;
   readonly ifNotExists: boolean;
+  /** False when a syntax error fell inside the parentheses: some elements may be missing. */
+  readonly complete: boolean;
   readonly elements: readonly Element[];
   readonly options: readonly ModelOption[];
   /** From CREATE to the closing ';'. */

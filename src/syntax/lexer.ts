@@ -77,10 +77,20 @@ export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f
 export const LineComment = createToken({ name: 'LineComment', pattern: /--[^\r\n]*/, group: 'comments' });
 export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: 'comments' });
 
-// Malformed tokens: matched so that one mistake is one message, then left out of the parse.
+// Malformed tokens, matched so that one mistake is one message. An unclosed string or quoted
+// name runs to the end of its line and then stands in for a closed one (it belongs to that
+// token's category), so the parse goes on as if the quote had been there.
 export const UnterminatedComment = createToken({ name: 'UnterminatedComment', pattern: /\/\*[\s\S]*/, group: 'errors' });
-export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /'(?:[^'\r\n]|'')*/, group: 'errors' });
-export const UnterminatedIdentifier = createToken({ name: 'UnterminatedIdentifier', pattern: /"(?:[^"\r\n]|"")*/, group: 'errors' });
+export const UnterminatedString = createToken({
+  name: 'UnterminatedString',
+  pattern: /'(?:[^'\r\n]|'')*/,
+  categories: [StringLiteral],
+});
+export const UnterminatedIdentifier = createToken({
+  name: 'UnterminatedIdentifier',
+  pattern: /"(?:[^"\r\n]|"")*/,
+  categories: [QuotedIdentifier],
+});
 
 export const keywordTokens: readonly TokenType[] = [
   Create, Primary, Foreign, Constraint, Unique, References, Not, Null, Default, On, True, False,
@@ -119,7 +129,7 @@ const lexer = new Lexer([...allTokens], {
 export interface TokenizeResult {
   readonly tokens: IToken[];
   readonly comments: IToken[];
-  /** Malformed tokens (unclosed strings, names and comments). */
+  /** Malformed tokens (unclosed strings, names and comments), in no particular order. */
   readonly malformed: IToken[];
   /** Characters no token starts with: offset and length. */
   readonly unexpected: readonly { readonly offset: number; readonly length: number }[];
@@ -127,10 +137,14 @@ export interface TokenizeResult {
 
 export function tokenize(text: string): TokenizeResult {
   const result = lexer.tokenize(text);
+  const malformed = [...(result.groups['errors'] ?? [])];
+  for (const t of result.tokens) {
+    if (t.tokenType === UnterminatedString || t.tokenType === UnterminatedIdentifier) malformed.push(t);
+  }
   return {
     tokens: result.tokens,
     comments: result.groups['comments'] ?? [],
-    malformed: result.groups['errors'] ?? [],
+    malformed,
     unexpected: result.errors.map((e) => ({ offset: e.offset, length: e.length })),
   };
 }

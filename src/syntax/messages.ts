@@ -9,6 +9,11 @@ import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain'
 
 const EOF_NAME = 'EOF';
 
+function isName(t: IToken): boolean {
+  const type = t.tokenType;
+  return type.name === 'Identifier' || type.name === 'QuotedIdentifier' || (type.CATEGORIES ?? []).some((c) => c.name === 'Identifier');
+}
+
 function alternatives(types: readonly TokenType[]): string {
   const names = [...new Set(types.map(describeTokenType))];
   // A name is accepted wherever a soft keyword is; listing both says the same thing twice.
@@ -34,8 +39,13 @@ const RULE_DESCRIPTIONS: Record<string, string> = {
 };
 
 export const messageProvider: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage({ expected, actual }: { expected: TokenType; actual: IToken; previous: IToken; ruleName: string }): string {
-    return `expected ${describeTokenType(expected)}, found ${describeToken(actual)}`;
+  buildMismatchTokenMessage({ expected, actual, ruleName }: { expected: TokenType; actual: IToken; previous: IToken; ruleName: string }): string {
+    let what = describeTokenType(expected);
+    // After the elements of a model, a comma would have continued the list; after the closing
+    // parenthesis, an option would have been accepted too.
+    if (ruleName === 'createModel' && expected.name === 'RParen') what = "',' or ')'";
+    if (ruleName === 'createModel' && expected.name === 'Semicolon') what = "BEHAVIOR, WITH HISTORY, COMMENT or ';'";
+    return `expected ${what}, found ${describeToken(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }: { firstRedundant: IToken; ruleName: string }): string {
     return `expected CREATE MODEL, found ${describeToken(firstRedundant)}`;
@@ -47,6 +57,10 @@ export const messageProvider: IParserErrorMessageProvider = {
     customUserDescription?: string;
     ruleName: string;
   }): string {
+    // `name,` is a column that lost its type.
+    if (ruleName === 'modelElement' && actual[0] && isName(actual[0]) && actual[1] && /^(Comma|RParen)$/.test(actual[1].tokenType.name)) {
+      return `expected a type after '${actual[0].image}', found ${describeToken(actual[1])}`;
+    }
     const what = RULE_DESCRIPTIONS[ruleName] ?? alternatives(firstTokens(expectedPathsPerAlt));
     return `expected ${what}, found ${describeToken(actual[0])}`;
   },

@@ -1,17 +1,25 @@
 /**
  * The syntax stage as one call: text to AST, with every lexical and syntax error reported.
  *
- * Never throws for any input (a property test holds it to that). Chevrotain's exceptions are
- * turned into catalogued diagnostics with messages in the language's own words ("expected ')',
- * found 'STRING'"), and a missing token at the end of a line is pointed at where it belongs.
+ * Never throws for any input (a property test holds it to that). Chevrotain's exceptions become
+ * catalogued diagnostics in the language's own words, and three rules keep one mistake to one
+ * message:
+ *  - among the syntax errors of one segment (the text between two `,`, `;` or CREATE), only the
+ *    first is reported: independent mistakes sit in different elements or statements, while the
+ *    errors recovery stumbles over right after a mistake sit beside it;
+ *  - an error just after an unclosed string or quoted name is dropped (the token it looks for
+ *    was swallowed), and so is every error after an unclosed block comment;
+ *  - an element with a syntax error inside it is left out of the AST (to-ast.ts), so the checker
+ *    never reports what recovery made of it.
  */
 
 import type { SourceFile, Span } from '../source.js';
 import type { Diagnostics } from '../diagnostics/diagnostic.js';
+import { didYouMean } from '../diagnostics/suggest.js';
 import { EOF, type CstNode, type IRecognitionException, type IToken } from './chevrotain.js';
-import { describeToken } from './messages.js';
-import { tokenize } from './lexer.js';
+import { Comma, Create, Identifier, keywordTokens, reservedWords, Semicolon, tokenize } from './lexer.js';
 import { parserInstance } from './parser.js';
+import { describeToken } from './messages.js';
 import { lastToken, toAst } from './to-ast.js';
 import type { SourceUnit } from './ast.js';
 
@@ -21,6 +29,19 @@ export interface ParseResult {
   readonly comments: readonly IToken[];
 }
 
+interface SyntaxError {
+  readonly span: Span;
+  readonly expected: string;
+  readonly found: string;
+  /** The token the parser stumbled on, when there is one. */
+  readonly token?: IToken;
+  /** 0 for the parser's own errors, 1 for a missing comma inferred afterwards. */
+  readonly rank: number;
+}
+
+const KEYWORD_NAMES = keywordTokens.map((t) => t.name);
+const ELEMENT_KEYWORDS = ['PRIMARY', 'VERSION', 'TIMESTAMP', 'UNIQUE', 'FOREIGN', 'CONSTRAINT'];
+
 export function parseSource(source: SourceFile, diagnostics: Diagnostics): ParseResult {
   const file = source.path;
   const lexed = tokenize(source.text);
@@ -29,30 +50,51 @@ export function parseSource(source: SourceFile, diagnostics: Diagnostics): Parse
     diagnostics.report('unexpectedCharacter', { file, start: u.offset, end: u.offset + u.length }, { text: JSON.stringify(text) });
   }
   for (const t of lexed.malformed) {
-    const s: Span = { file, start: t.startOffset, end: t.startOffset + t.image.length };
+    const s: Span = { file, start: t.startOffset, end: t.startOffset + 1 };
     const kind = t.tokenType.name;
-    if (kind === 'UnterminatedString') diagnostics.report('unterminatedString', { ...s, end: s.start + 1 }, {});
-    else if (kind === 'UnterminatedIdentifier') diagnostics.report('unterminatedIdentifier', { ...s, end: s.start + 1 }, {});
+    if (kind === 'UnterminatedString') diagnostics.report('unterminatedString', s, {});
+    else if (kind === 'UnterminatedIdentifier') diagnostics.report('unterminatedIdentifier', s, {});
     else diagnostics.report('unterminatedComment', { ...s, end: s.start + 2 }, {});
   }
 
   const parser = parserInstance();
   parser.input = lexed.tokens;
   const cst = parser.schema();
-  const seen = new Set<number>();
-  for (const e of parser.errors) {
-    const at = errorSpan(e, lexed.tokens, source);
-    if (seen.has(at.start)) continue;
-    seen.add(at.start);
-    diagnostics.report('unexpectedToken', at, { expected: expectedText(e), found: describeToken(e.token) });
+
+  const candidates: SyntaxError[] = [
+    ...parser.errors.map((e) => fromException(e, lexed.tokens, source)),
+    ...missingCommas(cst, source),
+  ];
+  for (const e of keepFirstPerSegment(candidates, lexed.tokens, lexed.malformed)) {
+    const hint = hintFor(e, lexed.tokens);
+    diagnostics.report('unexpectedToken', e.span, { expected: e.expected, found: e.found }, hint ? { hint } : {});
   }
-  reportMissingCommas(cst, source, diagnostics);
-  const ast = toAst(file, cst);
-  return { ast, comments: lexed.comments };
+
+  // Every place the parser stumbled marks its element as broken, reported or not (a missing comma
+  // breaks nothing: both elements around it are whole).
+  const errorOffsets = [
+    ...lexed.unexpected.map((u) => u.offset),
+    ...lexed.malformed.map((t) => t.startOffset),
+    ...candidates.filter((c) => c.rank === 0).map((c) => c.span.start),
+  ].sort((a, b) => a - b);
+  return { ast: toAst(file, cst, errorOffsets), comments: lexed.comments };
+}
+
+function fromException(e: IRecognitionException, tokens: readonly IToken[], source: SourceFile): SyntaxError {
+  const m = /^expected (.*), found (.*)$/s.exec(e.message);
+  const token = e.token.tokenType === EOF || Number.isNaN(e.token.startOffset) ? undefined : e.token;
+  return {
+    span: errorSpan(e, tokens, source),
+    expected: m ? m[1]! : e.message,
+    found: m ? m[2]! : describeToken(e.token),
+    rank: 0,
+    ...(token ? { token } : {}),
+  };
 }
 
 /** The parser lets model elements follow each other without a comma; say where one is missing. */
-function reportMissingCommas(root: CstNode, source: SourceFile, diagnostics: Diagnostics): void {
+function missingCommas(root: CstNode, source: SourceFile): SyntaxError[] {
+  const out: SyntaxError[] = [];
   for (const model of (root.children['createModel'] ?? []) as CstNode[]) {
     const elements = (model.children['modelElement'] ?? []) as CstNode[];
     const commas = ((model.children['Comma'] ?? []) as IToken[]).filter((t) => !t.isInsertedInRecovery);
@@ -64,12 +106,88 @@ function reportMissingCommas(root: CstNode, source: SourceFile, diagnostics: Dia
       const end = prevEnd.startOffset + prevEnd.image.length;
       if (commas.some((c) => c.startOffset >= end && c.startOffset < start)) continue;
       const next = source.text.slice(start).match(/^\S+/)?.[0] ?? '';
-      diagnostics.report('unexpectedToken', { file: source.path, start: end, end }, {
+      out.push({
+        span: { file: source.path, start: end, end },
         expected: "','",
-        found: `'${next.length > 30 ? next.slice(0, 27) + '...' : next}'`,
-      }, { hint: 'model elements are separated by commas' });
+        found: `'${next.length > 30 ? `${next.slice(0, 27)}...` : next}'`,
+        rank: 1,
+      });
     }
   }
+  return out;
+}
+
+function keepFirstPerSegment(
+  candidates: readonly SyntaxError[],
+  tokens: readonly IToken[],
+  malformed: readonly IToken[],
+): SyntaxError[] {
+  const separators = tokens
+    .filter((t) => t.tokenType === Comma || t.tokenType === Semicolon || t.tokenType === Create)
+    .map((t) => t.startOffset);
+  const segmentOf = (offset: number) => countBelow(separators, offset);
+  const swallowedFrom = Math.min(...malformed.filter((t) => t.tokenType.name === 'UnterminatedComment').map((t) => t.startOffset));
+  const unclosed = new Set(malformed.filter((t) => t.tokenType.name !== 'UnterminatedComment'));
+
+  const sorted = [...candidates].sort((a, b) => {
+    const sa = segmentOf(a.span.start);
+    const sb = segmentOf(b.span.start);
+    return sa - sb || a.rank - b.rank || a.span.start - b.span.start;
+  });
+  const kept: SyntaxError[] = [];
+  const seenSegments = new Set<number>();
+  for (const e of sorted) {
+    if (e.span.start >= swallowedFrom || (Number.isFinite(swallowedFrom) && !e.token)) continue;
+    const previous = lastTokenBefore(tokens, e.span.start + (e.span.start === e.span.end ? 0 : 1) - 1);
+    if (previous && unclosed.has(previous)) continue;
+    const segment = segmentOf(e.span.start);
+    if (seenSegments.has(segment)) continue;
+    seenSegments.add(segment);
+    kept.push(e);
+  }
+  return kept.sort((a, b) => a.span.start - b.span.start);
+}
+
+function hintFor(e: SyntaxError, tokens: readonly IToken[]): string | undefined {
+  const t = e.token;
+  const wantsName = /a name|a column/.test(e.expected);
+  if (t && reservedWords.has(t.tokenType.name) && wantsName) {
+    return `${t.image} is a reserved word; to use it as a name, quote it: "${t.image}"`;
+  }
+  if (e.expected === 'MODEL') return 'mdl declares models: CREATE MODEL name ( ... );';
+  if (e.rank === 1) return 'model elements are separated by commas';
+  if (t && e.found === "')'" && e.expected === 'a column or a constraint' && tokenBefore(tokens, t)?.tokenType === Comma) {
+    return "remove the comma before ')'";
+  }
+  // A misspelt keyword at the start of an element reads as a column name: look there first.
+  const start = firstTokenOfSegment(tokens, e.span.start);
+  if (start && start.tokenType === Identifier) {
+    const hint = didYouMean(start.image, ELEMENT_KEYWORDS);
+    if (hint) return hint;
+  }
+  // Short names are too close to too many keywords for a guess to help.
+  if (t && t.tokenType === Identifier && t.image.length >= 3) return didYouMean(t.image, KEYWORD_NAMES);
+  return undefined;
+}
+
+function tokenBefore(tokens: readonly IToken[], t: IToken): IToken | undefined {
+  const i = indexBefore(tokens, t.startOffset);
+  return i > 0 ? tokens[i - 1] : undefined;
+}
+
+/** The first token of the element around `offset`: after the last ',' or ';', or the model's '('. */
+function firstTokenOfSegment(tokens: readonly IToken[], offset: number): IToken | undefined {
+  let i = indexBefore(tokens, offset);
+  while (i >= 0) {
+    const type = tokens[i]!.tokenType;
+    if (type === Comma || type === Semicolon) return tokens[i + 1];
+    if (type === Create) {
+      const open = tokens.findIndex((t, j) => j > i && t.tokenType.name === 'LParen');
+      return open >= 0 && tokens[open]!.startOffset < offset ? tokens[open + 1] : undefined;
+    }
+    i--;
+  }
+  return undefined;
 }
 
 /** The lexer reports each unknown character on its own; "£££" is one mistake, not three. */
@@ -88,45 +206,50 @@ function errorSpan(e: IRecognitionException, tokens: readonly IToken[], source: 
   const tok = e.token;
   const atEnd = tok.tokenType === EOF || Number.isNaN(tok.startOffset);
   const previous = 'previousToken' in e ? (e as { previousToken?: IToken }).previousToken : undefined;
-  const prev = previous && !Number.isNaN(previous.startOffset) ? previous : lastTokenBefore(tokens, atEnd ? source.text.length : tok.startOffset);
+  const prev = previous && !Number.isNaN(previous.startOffset) ? previous : lastTokenBefore(tokens, atEnd ? source.text.length : tok.startOffset - 1);
   if (atEnd) {
     const end = prev ? prev.startOffset + prev.image.length : source.text.length;
     return { file, start: end, end };
   }
   // A separator forgotten at the end of a line is shown where it belongs, not on the next line.
-  if (e.name === 'MismatchedTokenException' && prev && isSeparatorMissing(e) && hasNewlineBetween(source.text, prev, tok)) {
-    const end = prev.startOffset + prev.image.length;
-    return { file, start: end, end };
+  if (e.name === 'MismatchedTokenException' && prev && /^expected (';'|','|'\)'|BEHAVIOR, WITH)/.test(e.message)) {
+    const between = source.text.slice(prev.startOffset + prev.image.length, tok.startOffset);
+    if (/[\r\n]/.test(between)) {
+      const end = prev.startOffset + prev.image.length;
+      return { file, start: end, end };
+    }
   }
   return { file, start: tok.startOffset, end: tok.startOffset + Math.max(1, tok.image.length) };
 }
 
-function isSeparatorMissing(e: IRecognitionException): boolean {
-  return /^expected (';'|','|'\)')/.test(e.message);
+/** How many of the ascending offsets are below `offset`. */
+function countBelow(sorted: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
-function hasNewlineBetween(text: string, a: IToken, b: IToken): boolean {
-  const between = text.slice(a.startOffset + a.image.length, b.startOffset);
-  return /[\r\n]/.test(between);
-}
-
-function lastTokenBefore(tokens: readonly IToken[], offset: number): IToken | undefined {
+/** Index of the last token starting at or before `offset`, or -1. */
+function indexBefore(tokens: readonly IToken[], offset: number): number {
   let lo = 0;
   let hi = tokens.length - 1;
-  let found: IToken | undefined;
+  let found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const t = tokens[mid]!;
-    if (t.startOffset < offset) {
-      found = t;
+    if (tokens[mid]!.startOffset <= offset) {
+      found = mid;
       lo = mid + 1;
     } else hi = mid - 1;
   }
   return found;
 }
 
-/** Chevrotain's message starts with what it expected; our provider below writes it that way. */
-function expectedText(e: IRecognitionException): string {
-  const m = /^expected (.*?), found /.exec(e.message);
-  return m ? m[1]! : e.message;
+function lastTokenBefore(tokens: readonly IToken[], offset: number): IToken | undefined {
+  const i = indexBefore(tokens, offset);
+  return i >= 0 ? tokens[i] : undefined;
 }

@@ -12,8 +12,13 @@ import type * as A from './ast.js';
 
 type Children = Record<string, CstElement[] | undefined>;
 
-export function toAst(file: string, root: CstNode): A.SourceUnit {
-  const b = new Builder(file);
+/**
+ * @param errorOffsets offsets of the syntax errors reported for this file, ascending; a model with
+ * one inside its parentheses is marked incomplete, so that the checker does not report as missing
+ * what the error swallowed.
+ */
+export function toAst(file: string, root: CstNode, errorOffsets: readonly number[] = []): A.SourceUnit {
+  const b = new Builder(file, errorOffsets);
   const models: A.ModelDecl[] = [];
   for (const node of nodes(root.children, 'createModel')) {
     const m = b.model(node);
@@ -35,7 +40,14 @@ function first(children: Children, name: string): IToken | undefined {
 }
 
 class Builder {
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly errorOffsets: readonly number[],
+  ) {}
+
+  private hasErrorIn(start: number, end: number): boolean {
+    return this.errorOffsets.some((o) => o >= start && o < end);
+  }
 
   private tokenSpan(t: IToken): Span {
     return { file: this.file, start: t.startOffset, end: t.startOffset + t.image.length };
@@ -64,13 +76,17 @@ class Builder {
       const o = this.option(opt);
       if (o) options.push(o);
     }
+    const span = this.nodeSpan(node);
+    // Errors after the closing parenthesis (a missing ';') lose no element of this model.
+    const close = first(c, 'RParen');
     return {
       kind: 'model-decl',
       name,
       ifNotExists: first(c, 'EXISTS') !== undefined,
+      complete: close !== undefined && !this.hasErrorIn(span.start, close.startOffset + 1),
       elements,
       options,
-      span: this.nodeSpan(node),
+      span,
     };
   }
 
@@ -78,7 +94,9 @@ class Builder {
     const c = node.children as Children;
     const quoted = first(c, 'QuotedIdentifier');
     if (quoted) {
-      return { text: quoted.image.slice(1, -1).replace(/""/g, '"'), quoted: true, span: this.tokenSpan(quoted) };
+      const closed = quoted.tokenType.name === 'QuotedIdentifier';
+      const inner = quoted.image.slice(1, closed ? -1 : undefined);
+      return { text: inner.replace(/""/g, '"'), quoted: true, span: this.tokenSpan(quoted) };
     }
     const plain = first(c, 'Identifier');
     // Soft keywords are stored under their own token name, so take whichever token is there.
@@ -98,6 +116,9 @@ class Builder {
   }
 
   private element(node: CstNode): A.Element | undefined {
+    // What recovery made of an element with a syntax error in it is not what the user meant.
+    const whole = this.nodeSpan(node);
+    if (this.hasErrorIn(whole.start, whole.end + 1) || recovered(node)) return undefined;
     const c = node.children as Children;
     const column = nodes(c, 'columnDefinition')[0];
     if (column) return this.column(column);
@@ -177,7 +198,7 @@ class Builder {
       return clause ? { kind: 'references', clause, span } : undefined;
     }
     const comment = first(c, 'comment');
-    if (comment) return { kind: 'comment', text: unquoteString(comment.image), span };
+    if (comment) return { kind: 'comment', text: unquoteString(comment), span };
     return undefined;
   }
 
@@ -236,7 +257,7 @@ class Builder {
     }
     if (first(c, 'WITH') && first(c, 'HISTORY')) return { kind: 'history', span };
     const comment = first(c, 'comment');
-    if (comment) return { kind: 'comment', text: unquoteString(comment.image), span };
+    if (comment) return { kind: 'comment', text: unquoteString(comment), span };
     return undefined;
   }
 
@@ -244,7 +265,7 @@ class Builder {
     const c = node.children as Children;
     const span = this.nodeSpan(node);
     const s = first(c, 'StringLiteral');
-    if (s) return { kind: 'string', value: unquoteString(s.image), span };
+    if (s) return { kind: 'string', value: unquoteString(s), span };
     const n = first(c, 'NumberLiteral');
     if (n) return { kind: 'number', text: n.image, span };
     if (first(c, 'TRUE')) return { kind: 'boolean', value: true, span };
@@ -252,6 +273,15 @@ class Builder {
     if (first(c, 'NULL')) return { kind: 'null', span };
     return undefined;
   }
+}
+
+/** Whether Chevrotain re-synchronised somewhere inside the node (it then lacks what it skipped). */
+function recovered(node: CstNode): boolean {
+  if (node.recoveredNode) return true;
+  for (const group of Object.values(node.children as Children)) {
+    for (const e of group ?? []) if (!isToken(e) && recovered(e)) return true;
+  }
+  return false;
 }
 
 /** The real token that ends a node (tokens invented by recovery have no place, so they are passed over). */
@@ -275,6 +305,8 @@ function isToken(e: CstElement | undefined): e is IToken {
   return e !== undefined && (e as IToken).image !== undefined;
 }
 
-export function unquoteString(image: string): string {
-  return image.slice(1, -1).replace(/''/g, "'");
+/** The text of a string token; an unclosed one (already reported) runs to the end of its line. */
+export function unquoteString(token: IToken): string {
+  const closed = token.tokenType.name === 'StringLiteral';
+  return token.image.slice(1, closed ? -1 : undefined).replace(/''/g, "'");
 }

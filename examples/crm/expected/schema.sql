@@ -165,7 +165,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "account" ("id", "name", "domain", "parent_account_id", "owner_id", "industry", "employee_count", "annual_revenue", "billing_country", "account_type", "created_at", "system_modstamp")
+INSERT INTO "account" AS m ("id", "name", "domain", "parent_account_id", "owner_id", "industry", "employee_count", "annual_revenue", "billing_country", "account_type", "created_at", "system_modstamp")
 SELECT "id", "name", "domain", "parent_account_id", "owner_id", "industry", "employee_count", "annual_revenue", "billing_country", "account_type", "created_at", "system_modstamp" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
@@ -180,8 +180,8 @@ ON CONFLICT ("id") DO UPDATE SET
   "account_type" = excluded."account_type",
   "created_at" = excluded."created_at",
   "system_modstamp" = excluded."system_modstamp"
-WHERE excluded."system_modstamp" > "account"."system_modstamp"
-   OR (excluded."system_modstamp" = "account"."system_modstamp" AND json_array(excluded."id", excluded."name", excluded."domain", excluded."parent_account_id", excluded."owner_id", excluded."industry", excluded."employee_count", excluded."annual_revenue", excluded."billing_country", excluded."account_type", excluded."created_at", excluded."system_modstamp") > json_array("account"."id", "account"."name", "account"."domain", "account"."parent_account_id", "account"."owner_id", "account"."industry", "account"."employee_count", "account"."annual_revenue", "account"."billing_country", "account"."account_type", "account"."created_at", "account"."system_modstamp"));
+WHERE excluded."system_modstamp" > m."system_modstamp"
+   OR (excluded."system_modstamp" = m."system_modstamp" AND json_array(excluded."id", excluded."name", excluded."domain", excluded."parent_account_id", excluded."owner_id", excluded."industry", excluded."employee_count", excluded."annual_revenue", excluded."billing_country", excluded."account_type", excluded."created_at", excluded."system_modstamp") > json_array(m."id", m."name", m."domain", m."parent_account_id", m."owner_id", m."industry", m."employee_count", m."annual_revenue", m."billing_country", m."account_type", m."created_at", m."system_modstamp"));
 -- step: revive
 DELETE FROM "account__tombstones"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -189,11 +189,11 @@ WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserte
 DELETE FROM "account"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "account__tombstones" ("id", "system_modstamp")
+INSERT INTO "account__tombstones" AS t ("id", "system_modstamp")
 SELECT "id", "system_modstamp" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "system_modstamp" = excluded."system_modstamp"
-WHERE excluded."system_modstamp" > "account__tombstones"."system_modstamp";
+WHERE excluded."system_modstamp" > t."system_modstamp";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -291,7 +291,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "account_billing_profile" ("account_id", "legal_name", "tax_id", "billing_email", "currency", "payment_terms_days", "credit_limit", "purchase_order_required", "updated_at")
+INSERT INTO "account_billing_profile" AS m ("account_id", "legal_name", "tax_id", "billing_email", "currency", "payment_terms_days", "credit_limit", "purchase_order_required", "updated_at")
 SELECT "account_id", "legal_name", "tax_id", "billing_email", "currency", "payment_terms_days", "credit_limit", "purchase_order_required", "updated_at" FROM "account_billing_profile__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("account_id") DO UPDATE SET
@@ -303,8 +303,8 @@ ON CONFLICT ("account_id") DO UPDATE SET
   "credit_limit" = excluded."credit_limit",
   "purchase_order_required" = excluded."purchase_order_required",
   "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "account_billing_profile"."updated_at"
-   OR (excluded."updated_at" = "account_billing_profile"."updated_at" AND json_array(excluded."account_id", excluded."legal_name", excluded."tax_id", excluded."billing_email", excluded."currency", excluded."payment_terms_days", excluded."credit_limit", excluded."purchase_order_required", excluded."updated_at") > json_array("account_billing_profile"."account_id", "account_billing_profile"."legal_name", "account_billing_profile"."tax_id", "account_billing_profile"."billing_email", "account_billing_profile"."currency", "account_billing_profile"."payment_terms_days", "account_billing_profile"."credit_limit", "account_billing_profile"."purchase_order_required", "account_billing_profile"."updated_at"));
+WHERE excluded."updated_at" > m."updated_at"
+   OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."account_id", excluded."legal_name", excluded."tax_id", excluded."billing_email", excluded."currency", excluded."payment_terms_days", excluded."credit_limit", excluded."purchase_order_required", excluded."updated_at") > json_array(m."account_id", m."legal_name", m."tax_id", m."billing_email", m."currency", m."payment_terms_days", m."credit_limit", m."purchase_order_required", m."updated_at"));
 -- step: revive
 DELETE FROM "account_billing_profile__tombstones"
 WHERE "account_id" IN (SELECT "account_id" FROM "account_billing_profile__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -312,11 +312,11 @@ WHERE "account_id" IN (SELECT "account_id" FROM "account_billing_profile__stage"
 DELETE FROM "account_billing_profile"
 WHERE "account_id" IN (SELECT "account_id" FROM "account_billing_profile__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "account_billing_profile__tombstones" ("account_id", "updated_at")
+INSERT INTO "account_billing_profile__tombstones" AS t ("account_id", "updated_at")
 SELECT "account_id", "updated_at" FROM "account_billing_profile__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("account_id") DO UPDATE SET "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "account_billing_profile__tombstones"."updated_at";
+WHERE excluded."updated_at" > t."updated_at";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account_billing_profile__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -418,7 +418,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "contact" ("id", "email", "first_name", "last_name", "title", "phone", "owner_id", "do_not_call", "created_at", "system_modstamp")
+INSERT INTO "contact" AS m ("id", "email", "first_name", "last_name", "title", "phone", "owner_id", "do_not_call", "created_at", "system_modstamp")
 SELECT "id", "email", "first_name", "last_name", "title", "phone", "owner_id", "do_not_call", "created_at", "system_modstamp" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
@@ -431,8 +431,8 @@ ON CONFLICT ("id") DO UPDATE SET
   "do_not_call" = excluded."do_not_call",
   "created_at" = excluded."created_at",
   "system_modstamp" = excluded."system_modstamp"
-WHERE excluded."system_modstamp" > "contact"."system_modstamp"
-   OR (excluded."system_modstamp" = "contact"."system_modstamp" AND json_array(excluded."id", excluded."email", excluded."first_name", excluded."last_name", excluded."title", excluded."phone", excluded."owner_id", excluded."do_not_call", excluded."created_at", excluded."system_modstamp") > json_array("contact"."id", "contact"."email", "contact"."first_name", "contact"."last_name", "contact"."title", "contact"."phone", "contact"."owner_id", "contact"."do_not_call", "contact"."created_at", "contact"."system_modstamp"));
+WHERE excluded."system_modstamp" > m."system_modstamp"
+   OR (excluded."system_modstamp" = m."system_modstamp" AND json_array(excluded."id", excluded."email", excluded."first_name", excluded."last_name", excluded."title", excluded."phone", excluded."owner_id", excluded."do_not_call", excluded."created_at", excluded."system_modstamp") > json_array(m."id", m."email", m."first_name", m."last_name", m."title", m."phone", m."owner_id", m."do_not_call", m."created_at", m."system_modstamp"));
 -- step: revive
 DELETE FROM "contact__tombstones"
 WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -440,11 +440,11 @@ WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'inserte
 DELETE FROM "contact"
 WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "contact__tombstones" ("id", "system_modstamp")
+INSERT INTO "contact__tombstones" AS t ("id", "system_modstamp")
 SELECT "id", "system_modstamp" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "system_modstamp" = excluded."system_modstamp"
-WHERE excluded."system_modstamp" > "contact__tombstones"."system_modstamp";
+WHERE excluded."system_modstamp" > t."system_modstamp";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "contact__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -544,7 +544,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "account_contact" ("account_id", "contact_id", "role", "primary", "started_on", "ended_on", "updated_at")
+INSERT INTO "account_contact" AS m ("account_id", "contact_id", "role", "primary", "started_on", "ended_on", "updated_at")
 SELECT "account_id", "contact_id", "role", "primary", "started_on", "ended_on", "updated_at" FROM "account_contact__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("account_id", "contact_id") DO UPDATE SET
@@ -553,8 +553,8 @@ ON CONFLICT ("account_id", "contact_id") DO UPDATE SET
   "started_on" = excluded."started_on",
   "ended_on" = excluded."ended_on",
   "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "account_contact"."updated_at"
-   OR (excluded."updated_at" = "account_contact"."updated_at" AND json_array(excluded."account_id", excluded."contact_id", excluded."role", excluded."primary", excluded."started_on", excluded."ended_on", excluded."updated_at") > json_array("account_contact"."account_id", "account_contact"."contact_id", "account_contact"."role", "account_contact"."primary", "account_contact"."started_on", "account_contact"."ended_on", "account_contact"."updated_at"));
+WHERE excluded."updated_at" > m."updated_at"
+   OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."account_id", excluded."contact_id", excluded."role", excluded."primary", excluded."started_on", excluded."ended_on", excluded."updated_at") > json_array(m."account_id", m."contact_id", m."role", m."primary", m."started_on", m."ended_on", m."updated_at"));
 -- step: revive
 DELETE FROM "account_contact__tombstones"
 WHERE ("account_id", "contact_id") IN (SELECT "account_id", "contact_id" FROM "account_contact__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -562,11 +562,11 @@ WHERE ("account_id", "contact_id") IN (SELECT "account_id", "contact_id" FROM "a
 DELETE FROM "account_contact"
 WHERE ("account_id", "contact_id") IN (SELECT "account_id", "contact_id" FROM "account_contact__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "account_contact__tombstones" ("account_id", "contact_id", "updated_at")
+INSERT INTO "account_contact__tombstones" AS t ("account_id", "contact_id", "updated_at")
 SELECT "account_id", "contact_id", "updated_at" FROM "account_contact__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("account_id", "contact_id") DO UPDATE SET "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "account_contact__tombstones"."updated_at";
+WHERE excluded."updated_at" > t."updated_at";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account_contact__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -659,7 +659,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "marketing_consent" ("email", "list_id", "status", "consented_at", "source", "change_seq")
+INSERT INTO "marketing_consent" AS m ("email", "list_id", "status", "consented_at", "source", "change_seq")
 SELECT "email", "list_id", "status", "consented_at", "source", "change_seq" FROM "marketing_consent__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("email", "list_id") DO UPDATE SET
@@ -667,8 +667,8 @@ ON CONFLICT ("email", "list_id") DO UPDATE SET
   "consented_at" = excluded."consented_at",
   "source" = excluded."source",
   "change_seq" = excluded."change_seq"
-WHERE excluded."change_seq" > "marketing_consent"."change_seq"
-   OR (excluded."change_seq" = "marketing_consent"."change_seq" AND json_array(excluded."email", excluded."list_id", excluded."status", excluded."consented_at", excluded."source", excluded."change_seq") > json_array("marketing_consent"."email", "marketing_consent"."list_id", "marketing_consent"."status", "marketing_consent"."consented_at", "marketing_consent"."source", "marketing_consent"."change_seq"));
+WHERE excluded."change_seq" > m."change_seq"
+   OR (excluded."change_seq" = m."change_seq" AND json_array(excluded."email", excluded."list_id", excluded."status", excluded."consented_at", excluded."source", excluded."change_seq") > json_array(m."email", m."list_id", m."status", m."consented_at", m."source", m."change_seq"));
 -- step: revive
 DELETE FROM "marketing_consent__tombstones"
 WHERE ("email", "list_id") IN (SELECT "email", "list_id" FROM "marketing_consent__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -676,11 +676,11 @@ WHERE ("email", "list_id") IN (SELECT "email", "list_id" FROM "marketing_consent
 DELETE FROM "marketing_consent"
 WHERE ("email", "list_id") IN (SELECT "email", "list_id" FROM "marketing_consent__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "marketing_consent__tombstones" ("email", "list_id", "change_seq")
+INSERT INTO "marketing_consent__tombstones" AS t ("email", "list_id", "change_seq")
 SELECT "email", "list_id", "change_seq" FROM "marketing_consent__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("email", "list_id") DO UPDATE SET "change_seq" = excluded."change_seq"
-WHERE excluded."change_seq" > "marketing_consent__tombstones"."change_seq";
+WHERE excluded."change_seq" > t."change_seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "marketing_consent__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -801,7 +801,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "opportunity" ("id", "account_id", "owner_id", "primary_contact_id", "name", "stage", "amount", "currency", "probability", "close_date", "forecast_category", "is_closed", "is_won", "created_at", "system_modstamp")
+INSERT INTO "opportunity" AS m ("id", "account_id", "owner_id", "primary_contact_id", "name", "stage", "amount", "currency", "probability", "close_date", "forecast_category", "is_closed", "is_won", "created_at", "system_modstamp")
 SELECT "id", "account_id", "owner_id", "primary_contact_id", "name", "stage", "amount", "currency", "probability", "close_date", "forecast_category", "is_closed", "is_won", "created_at", "system_modstamp" FROM "opportunity__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
@@ -819,8 +819,8 @@ ON CONFLICT ("id") DO UPDATE SET
   "is_won" = excluded."is_won",
   "created_at" = excluded."created_at",
   "system_modstamp" = excluded."system_modstamp"
-WHERE excluded."system_modstamp" > "opportunity"."system_modstamp"
-   OR (excluded."system_modstamp" = "opportunity"."system_modstamp" AND json_array(excluded."id", excluded."account_id", excluded."owner_id", excluded."primary_contact_id", excluded."name", excluded."stage", excluded."amount", excluded."currency", excluded."probability", excluded."close_date", excluded."forecast_category", excluded."is_closed", excluded."is_won", excluded."created_at", excluded."system_modstamp") > json_array("opportunity"."id", "opportunity"."account_id", "opportunity"."owner_id", "opportunity"."primary_contact_id", "opportunity"."name", "opportunity"."stage", "opportunity"."amount", "opportunity"."currency", "opportunity"."probability", "opportunity"."close_date", "opportunity"."forecast_category", "opportunity"."is_closed", "opportunity"."is_won", "opportunity"."created_at", "opportunity"."system_modstamp"));
+WHERE excluded."system_modstamp" > m."system_modstamp"
+   OR (excluded."system_modstamp" = m."system_modstamp" AND json_array(excluded."id", excluded."account_id", excluded."owner_id", excluded."primary_contact_id", excluded."name", excluded."stage", excluded."amount", excluded."currency", excluded."probability", excluded."close_date", excluded."forecast_category", excluded."is_closed", excluded."is_won", excluded."created_at", excluded."system_modstamp") > json_array(m."id", m."account_id", m."owner_id", m."primary_contact_id", m."name", m."stage", m."amount", m."currency", m."probability", m."close_date", m."forecast_category", m."is_closed", m."is_won", m."created_at", m."system_modstamp"));
 -- step: revive
 DELETE FROM "opportunity__tombstones"
 WHERE "id" IN (SELECT "id" FROM "opportunity__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -828,11 +828,11 @@ WHERE "id" IN (SELECT "id" FROM "opportunity__stage" WHERE "_mdl_outcome" = 'ins
 DELETE FROM "opportunity"
 WHERE "id" IN (SELECT "id" FROM "opportunity__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "opportunity__tombstones" ("id", "system_modstamp")
+INSERT INTO "opportunity__tombstones" AS t ("id", "system_modstamp")
 SELECT "id", "system_modstamp" FROM "opportunity__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "system_modstamp" = excluded."system_modstamp"
-WHERE excluded."system_modstamp" > "opportunity__tombstones"."system_modstamp";
+WHERE excluded."system_modstamp" > t."system_modstamp";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "opportunity__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -931,7 +931,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "opportunity_line_item" ("opportunity_id", "line_number", "product_code", "description", "quantity", "unit_price", "discount_pct", "total_price", "revision")
+INSERT INTO "opportunity_line_item" AS m ("opportunity_id", "line_number", "product_code", "description", "quantity", "unit_price", "discount_pct", "total_price", "revision")
 SELECT "opportunity_id", "line_number", "product_code", "description", "quantity", "unit_price", "discount_pct", "total_price", "revision" FROM "opportunity_line_item__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("opportunity_id", "line_number") DO UPDATE SET
@@ -942,8 +942,8 @@ ON CONFLICT ("opportunity_id", "line_number") DO UPDATE SET
   "discount_pct" = excluded."discount_pct",
   "total_price" = excluded."total_price",
   "revision" = excluded."revision"
-WHERE excluded."revision" > "opportunity_line_item"."revision"
-   OR (excluded."revision" = "opportunity_line_item"."revision" AND json_array(excluded."opportunity_id", excluded."line_number", excluded."product_code", excluded."description", excluded."quantity", excluded."unit_price", excluded."discount_pct", excluded."total_price", excluded."revision") > json_array("opportunity_line_item"."opportunity_id", "opportunity_line_item"."line_number", "opportunity_line_item"."product_code", "opportunity_line_item"."description", "opportunity_line_item"."quantity", "opportunity_line_item"."unit_price", "opportunity_line_item"."discount_pct", "opportunity_line_item"."total_price", "opportunity_line_item"."revision"));
+WHERE excluded."revision" > m."revision"
+   OR (excluded."revision" = m."revision" AND json_array(excluded."opportunity_id", excluded."line_number", excluded."product_code", excluded."description", excluded."quantity", excluded."unit_price", excluded."discount_pct", excluded."total_price", excluded."revision") > json_array(m."opportunity_id", m."line_number", m."product_code", m."description", m."quantity", m."unit_price", m."discount_pct", m."total_price", m."revision"));
 -- step: revive
 DELETE FROM "opportunity_line_item__tombstones"
 WHERE ("opportunity_id", "line_number") IN (SELECT "opportunity_id", "line_number" FROM "opportunity_line_item__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -951,11 +951,11 @@ WHERE ("opportunity_id", "line_number") IN (SELECT "opportunity_id", "line_numbe
 DELETE FROM "opportunity_line_item"
 WHERE ("opportunity_id", "line_number") IN (SELECT "opportunity_id", "line_number" FROM "opportunity_line_item__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "opportunity_line_item__tombstones" ("opportunity_id", "line_number", "revision")
+INSERT INTO "opportunity_line_item__tombstones" AS t ("opportunity_id", "line_number", "revision")
 SELECT "opportunity_id", "line_number", "revision" FROM "opportunity_line_item__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("opportunity_id", "line_number") DO UPDATE SET "revision" = excluded."revision"
-WHERE excluded."revision" > "opportunity_line_item__tombstones"."revision";
+WHERE excluded."revision" > t."revision";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "opportunity_line_item__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -1053,7 +1053,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "sales_user" ("id", "email", "full_name", "title", "manager_id", "is_active", "time_zone", "system_modstamp")
+INSERT INTO "sales_user" AS m ("id", "email", "full_name", "title", "manager_id", "is_active", "time_zone", "system_modstamp")
 SELECT "id", "email", "full_name", "title", "manager_id", "is_active", "time_zone", "system_modstamp" FROM "sales_user__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
@@ -1064,8 +1064,8 @@ ON CONFLICT ("id") DO UPDATE SET
   "is_active" = excluded."is_active",
   "time_zone" = excluded."time_zone",
   "system_modstamp" = excluded."system_modstamp"
-WHERE excluded."system_modstamp" > "sales_user"."system_modstamp"
-   OR (excluded."system_modstamp" = "sales_user"."system_modstamp" AND json_array(excluded."id", excluded."email", excluded."full_name", excluded."title", excluded."manager_id", excluded."is_active", excluded."time_zone", excluded."system_modstamp") > json_array("sales_user"."id", "sales_user"."email", "sales_user"."full_name", "sales_user"."title", "sales_user"."manager_id", "sales_user"."is_active", "sales_user"."time_zone", "sales_user"."system_modstamp"));
+WHERE excluded."system_modstamp" > m."system_modstamp"
+   OR (excluded."system_modstamp" = m."system_modstamp" AND json_array(excluded."id", excluded."email", excluded."full_name", excluded."title", excluded."manager_id", excluded."is_active", excluded."time_zone", excluded."system_modstamp") > json_array(m."id", m."email", m."full_name", m."title", m."manager_id", m."is_active", m."time_zone", m."system_modstamp"));
 -- step: revive
 DELETE FROM "sales_user__tombstones"
 WHERE "id" IN (SELECT "id" FROM "sales_user__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -1073,11 +1073,11 @@ WHERE "id" IN (SELECT "id" FROM "sales_user__stage" WHERE "_mdl_outcome" = 'inse
 DELETE FROM "sales_user"
 WHERE "id" IN (SELECT "id" FROM "sales_user__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "sales_user__tombstones" ("id", "system_modstamp")
+INSERT INTO "sales_user__tombstones" AS t ("id", "system_modstamp")
 SELECT "id", "system_modstamp" FROM "sales_user__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "system_modstamp" = excluded."system_modstamp"
-WHERE excluded."system_modstamp" > "sales_user__tombstones"."system_modstamp";
+WHERE excluded."system_modstamp" > t."system_modstamp";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "sales_user__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

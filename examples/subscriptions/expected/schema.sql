@@ -171,7 +171,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "invoice" ("invoice_id", "invoice_number", "customer_id", "subscription_id", "invoice_date", "due_date", "currency", "subtotal", "tax", "total", "amount_paid", "status", "is_paid", "paid_at", "scn")
+INSERT INTO "invoice" AS m ("invoice_id", "invoice_number", "customer_id", "subscription_id", "invoice_date", "due_date", "currency", "subtotal", "tax", "total", "amount_paid", "status", "is_paid", "paid_at", "scn")
 SELECT "invoice_id", "invoice_number", "customer_id", "subscription_id", "invoice_date", "due_date", "currency", "subtotal", "tax", "total", "amount_paid", "status", "is_paid", "paid_at", "scn" FROM "invoice__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("invoice_id") DO UPDATE SET
@@ -189,8 +189,8 @@ ON CONFLICT ("invoice_id") DO UPDATE SET
   "is_paid" = excluded."is_paid",
   "paid_at" = excluded."paid_at",
   "scn" = excluded."scn"
-WHERE excluded."scn" > "invoice"."scn"
-   OR (excluded."scn" = "invoice"."scn" AND json_array(excluded."invoice_id", excluded."invoice_number", excluded."customer_id", excluded."subscription_id", excluded."invoice_date", excluded."due_date", excluded."currency", excluded."subtotal", excluded."tax", excluded."total", excluded."amount_paid", excluded."status", excluded."is_paid", excluded."paid_at", excluded."scn") > json_array("invoice"."invoice_id", "invoice"."invoice_number", "invoice"."customer_id", "invoice"."subscription_id", "invoice"."invoice_date", "invoice"."due_date", "invoice"."currency", "invoice"."subtotal", "invoice"."tax", "invoice"."total", "invoice"."amount_paid", "invoice"."status", "invoice"."is_paid", "invoice"."paid_at", "invoice"."scn"));
+WHERE excluded."scn" > m."scn"
+   OR (excluded."scn" = m."scn" AND json_array(excluded."invoice_id", excluded."invoice_number", excluded."customer_id", excluded."subscription_id", excluded."invoice_date", excluded."due_date", excluded."currency", excluded."subtotal", excluded."tax", excluded."total", excluded."amount_paid", excluded."status", excluded."is_paid", excluded."paid_at", excluded."scn") > json_array(m."invoice_id", m."invoice_number", m."customer_id", m."subscription_id", m."invoice_date", m."due_date", m."currency", m."subtotal", m."tax", m."total", m."amount_paid", m."status", m."is_paid", m."paid_at", m."scn"));
 -- step: revive
 DELETE FROM "invoice__tombstones"
 WHERE "invoice_id" IN (SELECT "invoice_id" FROM "invoice__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -198,11 +198,11 @@ WHERE "invoice_id" IN (SELECT "invoice_id" FROM "invoice__stage" WHERE "_mdl_out
 DELETE FROM "invoice"
 WHERE "invoice_id" IN (SELECT "invoice_id" FROM "invoice__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "invoice__tombstones" ("invoice_id", "scn")
+INSERT INTO "invoice__tombstones" AS t ("invoice_id", "scn")
 SELECT "invoice_id", "scn" FROM "invoice__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("invoice_id") DO UPDATE SET "scn" = excluded."scn"
-WHERE excluded."scn" > "invoice__tombstones"."scn";
+WHERE excluded."scn" > t."scn";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "invoice__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -308,7 +308,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "invoice_line" ("invoice_id", "line_no", "description", "plan_code", "quantity", "unit_amount", "amount", "period_start", "period_end", "scn")
+INSERT INTO "invoice_line" AS m ("invoice_id", "line_no", "description", "plan_code", "quantity", "unit_amount", "amount", "period_start", "period_end", "scn")
 SELECT "invoice_id", "line_no", "description", "plan_code", "quantity", "unit_amount", "amount", "period_start", "period_end", "scn" FROM "invoice_line__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("invoice_id", "line_no") DO UPDATE SET
@@ -320,8 +320,8 @@ ON CONFLICT ("invoice_id", "line_no") DO UPDATE SET
   "period_start" = excluded."period_start",
   "period_end" = excluded."period_end",
   "scn" = excluded."scn"
-WHERE excluded."scn" > "invoice_line"."scn"
-   OR (excluded."scn" = "invoice_line"."scn" AND json_array(excluded."invoice_id", excluded."line_no", excluded."description", excluded."plan_code", excluded."quantity", excluded."unit_amount", excluded."amount", excluded."period_start", excluded."period_end", excluded."scn") > json_array("invoice_line"."invoice_id", "invoice_line"."line_no", "invoice_line"."description", "invoice_line"."plan_code", "invoice_line"."quantity", "invoice_line"."unit_amount", "invoice_line"."amount", "invoice_line"."period_start", "invoice_line"."period_end", "invoice_line"."scn"));
+WHERE excluded."scn" > m."scn"
+   OR (excluded."scn" = m."scn" AND json_array(excluded."invoice_id", excluded."line_no", excluded."description", excluded."plan_code", excluded."quantity", excluded."unit_amount", excluded."amount", excluded."period_start", excluded."period_end", excluded."scn") > json_array(m."invoice_id", m."line_no", m."description", m."plan_code", m."quantity", m."unit_amount", m."amount", m."period_start", m."period_end", m."scn"));
 -- step: revive
 DELETE FROM "invoice_line__tombstones"
 WHERE ("invoice_id", "line_no") IN (SELECT "invoice_id", "line_no" FROM "invoice_line__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -329,11 +329,11 @@ WHERE ("invoice_id", "line_no") IN (SELECT "invoice_id", "line_no" FROM "invoice
 DELETE FROM "invoice_line"
 WHERE ("invoice_id", "line_no") IN (SELECT "invoice_id", "line_no" FROM "invoice_line__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "invoice_line__tombstones" ("invoice_id", "line_no", "scn")
+INSERT INTO "invoice_line__tombstones" AS t ("invoice_id", "line_no", "scn")
 SELECT "invoice_id", "line_no", "scn" FROM "invoice_line__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("invoice_id", "line_no") DO UPDATE SET "scn" = excluded."scn"
-WHERE excluded."scn" > "invoice_line__tombstones"."scn";
+WHERE excluded."scn" > t."scn";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "invoice_line__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -439,7 +439,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "payment" ("payment_id", "customer_ref", "invoice_number", "amount", "currency", "method", "succeeded", "refunded", "captured_at", "event_created")
+INSERT INTO "payment" AS m ("payment_id", "customer_ref", "invoice_number", "amount", "currency", "method", "succeeded", "refunded", "captured_at", "event_created")
 SELECT "payment_id", "customer_ref", "invoice_number", "amount", "currency", "method", "succeeded", "refunded", "captured_at", "event_created" FROM "payment__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("payment_id") DO UPDATE SET
@@ -452,8 +452,8 @@ ON CONFLICT ("payment_id") DO UPDATE SET
   "refunded" = excluded."refunded",
   "captured_at" = excluded."captured_at",
   "event_created" = excluded."event_created"
-WHERE excluded."event_created" > "payment"."event_created"
-   OR (excluded."event_created" = "payment"."event_created" AND json_array(excluded."payment_id", excluded."customer_ref", excluded."invoice_number", excluded."amount", excluded."currency", excluded."method", excluded."succeeded", excluded."refunded", excluded."captured_at", excluded."event_created") > json_array("payment"."payment_id", "payment"."customer_ref", "payment"."invoice_number", "payment"."amount", "payment"."currency", "payment"."method", "payment"."succeeded", "payment"."refunded", "payment"."captured_at", "payment"."event_created"));
+WHERE excluded."event_created" > m."event_created"
+   OR (excluded."event_created" = m."event_created" AND json_array(excluded."payment_id", excluded."customer_ref", excluded."invoice_number", excluded."amount", excluded."currency", excluded."method", excluded."succeeded", excluded."refunded", excluded."captured_at", excluded."event_created") > json_array(m."payment_id", m."customer_ref", m."invoice_number", m."amount", m."currency", m."method", m."succeeded", m."refunded", m."captured_at", m."event_created"));
 -- step: revive
 DELETE FROM "payment__tombstones"
 WHERE "payment_id" IN (SELECT "payment_id" FROM "payment__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -461,11 +461,11 @@ WHERE "payment_id" IN (SELECT "payment_id" FROM "payment__stage" WHERE "_mdl_out
 DELETE FROM "payment"
 WHERE "payment_id" IN (SELECT "payment_id" FROM "payment__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "payment__tombstones" ("payment_id", "event_created")
+INSERT INTO "payment__tombstones" AS t ("payment_id", "event_created")
 SELECT "payment_id", "event_created" FROM "payment__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("payment_id") DO UPDATE SET "event_created" = excluded."event_created"
-WHERE excluded."event_created" > "payment__tombstones"."event_created";
+WHERE excluded."event_created" > t."event_created";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "payment__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -558,7 +558,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "customer" ("customer_id", "external_ref", "email", "name", "country", "tax_exempt", "created_on", "lsn")
+INSERT INTO "customer" AS m ("customer_id", "external_ref", "email", "name", "country", "tax_exempt", "created_on", "lsn")
 SELECT "customer_id", "external_ref", "email", "name", "country", "tax_exempt", "created_on", "lsn" FROM "customer__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("customer_id") DO UPDATE SET
@@ -569,8 +569,8 @@ ON CONFLICT ("customer_id") DO UPDATE SET
   "tax_exempt" = excluded."tax_exempt",
   "created_on" = excluded."created_on",
   "lsn" = excluded."lsn"
-WHERE excluded."lsn" > "customer"."lsn"
-   OR (excluded."lsn" = "customer"."lsn" AND json_array(excluded."customer_id", excluded."external_ref", excluded."email", excluded."name", excluded."country", excluded."tax_exempt", excluded."created_on", excluded."lsn") > json_array("customer"."customer_id", "customer"."external_ref", "customer"."email", "customer"."name", "customer"."country", "customer"."tax_exempt", "customer"."created_on", "customer"."lsn"));
+WHERE excluded."lsn" > m."lsn"
+   OR (excluded."lsn" = m."lsn" AND json_array(excluded."customer_id", excluded."external_ref", excluded."email", excluded."name", excluded."country", excluded."tax_exempt", excluded."created_on", excluded."lsn") > json_array(m."customer_id", m."external_ref", m."email", m."name", m."country", m."tax_exempt", m."created_on", m."lsn"));
 -- step: revive
 DELETE FROM "customer__tombstones"
 WHERE "customer_id" IN (SELECT "customer_id" FROM "customer__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -578,11 +578,11 @@ WHERE "customer_id" IN (SELECT "customer_id" FROM "customer__stage" WHERE "_mdl_
 DELETE FROM "customer"
 WHERE "customer_id" IN (SELECT "customer_id" FROM "customer__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "customer__tombstones" ("customer_id", "lsn")
+INSERT INTO "customer__tombstones" AS t ("customer_id", "lsn")
 SELECT "customer_id", "lsn" FROM "customer__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("customer_id") DO UPDATE SET "lsn" = excluded."lsn"
-WHERE excluded."lsn" > "customer__tombstones"."lsn";
+WHERE excluded."lsn" > t."lsn";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "customer__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -676,7 +676,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "plan" ("plan_code", "name", "billing_interval", "interval_count", "trial_days", "features", "is_public", "archived", "updated_at")
+INSERT INTO "plan" AS m ("plan_code", "name", "billing_interval", "interval_count", "trial_days", "features", "is_public", "archived", "updated_at")
 SELECT "plan_code", "name", "billing_interval", "interval_count", "trial_days", "features", "is_public", "archived", "updated_at" FROM "plan__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("plan_code") DO UPDATE SET
@@ -688,8 +688,8 @@ ON CONFLICT ("plan_code") DO UPDATE SET
   "is_public" = excluded."is_public",
   "archived" = excluded."archived",
   "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "plan"."updated_at"
-   OR (excluded."updated_at" = "plan"."updated_at" AND json_array(excluded."plan_code", excluded."name", excluded."billing_interval", excluded."interval_count", excluded."trial_days", excluded."features", excluded."is_public", excluded."archived", excluded."updated_at") > json_array("plan"."plan_code", "plan"."name", "plan"."billing_interval", "plan"."interval_count", "plan"."trial_days", "plan"."features", "plan"."is_public", "plan"."archived", "plan"."updated_at"));
+WHERE excluded."updated_at" > m."updated_at"
+   OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."plan_code", excluded."name", excluded."billing_interval", excluded."interval_count", excluded."trial_days", excluded."features", excluded."is_public", excluded."archived", excluded."updated_at") > json_array(m."plan_code", m."name", m."billing_interval", m."interval_count", m."trial_days", m."features", m."is_public", m."archived", m."updated_at"));
 -- step: revive
 DELETE FROM "plan__tombstones"
 WHERE "plan_code" IN (SELECT "plan_code" FROM "plan__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -697,11 +697,11 @@ WHERE "plan_code" IN (SELECT "plan_code" FROM "plan__stage" WHERE "_mdl_outcome"
 DELETE FROM "plan"
 WHERE "plan_code" IN (SELECT "plan_code" FROM "plan__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "plan__tombstones" ("plan_code", "updated_at")
+INSERT INTO "plan__tombstones" AS t ("plan_code", "updated_at")
 SELECT "plan_code", "updated_at" FROM "plan__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("plan_code") DO UPDATE SET "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "plan__tombstones"."updated_at";
+WHERE excluded."updated_at" > t."updated_at";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "plan__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -794,7 +794,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "plan_price" ("plan_code", "currency", "unit_amount", "tax_inclusive", "valid_from", "updated_at")
+INSERT INTO "plan_price" AS m ("plan_code", "currency", "unit_amount", "tax_inclusive", "valid_from", "updated_at")
 SELECT "plan_code", "currency", "unit_amount", "tax_inclusive", "valid_from", "updated_at" FROM "plan_price__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("plan_code", "currency") DO UPDATE SET
@@ -802,8 +802,8 @@ ON CONFLICT ("plan_code", "currency") DO UPDATE SET
   "tax_inclusive" = excluded."tax_inclusive",
   "valid_from" = excluded."valid_from",
   "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "plan_price"."updated_at"
-   OR (excluded."updated_at" = "plan_price"."updated_at" AND json_array(excluded."plan_code", excluded."currency", excluded."unit_amount", excluded."tax_inclusive", excluded."valid_from", excluded."updated_at") > json_array("plan_price"."plan_code", "plan_price"."currency", "plan_price"."unit_amount", "plan_price"."tax_inclusive", "plan_price"."valid_from", "plan_price"."updated_at"));
+WHERE excluded."updated_at" > m."updated_at"
+   OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."plan_code", excluded."currency", excluded."unit_amount", excluded."tax_inclusive", excluded."valid_from", excluded."updated_at") > json_array(m."plan_code", m."currency", m."unit_amount", m."tax_inclusive", m."valid_from", m."updated_at"));
 -- step: revive
 DELETE FROM "plan_price__tombstones"
 WHERE ("plan_code", "currency") IN (SELECT "plan_code", "currency" FROM "plan_price__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -811,11 +811,11 @@ WHERE ("plan_code", "currency") IN (SELECT "plan_code", "currency" FROM "plan_pr
 DELETE FROM "plan_price"
 WHERE ("plan_code", "currency") IN (SELECT "plan_code", "currency" FROM "plan_price__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "plan_price__tombstones" ("plan_code", "currency", "updated_at")
+INSERT INTO "plan_price__tombstones" AS t ("plan_code", "currency", "updated_at")
 SELECT "plan_code", "currency", "updated_at" FROM "plan_price__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("plan_code", "currency") DO UPDATE SET "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "plan_price__tombstones"."updated_at";
+WHERE excluded."updated_at" > t."updated_at";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "plan_price__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -931,7 +931,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "subscription" ("subscription_id", "customer_id", "plan_code", "status", "quantity", "unit_amount", "currency", "auto_renew", "cancel_at_period_end", "started_on", "current_period_start", "current_period_end", "canceled_at", "metadata", "lsn")
+INSERT INTO "subscription" AS m ("subscription_id", "customer_id", "plan_code", "status", "quantity", "unit_amount", "currency", "auto_renew", "cancel_at_period_end", "started_on", "current_period_start", "current_period_end", "canceled_at", "metadata", "lsn")
 SELECT "subscription_id", "customer_id", "plan_code", "status", "quantity", "unit_amount", "currency", "auto_renew", "cancel_at_period_end", "started_on", "current_period_start", "current_period_end", "canceled_at", "metadata", "lsn" FROM "subscription__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("subscription_id") DO UPDATE SET
@@ -949,8 +949,8 @@ ON CONFLICT ("subscription_id") DO UPDATE SET
   "canceled_at" = excluded."canceled_at",
   "metadata" = excluded."metadata",
   "lsn" = excluded."lsn"
-WHERE excluded."lsn" > "subscription"."lsn"
-   OR (excluded."lsn" = "subscription"."lsn" AND json_array(excluded."subscription_id", excluded."customer_id", excluded."plan_code", excluded."status", excluded."quantity", excluded."unit_amount", excluded."currency", excluded."auto_renew", excluded."cancel_at_period_end", excluded."started_on", excluded."current_period_start", excluded."current_period_end", excluded."canceled_at", excluded."metadata", excluded."lsn") > json_array("subscription"."subscription_id", "subscription"."customer_id", "subscription"."plan_code", "subscription"."status", "subscription"."quantity", "subscription"."unit_amount", "subscription"."currency", "subscription"."auto_renew", "subscription"."cancel_at_period_end", "subscription"."started_on", "subscription"."current_period_start", "subscription"."current_period_end", "subscription"."canceled_at", "subscription"."metadata", "subscription"."lsn"));
+WHERE excluded."lsn" > m."lsn"
+   OR (excluded."lsn" = m."lsn" AND json_array(excluded."subscription_id", excluded."customer_id", excluded."plan_code", excluded."status", excluded."quantity", excluded."unit_amount", excluded."currency", excluded."auto_renew", excluded."cancel_at_period_end", excluded."started_on", excluded."current_period_start", excluded."current_period_end", excluded."canceled_at", excluded."metadata", excluded."lsn") > json_array(m."subscription_id", m."customer_id", m."plan_code", m."status", m."quantity", m."unit_amount", m."currency", m."auto_renew", m."cancel_at_period_end", m."started_on", m."current_period_start", m."current_period_end", m."canceled_at", m."metadata", m."lsn"));
 -- step: revive
 DELETE FROM "subscription__tombstones"
 WHERE "subscription_id" IN (SELECT "subscription_id" FROM "subscription__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -958,11 +958,11 @@ WHERE "subscription_id" IN (SELECT "subscription_id" FROM "subscription__stage" 
 DELETE FROM "subscription"
 WHERE "subscription_id" IN (SELECT "subscription_id" FROM "subscription__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "subscription__tombstones" ("subscription_id", "lsn")
+INSERT INTO "subscription__tombstones" AS t ("subscription_id", "lsn")
 SELECT "subscription_id", "lsn" FROM "subscription__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("subscription_id") DO UPDATE SET "lsn" = excluded."lsn"
-WHERE excluded."lsn" > "subscription__tombstones"."lsn";
+WHERE excluded."lsn" > t."lsn";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "subscription__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -1073,7 +1073,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "renewal" ("subscription_id", "period_number", "period_start", "period_end", "from_plan_code", "to_plan_code", "amount", "outcome", "attempts", "updated_at")
+INSERT INTO "renewal" AS m ("subscription_id", "period_number", "period_start", "period_end", "from_plan_code", "to_plan_code", "amount", "outcome", "attempts", "updated_at")
 SELECT "subscription_id", "period_number", "period_start", "period_end", "from_plan_code", "to_plan_code", "amount", "outcome", "attempts", "updated_at" FROM "renewal__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("subscription_id", "period_number") DO UPDATE SET
@@ -1085,8 +1085,8 @@ ON CONFLICT ("subscription_id", "period_number") DO UPDATE SET
   "outcome" = excluded."outcome",
   "attempts" = excluded."attempts",
   "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "renewal"."updated_at"
-   OR (excluded."updated_at" = "renewal"."updated_at" AND json_array(excluded."subscription_id", excluded."period_number", excluded."period_start", excluded."period_end", excluded."from_plan_code", excluded."to_plan_code", excluded."amount", excluded."outcome", excluded."attempts", excluded."updated_at") > json_array("renewal"."subscription_id", "renewal"."period_number", "renewal"."period_start", "renewal"."period_end", "renewal"."from_plan_code", "renewal"."to_plan_code", "renewal"."amount", "renewal"."outcome", "renewal"."attempts", "renewal"."updated_at"));
+WHERE excluded."updated_at" > m."updated_at"
+   OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."subscription_id", excluded."period_number", excluded."period_start", excluded."period_end", excluded."from_plan_code", excluded."to_plan_code", excluded."amount", excluded."outcome", excluded."attempts", excluded."updated_at") > json_array(m."subscription_id", m."period_number", m."period_start", m."period_end", m."from_plan_code", m."to_plan_code", m."amount", m."outcome", m."attempts", m."updated_at"));
 -- step: revive
 DELETE FROM "renewal__tombstones"
 WHERE ("subscription_id", "period_number") IN (SELECT "subscription_id", "period_number" FROM "renewal__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -1094,11 +1094,11 @@ WHERE ("subscription_id", "period_number") IN (SELECT "subscription_id", "period
 DELETE FROM "renewal"
 WHERE ("subscription_id", "period_number") IN (SELECT "subscription_id", "period_number" FROM "renewal__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "renewal__tombstones" ("subscription_id", "period_number", "updated_at")
+INSERT INTO "renewal__tombstones" AS t ("subscription_id", "period_number", "updated_at")
 SELECT "subscription_id", "period_number", "updated_at" FROM "renewal__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("subscription_id", "period_number") DO UPDATE SET "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "renewal__tombstones"."updated_at";
+WHERE excluded."updated_at" > t."updated_at";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "renewal__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -164,7 +164,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "session" ("session_id", "started_at", "visitor_id", "account_id", "ended_at", "landing_url", "referrer", "utm", "page_view_count", "is_bounce", "log_offset")
+INSERT INTO "session" AS m ("session_id", "started_at", "visitor_id", "account_id", "ended_at", "landing_url", "referrer", "utm", "page_view_count", "is_bounce", "log_offset")
 SELECT "session_id", "started_at", "visitor_id", "account_id", "ended_at", "landing_url", "referrer", "utm", "page_view_count", "is_bounce", "log_offset" FROM "session__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("session_id", "started_at") DO UPDATE SET
@@ -177,8 +177,8 @@ ON CONFLICT ("session_id", "started_at") DO UPDATE SET
   "page_view_count" = excluded."page_view_count",
   "is_bounce" = excluded."is_bounce",
   "log_offset" = excluded."log_offset"
-WHERE excluded."log_offset" > "session"."log_offset"
-   OR (excluded."log_offset" = "session"."log_offset" AND json_array(excluded."session_id", excluded."started_at", excluded."visitor_id", excluded."account_id", excluded."ended_at", excluded."landing_url", excluded."referrer", excluded."utm", excluded."page_view_count", excluded."is_bounce", excluded."log_offset") > json_array("session"."session_id", "session"."started_at", "session"."visitor_id", "session"."account_id", "session"."ended_at", "session"."landing_url", "session"."referrer", "session"."utm", "session"."page_view_count", "session"."is_bounce", "session"."log_offset"));
+WHERE excluded."log_offset" > m."log_offset"
+   OR (excluded."log_offset" = m."log_offset" AND json_array(excluded."session_id", excluded."started_at", excluded."visitor_id", excluded."account_id", excluded."ended_at", excluded."landing_url", excluded."referrer", excluded."utm", excluded."page_view_count", excluded."is_bounce", excluded."log_offset") > json_array(m."session_id", m."started_at", m."visitor_id", m."account_id", m."ended_at", m."landing_url", m."referrer", m."utm", m."page_view_count", m."is_bounce", m."log_offset"));
 -- step: revive
 DELETE FROM "session__tombstones"
 WHERE ("session_id", "started_at") IN (SELECT "session_id", "started_at" FROM "session__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -186,11 +186,11 @@ WHERE ("session_id", "started_at") IN (SELECT "session_id", "started_at" FROM "s
 DELETE FROM "session"
 WHERE ("session_id", "started_at") IN (SELECT "session_id", "started_at" FROM "session__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "session__tombstones" ("session_id", "started_at", "log_offset")
+INSERT INTO "session__tombstones" AS t ("session_id", "started_at", "log_offset")
 SELECT "session_id", "started_at", "log_offset" FROM "session__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("session_id", "started_at") DO UPDATE SET "log_offset" = excluded."log_offset"
-WHERE excluded."log_offset" > "session__tombstones"."log_offset";
+WHERE excluded."log_offset" > t."log_offset";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "session__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -309,7 +309,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "page_view" ("event_id", "viewed_at", "visitor_id", "account_id", "session_id", "session_started_at", "url", "path", "title", "referrer", "time_on_page_ms", "is_bot", "log_offset")
+INSERT INTO "page_view" AS m ("event_id", "viewed_at", "visitor_id", "account_id", "session_id", "session_started_at", "url", "path", "title", "referrer", "time_on_page_ms", "is_bot", "log_offset")
 SELECT "event_id", "viewed_at", "visitor_id", "account_id", "session_id", "session_started_at", "url", "path", "title", "referrer", "time_on_page_ms", "is_bot", "log_offset" FROM "page_view__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("event_id", "viewed_at") DO UPDATE SET
@@ -324,8 +324,8 @@ ON CONFLICT ("event_id", "viewed_at") DO UPDATE SET
   "time_on_page_ms" = excluded."time_on_page_ms",
   "is_bot" = excluded."is_bot",
   "log_offset" = excluded."log_offset"
-WHERE excluded."log_offset" > "page_view"."log_offset"
-   OR (excluded."log_offset" = "page_view"."log_offset" AND json_array(excluded."event_id", excluded."viewed_at", excluded."visitor_id", excluded."account_id", excluded."session_id", excluded."session_started_at", excluded."url", excluded."path", excluded."title", excluded."referrer", excluded."time_on_page_ms", excluded."is_bot", excluded."log_offset") > json_array("page_view"."event_id", "page_view"."viewed_at", "page_view"."visitor_id", "page_view"."account_id", "page_view"."session_id", "page_view"."session_started_at", "page_view"."url", "page_view"."path", "page_view"."title", "page_view"."referrer", "page_view"."time_on_page_ms", "page_view"."is_bot", "page_view"."log_offset"));
+WHERE excluded."log_offset" > m."log_offset"
+   OR (excluded."log_offset" = m."log_offset" AND json_array(excluded."event_id", excluded."viewed_at", excluded."visitor_id", excluded."account_id", excluded."session_id", excluded."session_started_at", excluded."url", excluded."path", excluded."title", excluded."referrer", excluded."time_on_page_ms", excluded."is_bot", excluded."log_offset") > json_array(m."event_id", m."viewed_at", m."visitor_id", m."account_id", m."session_id", m."session_started_at", m."url", m."path", m."title", m."referrer", m."time_on_page_ms", m."is_bot", m."log_offset"));
 -- step: revive
 DELETE FROM "page_view__tombstones"
 WHERE ("event_id", "viewed_at") IN (SELECT "event_id", "viewed_at" FROM "page_view__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -333,11 +333,11 @@ WHERE ("event_id", "viewed_at") IN (SELECT "event_id", "viewed_at" FROM "page_vi
 DELETE FROM "page_view"
 WHERE ("event_id", "viewed_at") IN (SELECT "event_id", "viewed_at" FROM "page_view__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "page_view__tombstones" ("event_id", "viewed_at", "log_offset")
+INSERT INTO "page_view__tombstones" AS t ("event_id", "viewed_at", "log_offset")
 SELECT "event_id", "viewed_at", "log_offset" FROM "page_view__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("event_id", "viewed_at") DO UPDATE SET "log_offset" = excluded."log_offset"
-WHERE excluded."log_offset" > "page_view__tombstones"."log_offset";
+WHERE excluded."log_offset" > t."log_offset";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "page_view__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -450,7 +450,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "track_event" ("event_id", "occurred_at", "event_name", "visitor_id", "account_id", "session_id", "session_started_at", "properties", "client_sent_at", "log_offset")
+INSERT INTO "track_event" AS m ("event_id", "occurred_at", "event_name", "visitor_id", "account_id", "session_id", "session_started_at", "properties", "client_sent_at", "log_offset")
 SELECT "event_id", "occurred_at", "event_name", "visitor_id", "account_id", "session_id", "session_started_at", "properties", "client_sent_at", "log_offset" FROM "track_event__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("event_id", "occurred_at") DO UPDATE SET
@@ -462,8 +462,8 @@ ON CONFLICT ("event_id", "occurred_at") DO UPDATE SET
   "properties" = excluded."properties",
   "client_sent_at" = excluded."client_sent_at",
   "log_offset" = excluded."log_offset"
-WHERE excluded."log_offset" > "track_event"."log_offset"
-   OR (excluded."log_offset" = "track_event"."log_offset" AND json_array(excluded."event_id", excluded."occurred_at", excluded."event_name", excluded."visitor_id", excluded."account_id", excluded."session_id", excluded."session_started_at", excluded."properties", excluded."client_sent_at", excluded."log_offset") > json_array("track_event"."event_id", "track_event"."occurred_at", "track_event"."event_name", "track_event"."visitor_id", "track_event"."account_id", "track_event"."session_id", "track_event"."session_started_at", "track_event"."properties", "track_event"."client_sent_at", "track_event"."log_offset"));
+WHERE excluded."log_offset" > m."log_offset"
+   OR (excluded."log_offset" = m."log_offset" AND json_array(excluded."event_id", excluded."occurred_at", excluded."event_name", excluded."visitor_id", excluded."account_id", excluded."session_id", excluded."session_started_at", excluded."properties", excluded."client_sent_at", excluded."log_offset") > json_array(m."event_id", m."occurred_at", m."event_name", m."visitor_id", m."account_id", m."session_id", m."session_started_at", m."properties", m."client_sent_at", m."log_offset"));
 -- step: revive
 DELETE FROM "track_event__tombstones"
 WHERE ("event_id", "occurred_at") IN (SELECT "event_id", "occurred_at" FROM "track_event__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -471,11 +471,11 @@ WHERE ("event_id", "occurred_at") IN (SELECT "event_id", "occurred_at" FROM "tra
 DELETE FROM "track_event"
 WHERE ("event_id", "occurred_at") IN (SELECT "event_id", "occurred_at" FROM "track_event__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "track_event__tombstones" ("event_id", "occurred_at", "log_offset")
+INSERT INTO "track_event__tombstones" AS t ("event_id", "occurred_at", "log_offset")
 SELECT "event_id", "occurred_at", "log_offset" FROM "track_event__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("event_id", "occurred_at") DO UPDATE SET "log_offset" = excluded."log_offset"
-WHERE excluded."log_offset" > "track_event__tombstones"."log_offset";
+WHERE excluded."log_offset" > t."log_offset";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "track_event__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -563,7 +563,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "account" ("account_id", "name", "plan", "signed_up_at", "is_internal", "updated_at")
+INSERT INTO "account" AS m ("account_id", "name", "plan", "signed_up_at", "is_internal", "updated_at")
 SELECT "account_id", "name", "plan", "signed_up_at", "is_internal", "updated_at" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("account_id") DO UPDATE SET
@@ -572,8 +572,8 @@ ON CONFLICT ("account_id") DO UPDATE SET
   "signed_up_at" = excluded."signed_up_at",
   "is_internal" = excluded."is_internal",
   "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "account"."updated_at"
-   OR (excluded."updated_at" = "account"."updated_at" AND json_array(excluded."account_id", excluded."name", excluded."plan", excluded."signed_up_at", excluded."is_internal", excluded."updated_at") > json_array("account"."account_id", "account"."name", "account"."plan", "account"."signed_up_at", "account"."is_internal", "account"."updated_at"));
+WHERE excluded."updated_at" > m."updated_at"
+   OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."account_id", excluded."name", excluded."plan", excluded."signed_up_at", excluded."is_internal", excluded."updated_at") > json_array(m."account_id", m."name", m."plan", m."signed_up_at", m."is_internal", m."updated_at"));
 -- step: revive
 DELETE FROM "account__tombstones"
 WHERE "account_id" IN (SELECT "account_id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -581,11 +581,11 @@ WHERE "account_id" IN (SELECT "account_id" FROM "account__stage" WHERE "_mdl_out
 DELETE FROM "account"
 WHERE "account_id" IN (SELECT "account_id" FROM "account__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "account__tombstones" ("account_id", "updated_at")
+INSERT INTO "account__tombstones" AS t ("account_id", "updated_at")
 SELECT "account_id", "updated_at" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("account_id") DO UPDATE SET "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "account__tombstones"."updated_at";
+WHERE excluded."updated_at" > t."updated_at";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -680,7 +680,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "visitor" ("visitor_id", "account_id", "first_seen_at", "first_referrer", "country", "device_type", "identity_seq")
+INSERT INTO "visitor" AS m ("visitor_id", "account_id", "first_seen_at", "first_referrer", "country", "device_type", "identity_seq")
 SELECT "visitor_id", "account_id", "first_seen_at", "first_referrer", "country", "device_type", "identity_seq" FROM "visitor__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("visitor_id") DO UPDATE SET
@@ -690,8 +690,8 @@ ON CONFLICT ("visitor_id") DO UPDATE SET
   "country" = excluded."country",
   "device_type" = excluded."device_type",
   "identity_seq" = excluded."identity_seq"
-WHERE excluded."identity_seq" > "visitor"."identity_seq"
-   OR (excluded."identity_seq" = "visitor"."identity_seq" AND json_array(excluded."visitor_id", excluded."account_id", excluded."first_seen_at", excluded."first_referrer", excluded."country", excluded."device_type", excluded."identity_seq") > json_array("visitor"."visitor_id", "visitor"."account_id", "visitor"."first_seen_at", "visitor"."first_referrer", "visitor"."country", "visitor"."device_type", "visitor"."identity_seq"));
+WHERE excluded."identity_seq" > m."identity_seq"
+   OR (excluded."identity_seq" = m."identity_seq" AND json_array(excluded."visitor_id", excluded."account_id", excluded."first_seen_at", excluded."first_referrer", excluded."country", excluded."device_type", excluded."identity_seq") > json_array(m."visitor_id", m."account_id", m."first_seen_at", m."first_referrer", m."country", m."device_type", m."identity_seq"));
 -- step: revive
 DELETE FROM "visitor__tombstones"
 WHERE "visitor_id" IN (SELECT "visitor_id" FROM "visitor__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -699,11 +699,11 @@ WHERE "visitor_id" IN (SELECT "visitor_id" FROM "visitor__stage" WHERE "_mdl_out
 DELETE FROM "visitor"
 WHERE "visitor_id" IN (SELECT "visitor_id" FROM "visitor__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "visitor__tombstones" ("visitor_id", "identity_seq")
+INSERT INTO "visitor__tombstones" AS t ("visitor_id", "identity_seq")
 SELECT "visitor_id", "identity_seq" FROM "visitor__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("visitor_id") DO UPDATE SET "identity_seq" = excluded."identity_seq"
-WHERE excluded."identity_seq" > "visitor__tombstones"."identity_seq";
+WHERE excluded."identity_seq" > t."identity_seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "visitor__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -801,7 +801,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "daily_account_usage" ("account_id", "usage_date", "active_visitors", "sessions", "page_views", "events", "feature_usage", "computed_at")
+INSERT INTO "daily_account_usage" AS m ("account_id", "usage_date", "active_visitors", "sessions", "page_views", "events", "feature_usage", "computed_at")
 SELECT "account_id", "usage_date", "active_visitors", "sessions", "page_views", "events", "feature_usage", "computed_at" FROM "daily_account_usage__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("account_id", "usage_date") DO UPDATE SET
@@ -811,8 +811,8 @@ ON CONFLICT ("account_id", "usage_date") DO UPDATE SET
   "events" = excluded."events",
   "feature_usage" = excluded."feature_usage",
   "computed_at" = excluded."computed_at"
-WHERE excluded."computed_at" > "daily_account_usage"."computed_at"
-   OR (excluded."computed_at" = "daily_account_usage"."computed_at" AND json_array(excluded."account_id", excluded."usage_date", excluded."active_visitors", excluded."sessions", excluded."page_views", excluded."events", excluded."feature_usage", excluded."computed_at") > json_array("daily_account_usage"."account_id", "daily_account_usage"."usage_date", "daily_account_usage"."active_visitors", "daily_account_usage"."sessions", "daily_account_usage"."page_views", "daily_account_usage"."events", "daily_account_usage"."feature_usage", "daily_account_usage"."computed_at"));
+WHERE excluded."computed_at" > m."computed_at"
+   OR (excluded."computed_at" = m."computed_at" AND json_array(excluded."account_id", excluded."usage_date", excluded."active_visitors", excluded."sessions", excluded."page_views", excluded."events", excluded."feature_usage", excluded."computed_at") > json_array(m."account_id", m."usage_date", m."active_visitors", m."sessions", m."page_views", m."events", m."feature_usage", m."computed_at"));
 -- step: revive
 DELETE FROM "daily_account_usage__tombstones"
 WHERE ("account_id", "usage_date") IN (SELECT "account_id", "usage_date" FROM "daily_account_usage__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -820,11 +820,11 @@ WHERE ("account_id", "usage_date") IN (SELECT "account_id", "usage_date" FROM "d
 DELETE FROM "daily_account_usage"
 WHERE ("account_id", "usage_date") IN (SELECT "account_id", "usage_date" FROM "daily_account_usage__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "daily_account_usage__tombstones" ("account_id", "usage_date", "computed_at")
+INSERT INTO "daily_account_usage__tombstones" AS t ("account_id", "usage_date", "computed_at")
 SELECT "account_id", "usage_date", "computed_at" FROM "daily_account_usage__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("account_id", "usage_date") DO UPDATE SET "computed_at" = excluded."computed_at"
-WHERE excluded."computed_at" > "daily_account_usage__tombstones"."computed_at";
+WHERE excluded."computed_at" > t."computed_at";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "daily_account_usage__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -136,14 +136,14 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "contact" ("id", "email", "seq")
+INSERT INTO "contact" AS m ("id", "email", "seq")
 SELECT "id", "email", "seq" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "email" = excluded."email",
   "seq" = excluded."seq"
-WHERE excluded."seq" > "contact"."seq"
-   OR (excluded."seq" = "contact"."seq" AND json_array(excluded."id", excluded."email", excluded."seq") > json_array("contact"."id", "contact"."email", "contact"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."email", excluded."seq") > json_array(m."id", m."email", m."seq"));
 -- step: revive
 DELETE FROM "contact__tombstones"
 WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -151,11 +151,11 @@ WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'inserte
 DELETE FROM "contact"
 WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "contact__tombstones" ("id", "seq")
+INSERT INTO "contact__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "contact__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "contact__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -145,13 +145,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "ledger_entry" ("account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq")
+INSERT INTO "ledger_entry" AS m ("account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq")
 SELECT "account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq" FROM "ledger_entry__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("account_id", "entry_no", "amount_cents", "booked_on", "posted_at") DO UPDATE SET
   "seq" = excluded."seq"
-WHERE excluded."seq" > "ledger_entry"."seq"
-   OR (excluded."seq" = "ledger_entry"."seq" AND json_array(excluded."account_id", excluded."entry_no", excluded."amount_cents", excluded."booked_on", excluded."posted_at", excluded."seq") > json_array("ledger_entry"."account_id", "ledger_entry"."entry_no", "ledger_entry"."amount_cents", "ledger_entry"."booked_on", "ledger_entry"."posted_at", "ledger_entry"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."account_id", excluded."entry_no", excluded."amount_cents", excluded."booked_on", excluded."posted_at", excluded."seq") > json_array(m."account_id", m."entry_no", m."amount_cents", m."booked_on", m."posted_at", m."seq"));
 -- step: revive
 DELETE FROM "ledger_entry__tombstones"
 WHERE ("account_id", "entry_no", "amount_cents", "booked_on", "posted_at") IN (SELECT "account_id", "entry_no", "amount_cents", "booked_on", "posted_at" FROM "ledger_entry__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -159,11 +159,11 @@ WHERE ("account_id", "entry_no", "amount_cents", "booked_on", "posted_at") IN (S
 DELETE FROM "ledger_entry"
 WHERE ("account_id", "entry_no", "amount_cents", "booked_on", "posted_at") IN (SELECT "account_id", "entry_no", "amount_cents", "booked_on", "posted_at" FROM "ledger_entry__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "ledger_entry__tombstones" ("account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq")
+INSERT INTO "ledger_entry__tombstones" AS t ("account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq")
 SELECT "account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq" FROM "ledger_entry__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("account_id", "entry_no", "amount_cents", "booked_on", "posted_at") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "ledger_entry__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "ledger_entry__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

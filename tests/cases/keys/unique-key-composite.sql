@@ -141,7 +141,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "contact" ("id", "account_id", "email", "handle", "seq")
+INSERT INTO "contact" AS m ("id", "account_id", "email", "handle", "seq")
 SELECT "id", "account_id", "email", "handle", "seq" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
@@ -149,8 +149,8 @@ ON CONFLICT ("id") DO UPDATE SET
   "email" = excluded."email",
   "handle" = excluded."handle",
   "seq" = excluded."seq"
-WHERE excluded."seq" > "contact"."seq"
-   OR (excluded."seq" = "contact"."seq" AND json_array(excluded."id", excluded."account_id", excluded."email", excluded."handle", excluded."seq") > json_array("contact"."id", "contact"."account_id", "contact"."email", "contact"."handle", "contact"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."account_id", excluded."email", excluded."handle", excluded."seq") > json_array(m."id", m."account_id", m."email", m."handle", m."seq"));
 -- step: revive
 DELETE FROM "contact__tombstones"
 WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -158,11 +158,11 @@ WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'inserte
 DELETE FROM "contact"
 WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "contact__tombstones" ("id", "seq")
+INSERT INTO "contact__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "contact__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "contact__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -133,13 +133,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "Account" ("ID", "Updated_At")
+INSERT INTO "Account" AS m ("ID", "Updated_At")
 SELECT "ID", "Updated_At" FROM "Account__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("ID") DO UPDATE SET
   "Updated_At" = excluded."Updated_At"
-WHERE excluded."Updated_At" > "Account"."Updated_At"
-   OR (excluded."Updated_At" = "Account"."Updated_At" AND json_array(excluded."ID", excluded."Updated_At") > json_array("Account"."ID", "Account"."Updated_At"));
+WHERE excluded."Updated_At" > m."Updated_At"
+   OR (excluded."Updated_At" = m."Updated_At" AND json_array(excluded."ID", excluded."Updated_At") > json_array(m."ID", m."Updated_At"));
 -- step: revive
 DELETE FROM "Account__tombstones"
 WHERE "ID" IN (SELECT "ID" FROM "Account__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -147,11 +147,11 @@ WHERE "ID" IN (SELECT "ID" FROM "Account__stage" WHERE "_mdl_outcome" = 'inserte
 DELETE FROM "Account"
 WHERE "ID" IN (SELECT "ID" FROM "Account__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "Account__tombstones" ("ID", "Updated_At")
+INSERT INTO "Account__tombstones" AS t ("ID", "Updated_At")
 SELECT "ID", "Updated_At" FROM "Account__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("ID") DO UPDATE SET "Updated_At" = excluded."Updated_At"
-WHERE excluded."Updated_At" > "Account__tombstones"."Updated_At";
+WHERE excluded."Updated_At" > t."Updated_At";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "Account__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -244,15 +244,15 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "contact" ("Id", "Account_Id", "Owner_Id", "seq")
+INSERT INTO "contact" AS m ("Id", "Account_Id", "Owner_Id", "seq")
 SELECT "Id", "Account_Id", "Owner_Id", "seq" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("Id") DO UPDATE SET
   "Account_Id" = excluded."Account_Id",
   "Owner_Id" = excluded."Owner_Id",
   "seq" = excluded."seq"
-WHERE excluded."seq" > "contact"."seq"
-   OR (excluded."seq" = "contact"."seq" AND json_array(excluded."Id", excluded."Account_Id", excluded."Owner_Id", excluded."seq") > json_array("contact"."Id", "contact"."Account_Id", "contact"."Owner_Id", "contact"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."Id", excluded."Account_Id", excluded."Owner_Id", excluded."seq") > json_array(m."Id", m."Account_Id", m."Owner_Id", m."seq"));
 -- step: revive
 DELETE FROM "contact__tombstones"
 WHERE "Id" IN (SELECT "Id" FROM "contact__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -260,11 +260,11 @@ WHERE "Id" IN (SELECT "Id" FROM "contact__stage" WHERE "_mdl_outcome" = 'inserte
 DELETE FROM "contact"
 WHERE "Id" IN (SELECT "Id" FROM "contact__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "contact__tombstones" ("Id", "seq")
+INSERT INTO "contact__tombstones" AS t ("Id", "seq")
 SELECT "Id", "seq" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("Id") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "contact__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "contact__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

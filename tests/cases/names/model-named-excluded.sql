@@ -135,14 +135,14 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "excluded" ("id", "name", "seq")
+INSERT INTO "excluded" AS m ("id", "name", "seq")
 SELECT "id", "name", "seq" FROM "excluded__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "name" = excluded."name",
   "seq" = excluded."seq"
-WHERE excluded."seq" > "excluded"."seq"
-   OR (excluded."seq" = "excluded"."seq" AND json_array(excluded."id", excluded."name", excluded."seq") > json_array("excluded"."id", "excluded"."name", "excluded"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."name", excluded."seq") > json_array(m."id", m."name", m."seq"));
 -- step: revive
 DELETE FROM "excluded__tombstones"
 WHERE "id" IN (SELECT "id" FROM "excluded__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -150,11 +150,11 @@ WHERE "id" IN (SELECT "id" FROM "excluded__stage" WHERE "_mdl_outcome" = 'insert
 DELETE FROM "excluded"
 WHERE "id" IN (SELECT "id" FROM "excluded__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "excluded__tombstones" ("id", "seq")
+INSERT INTO "excluded__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "excluded__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "excluded__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "excluded__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -136,14 +136,14 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "account" ("id", "code", "seq")
+INSERT INTO "account" AS m ("id", "code", "seq")
 SELECT "id", "code", "seq" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "code" = excluded."code",
   "seq" = excluded."seq"
-WHERE excluded."seq" > "account"."seq"
-   OR (excluded."seq" = "account"."seq" AND json_array(excluded."id", excluded."code", excluded."seq") > json_array("account"."id", "account"."code", "account"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."code", excluded."seq") > json_array(m."id", m."code", m."seq"));
 -- step: revive
 DELETE FROM "account__tombstones"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -151,11 +151,11 @@ WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserte
 DELETE FROM "account"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "account__tombstones" ("id", "seq")
+INSERT INTO "account__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "account__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -248,15 +248,15 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "contact" ("id", "account_id", "account_code", "seq")
+INSERT INTO "contact" AS m ("id", "account_id", "account_code", "seq")
 SELECT "id", "account_id", "account_code", "seq" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "account_id" = excluded."account_id",
   "account_code" = excluded."account_code",
   "seq" = excluded."seq"
-WHERE excluded."seq" > "contact"."seq"
-   OR (excluded."seq" = "contact"."seq" AND json_array(excluded."id", excluded."account_id", excluded."account_code", excluded."seq") > json_array("contact"."id", "contact"."account_id", "contact"."account_code", "contact"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."account_id", excluded."account_code", excluded."seq") > json_array(m."id", m."account_id", m."account_code", m."seq"));
 -- step: revive
 DELETE FROM "contact__tombstones"
 WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -264,11 +264,11 @@ WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'inserte
 DELETE FROM "contact"
 WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "contact__tombstones" ("id", "seq")
+INSERT INTO "contact__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "contact__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "contact__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

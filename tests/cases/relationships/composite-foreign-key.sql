@@ -136,13 +136,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "contact" ("account_id", "email", "seq")
+INSERT INTO "contact" AS m ("account_id", "email", "seq")
 SELECT "account_id", "email", "seq" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("account_id", "email") DO UPDATE SET
   "seq" = excluded."seq"
-WHERE excluded."seq" > "contact"."seq"
-   OR (excluded."seq" = "contact"."seq" AND json_array(excluded."account_id", excluded."email", excluded."seq") > json_array("contact"."account_id", "contact"."email", "contact"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."account_id", excluded."email", excluded."seq") > json_array(m."account_id", m."email", m."seq"));
 -- step: revive
 DELETE FROM "contact__tombstones"
 WHERE ("account_id", "email") IN (SELECT "account_id", "email" FROM "contact__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -150,11 +150,11 @@ WHERE ("account_id", "email") IN (SELECT "account_id", "email" FROM "contact__st
 DELETE FROM "contact"
 WHERE ("account_id", "email") IN (SELECT "account_id", "email" FROM "contact__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "contact__tombstones" ("account_id", "email", "seq")
+INSERT INTO "contact__tombstones" AS t ("account_id", "email", "seq")
 SELECT "account_id", "email", "seq" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("account_id", "email") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "contact__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "contact__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -244,7 +244,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "note" ("id", "contact_account", "contact_email", "body", "seq")
+INSERT INTO "note" AS m ("id", "contact_account", "contact_email", "body", "seq")
 SELECT "id", "contact_account", "contact_email", "body", "seq" FROM "note__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
@@ -252,8 +252,8 @@ ON CONFLICT ("id") DO UPDATE SET
   "contact_email" = excluded."contact_email",
   "body" = excluded."body",
   "seq" = excluded."seq"
-WHERE excluded."seq" > "note"."seq"
-   OR (excluded."seq" = "note"."seq" AND json_array(excluded."id", excluded."contact_account", excluded."contact_email", excluded."body", excluded."seq") > json_array("note"."id", "note"."contact_account", "note"."contact_email", "note"."body", "note"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."contact_account", excluded."contact_email", excluded."body", excluded."seq") > json_array(m."id", m."contact_account", m."contact_email", m."body", m."seq"));
 -- step: revive
 DELETE FROM "note__tombstones"
 WHERE "id" IN (SELECT "id" FROM "note__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -261,11 +261,11 @@ WHERE "id" IN (SELECT "id" FROM "note__stage" WHERE "_mdl_outcome" = 'inserted')
 DELETE FROM "note"
 WHERE "id" IN (SELECT "id" FROM "note__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "note__tombstones" ("id", "seq")
+INSERT INTO "note__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "note__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "note__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "note__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

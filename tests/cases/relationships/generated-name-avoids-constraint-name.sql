@@ -133,13 +133,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "account" ("id", "updated_at")
+INSERT INTO "account" AS m ("id", "updated_at")
 SELECT "id", "updated_at" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "account"."updated_at"
-   OR (excluded."updated_at" = "account"."updated_at" AND json_array(excluded."id", excluded."updated_at") > json_array("account"."id", "account"."updated_at"));
+WHERE excluded."updated_at" > m."updated_at"
+   OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."id", excluded."updated_at") > json_array(m."id", m."updated_at"));
 -- step: revive
 DELETE FROM "account__tombstones"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -147,11 +147,11 @@ WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserte
 DELETE FROM "account"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "account__tombstones" ("id", "updated_at")
+INSERT INTO "account__tombstones" AS t ("id", "updated_at")
 SELECT "id", "updated_at" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "account__tombstones"."updated_at";
+WHERE excluded."updated_at" > t."updated_at";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -244,15 +244,15 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "contact" ("id", "account_id", "billing_account", "seq")
+INSERT INTO "contact" AS m ("id", "account_id", "billing_account", "seq")
 SELECT "id", "account_id", "billing_account", "seq" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "account_id" = excluded."account_id",
   "billing_account" = excluded."billing_account",
   "seq" = excluded."seq"
-WHERE excluded."seq" > "contact"."seq"
-   OR (excluded."seq" = "contact"."seq" AND json_array(excluded."id", excluded."account_id", excluded."billing_account", excluded."seq") > json_array("contact"."id", "contact"."account_id", "contact"."billing_account", "contact"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."account_id", excluded."billing_account", excluded."seq") > json_array(m."id", m."account_id", m."billing_account", m."seq"));
 -- step: revive
 DELETE FROM "contact__tombstones"
 WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -260,11 +260,11 @@ WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'inserte
 DELETE FROM "contact"
 WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "contact__tombstones" ("id", "seq")
+INSERT INTO "contact__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "contact__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "contact__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -133,13 +133,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "account" ("id", "updated_at")
+INSERT INTO "account" AS m ("id", "updated_at")
 SELECT "id", "updated_at" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "account"."updated_at"
-   OR (excluded."updated_at" = "account"."updated_at" AND json_array(excluded."id", excluded."updated_at") > json_array("account"."id", "account"."updated_at"));
+WHERE excluded."updated_at" > m."updated_at"
+   OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."id", excluded."updated_at") > json_array(m."id", m."updated_at"));
 -- step: revive
 DELETE FROM "account__tombstones"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -147,11 +147,11 @@ WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserte
 DELETE FROM "account"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "account__tombstones" ("id", "updated_at")
+INSERT INTO "account__tombstones" AS t ("id", "updated_at")
 SELECT "id", "updated_at" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "account__tombstones"."updated_at";
+WHERE excluded."updated_at" > t."updated_at";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -234,13 +234,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "account_settings" ("account_id", "seq")
+INSERT INTO "account_settings" AS m ("account_id", "seq")
 SELECT "account_id", "seq" FROM "account_settings__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("account_id") DO UPDATE SET
   "seq" = excluded."seq"
-WHERE excluded."seq" > "account_settings"."seq"
-   OR (excluded."seq" = "account_settings"."seq" AND json_array(excluded."account_id", excluded."seq") > json_array("account_settings"."account_id", "account_settings"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."account_id", excluded."seq") > json_array(m."account_id", m."seq"));
 -- step: revive
 DELETE FROM "account_settings__tombstones"
 WHERE "account_id" IN (SELECT "account_id" FROM "account_settings__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -248,11 +248,11 @@ WHERE "account_id" IN (SELECT "account_id" FROM "account_settings__stage" WHERE 
 DELETE FROM "account_settings"
 WHERE "account_id" IN (SELECT "account_id" FROM "account_settings__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "account_settings__tombstones" ("account_id", "seq")
+INSERT INTO "account_settings__tombstones" AS t ("account_id", "seq")
 SELECT "account_id", "seq" FROM "account_settings__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("account_id") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "account_settings__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account_settings__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -338,14 +338,14 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "account_owner" ("id", "account_id", "seq")
+INSERT INTO "account_owner" AS m ("id", "account_id", "seq")
 SELECT "id", "account_id", "seq" FROM "account_owner__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "account_id" = excluded."account_id",
   "seq" = excluded."seq"
-WHERE excluded."seq" > "account_owner"."seq"
-   OR (excluded."seq" = "account_owner"."seq" AND json_array(excluded."id", excluded."account_id", excluded."seq") > json_array("account_owner"."id", "account_owner"."account_id", "account_owner"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."account_id", excluded."seq") > json_array(m."id", m."account_id", m."seq"));
 -- step: revive
 DELETE FROM "account_owner__tombstones"
 WHERE "id" IN (SELECT "id" FROM "account_owner__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -353,11 +353,11 @@ WHERE "id" IN (SELECT "id" FROM "account_owner__stage" WHERE "_mdl_outcome" = 'i
 DELETE FROM "account_owner"
 WHERE "id" IN (SELECT "id" FROM "account_owner__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "account_owner__tombstones" ("id", "seq")
+INSERT INTO "account_owner__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "account_owner__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "account_owner__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account_owner__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

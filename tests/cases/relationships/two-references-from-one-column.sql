@@ -133,13 +133,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "person" ("id", "updated_at")
+INSERT INTO "person" AS m ("id", "updated_at")
 SELECT "id", "updated_at" FROM "person__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "person"."updated_at"
-   OR (excluded."updated_at" = "person"."updated_at" AND json_array(excluded."id", excluded."updated_at") > json_array("person"."id", "person"."updated_at"));
+WHERE excluded."updated_at" > m."updated_at"
+   OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."id", excluded."updated_at") > json_array(m."id", m."updated_at"));
 -- step: revive
 DELETE FROM "person__tombstones"
 WHERE "id" IN (SELECT "id" FROM "person__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -147,11 +147,11 @@ WHERE "id" IN (SELECT "id" FROM "person__stage" WHERE "_mdl_outcome" = 'inserted
 DELETE FROM "person"
 WHERE "id" IN (SELECT "id" FROM "person__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "person__tombstones" ("id", "updated_at")
+INSERT INTO "person__tombstones" AS t ("id", "updated_at")
 SELECT "id", "updated_at" FROM "person__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "person__tombstones"."updated_at";
+WHERE excluded."updated_at" > t."updated_at";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "person__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -230,13 +230,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "company" ("id", "updated_at")
+INSERT INTO "company" AS m ("id", "updated_at")
 SELECT "id", "updated_at" FROM "company__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "company"."updated_at"
-   OR (excluded."updated_at" = "company"."updated_at" AND json_array(excluded."id", excluded."updated_at") > json_array("company"."id", "company"."updated_at"));
+WHERE excluded."updated_at" > m."updated_at"
+   OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."id", excluded."updated_at") > json_array(m."id", m."updated_at"));
 -- step: revive
 DELETE FROM "company__tombstones"
 WHERE "id" IN (SELECT "id" FROM "company__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -244,11 +244,11 @@ WHERE "id" IN (SELECT "id" FROM "company__stage" WHERE "_mdl_outcome" = 'inserte
 DELETE FROM "company"
 WHERE "id" IN (SELECT "id" FROM "company__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "company__tombstones" ("id", "updated_at")
+INSERT INTO "company__tombstones" AS t ("id", "updated_at")
 SELECT "id", "updated_at" FROM "company__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "company__tombstones"."updated_at";
+WHERE excluded."updated_at" > t."updated_at";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "company__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -338,14 +338,14 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "asset" ("id", "owner_id", "seq")
+INSERT INTO "asset" AS m ("id", "owner_id", "seq")
 SELECT "id", "owner_id", "seq" FROM "asset__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "owner_id" = excluded."owner_id",
   "seq" = excluded."seq"
-WHERE excluded."seq" > "asset"."seq"
-   OR (excluded."seq" = "asset"."seq" AND json_array(excluded."id", excluded."owner_id", excluded."seq") > json_array("asset"."id", "asset"."owner_id", "asset"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."owner_id", excluded."seq") > json_array(m."id", m."owner_id", m."seq"));
 -- step: revive
 DELETE FROM "asset__tombstones"
 WHERE "id" IN (SELECT "id" FROM "asset__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -353,11 +353,11 @@ WHERE "id" IN (SELECT "id" FROM "asset__stage" WHERE "_mdl_outcome" = 'inserted'
 DELETE FROM "asset"
 WHERE "id" IN (SELECT "id" FROM "asset__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "asset__tombstones" ("id", "seq")
+INSERT INTO "asset__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "asset__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "asset__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "asset__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -133,13 +133,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "account" ("id", "lsn")
+INSERT INTO "account" AS m ("id", "lsn")
 SELECT "id", "lsn" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "lsn" = excluded."lsn"
-WHERE excluded."lsn" > "account"."lsn"
-   OR (excluded."lsn" = "account"."lsn" AND json_array(excluded."id", excluded."lsn") > json_array("account"."id", "account"."lsn"));
+WHERE excluded."lsn" > m."lsn"
+   OR (excluded."lsn" = m."lsn" AND json_array(excluded."id", excluded."lsn") > json_array(m."id", m."lsn"));
 -- step: revive
 DELETE FROM "account__tombstones"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -147,11 +147,11 @@ WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserte
 DELETE FROM "account"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "account__tombstones" ("id", "lsn")
+INSERT INTO "account__tombstones" AS t ("id", "lsn")
 SELECT "id", "lsn" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "lsn" = excluded."lsn"
-WHERE excluded."lsn" > "account__tombstones"."lsn";
+WHERE excluded."lsn" > t."lsn";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -134,13 +134,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "account" ("id", "updated_at")
+INSERT INTO "account" AS m ("id", "updated_at")
 SELECT "id", "updated_at" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "account"."updated_at"
-   OR (excluded."updated_at" = "account"."updated_at" AND json_array(excluded."id", excluded."updated_at") > json_array("account"."id", "account"."updated_at"));
+WHERE excluded."updated_at" > m."updated_at"
+   OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."id", excluded."updated_at") > json_array(m."id", m."updated_at"));
 -- step: revive
 DELETE FROM "account__tombstones"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -148,11 +148,11 @@ WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserte
 DELETE FROM "account"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "account__tombstones" ("id", "updated_at")
+INSERT INTO "account__tombstones" AS t ("id", "updated_at")
 SELECT "id", "updated_at" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "account__tombstones"."updated_at";
+WHERE excluded."updated_at" > t."updated_at";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -238,14 +238,14 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "Contact" ("Id", "Account_Id", "Seq")
+INSERT INTO "Contact" AS m ("Id", "Account_Id", "Seq")
 SELECT "Id", "Account_Id", "Seq" FROM "Contact__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("Id") DO UPDATE SET
   "Account_Id" = excluded."Account_Id",
   "Seq" = excluded."Seq"
-WHERE excluded."Seq" > "Contact"."Seq"
-   OR (excluded."Seq" = "Contact"."Seq" AND json_array(excluded."Id", excluded."Account_Id", excluded."Seq") > json_array("Contact"."Id", "Contact"."Account_Id", "Contact"."Seq"));
+WHERE excluded."Seq" > m."Seq"
+   OR (excluded."Seq" = m."Seq" AND json_array(excluded."Id", excluded."Account_Id", excluded."Seq") > json_array(m."Id", m."Account_Id", m."Seq"));
 -- step: revive
 DELETE FROM "Contact__tombstones"
 WHERE "Id" IN (SELECT "Id" FROM "Contact__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -253,11 +253,11 @@ WHERE "Id" IN (SELECT "Id" FROM "Contact__stage" WHERE "_mdl_outcome" = 'inserte
 DELETE FROM "Contact"
 WHERE "Id" IN (SELECT "Id" FROM "Contact__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "Contact__tombstones" ("Id", "Seq")
+INSERT INTO "Contact__tombstones" AS t ("Id", "Seq")
 SELECT "Id", "Seq" FROM "Contact__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("Id") DO UPDATE SET "Seq" = excluded."Seq"
-WHERE excluded."Seq" > "Contact__tombstones"."Seq";
+WHERE excluded."Seq" > t."Seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "Contact__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -347,14 +347,14 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "visit" ("id", "at", "contact_id", "seq")
+INSERT INTO "visit" AS m ("id", "at", "contact_id", "seq")
 SELECT "id", "at", "contact_id", "seq" FROM "visit__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id", "at") DO UPDATE SET
   "contact_id" = excluded."contact_id",
   "seq" = excluded."seq"
-WHERE excluded."seq" > "visit"."seq"
-   OR (excluded."seq" = "visit"."seq" AND json_array(excluded."id", excluded."at", excluded."contact_id", excluded."seq") > json_array("visit"."id", "visit"."at", "visit"."contact_id", "visit"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."at", excluded."contact_id", excluded."seq") > json_array(m."id", m."at", m."contact_id", m."seq"));
 -- step: revive
 DELETE FROM "visit__tombstones"
 WHERE ("id", "at") IN (SELECT "id", "at" FROM "visit__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -362,11 +362,11 @@ WHERE ("id", "at") IN (SELECT "id", "at" FROM "visit__stage" WHERE "_mdl_outcome
 DELETE FROM "visit"
 WHERE ("id", "at") IN (SELECT "id", "at" FROM "visit__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "visit__tombstones" ("id", "at", "seq")
+INSERT INTO "visit__tombstones" AS t ("id", "at", "seq")
 SELECT "id", "at", "seq" FROM "visit__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id", "at") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "visit__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "visit__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

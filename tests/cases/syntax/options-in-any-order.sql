@@ -133,13 +133,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "a" ("id", "seq")
+INSERT INTO "a" AS m ("id", "seq")
 SELECT "id", "seq" FROM "a__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "seq" = excluded."seq"
-WHERE excluded."seq" > "a"."seq"
-   OR (excluded."seq" = "a"."seq" AND json_array(excluded."id", excluded."seq") > json_array("a"."id", "a"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."seq") > json_array(m."id", m."seq"));
 -- step: revive
 DELETE FROM "a__tombstones"
 WHERE "id" IN (SELECT "id" FROM "a__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -147,11 +147,11 @@ WHERE "id" IN (SELECT "id" FROM "a__stage" WHERE "_mdl_outcome" = 'inserted');
 DELETE FROM "a"
 WHERE "id" IN (SELECT "id" FROM "a__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "a__tombstones" ("id", "seq")
+INSERT INTO "a__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "a__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "a__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "a__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -231,13 +231,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "b" ("id", "seq")
+INSERT INTO "b" AS m ("id", "seq")
 SELECT "id", "seq" FROM "b__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "seq" = excluded."seq"
-WHERE excluded."seq" > "b"."seq"
-   OR (excluded."seq" = "b"."seq" AND json_array(excluded."id", excluded."seq") > json_array("b"."id", "b"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."seq") > json_array(m."id", m."seq"));
 -- step: revive
 DELETE FROM "b__tombstones"
 WHERE "id" IN (SELECT "id" FROM "b__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -245,11 +245,11 @@ WHERE "id" IN (SELECT "id" FROM "b__stage" WHERE "_mdl_outcome" = 'inserted');
 DELETE FROM "b"
 WHERE "id" IN (SELECT "id" FROM "b__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "b__tombstones" ("id", "seq")
+INSERT INTO "b__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "b__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "b__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "b__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -329,13 +329,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "c" ("id", "seq")
+INSERT INTO "c" AS m ("id", "seq")
 SELECT "id", "seq" FROM "c__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "seq" = excluded."seq"
-WHERE excluded."seq" > "c"."seq"
-   OR (excluded."seq" = "c"."seq" AND json_array(excluded."id", excluded."seq") > json_array("c"."id", "c"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."seq") > json_array(m."id", m."seq"));
 -- step: revive
 DELETE FROM "c__tombstones"
 WHERE "id" IN (SELECT "id" FROM "c__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -343,11 +343,11 @@ WHERE "id" IN (SELECT "id" FROM "c__stage" WHERE "_mdl_outcome" = 'inserted');
 DELETE FROM "c"
 WHERE "id" IN (SELECT "id" FROM "c__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "c__tombstones" ("id", "seq")
+INSERT INTO "c__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "c__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "c__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "c__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -427,13 +427,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "d" ("id", "seq")
+INSERT INTO "d" AS m ("id", "seq")
 SELECT "id", "seq" FROM "d__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "seq" = excluded."seq"
-WHERE excluded."seq" > "d"."seq"
-   OR (excluded."seq" = "d"."seq" AND json_array(excluded."id", excluded."seq") > json_array("d"."id", "d"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."seq") > json_array(m."id", m."seq"));
 -- step: revive
 DELETE FROM "d__tombstones"
 WHERE "id" IN (SELECT "id" FROM "d__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -441,11 +441,11 @@ WHERE "id" IN (SELECT "id" FROM "d__stage" WHERE "_mdl_outcome" = 'inserted');
 DELETE FROM "d"
 WHERE "id" IN (SELECT "id" FROM "d__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "d__tombstones" ("id", "seq")
+INSERT INTO "d__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "d__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "d__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "d__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -529,13 +529,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "e" ("id", "at", "seq")
+INSERT INTO "e" AS m ("id", "at", "seq")
 SELECT "id", "at", "seq" FROM "e__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id", "at") DO UPDATE SET
   "seq" = excluded."seq"
-WHERE excluded."seq" > "e"."seq"
-   OR (excluded."seq" = "e"."seq" AND json_array(excluded."id", excluded."at", excluded."seq") > json_array("e"."id", "e"."at", "e"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."at", excluded."seq") > json_array(m."id", m."at", m."seq"));
 -- step: revive
 DELETE FROM "e__tombstones"
 WHERE ("id", "at") IN (SELECT "id", "at" FROM "e__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -543,11 +543,11 @@ WHERE ("id", "at") IN (SELECT "id", "at" FROM "e__stage" WHERE "_mdl_outcome" = 
 DELETE FROM "e"
 WHERE ("id", "at") IN (SELECT "id", "at" FROM "e__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "e__tombstones" ("id", "at", "seq")
+INSERT INTO "e__tombstones" AS t ("id", "at", "seq")
 SELECT "id", "at", "seq" FROM "e__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id", "at") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "e__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "e__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -631,13 +631,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "f" ("id", "at", "seq")
+INSERT INTO "f" AS m ("id", "at", "seq")
 SELECT "id", "at", "seq" FROM "f__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id", "at") DO UPDATE SET
   "seq" = excluded."seq"
-WHERE excluded."seq" > "f"."seq"
-   OR (excluded."seq" = "f"."seq" AND json_array(excluded."id", excluded."at", excluded."seq") > json_array("f"."id", "f"."at", "f"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."at", excluded."seq") > json_array(m."id", m."at", m."seq"));
 -- step: revive
 DELETE FROM "f__tombstones"
 WHERE ("id", "at") IN (SELECT "id", "at" FROM "f__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -645,11 +645,11 @@ WHERE ("id", "at") IN (SELECT "id", "at" FROM "f__stage" WHERE "_mdl_outcome" = 
 DELETE FROM "f"
 WHERE ("id", "at") IN (SELECT "id", "at" FROM "f__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "f__tombstones" ("id", "at", "seq")
+INSERT INTO "f__tombstones" AS t ("id", "at", "seq")
 SELECT "id", "at", "seq" FROM "f__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id", "at") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "f__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "f__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -146,7 +146,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "Order Line" ("order id", "line ""no""", "default", "primary", "Größe", "名前", "emoji 🚀", "seq")
+INSERT INTO "Order Line" AS m ("order id", "line ""no""", "default", "primary", "Größe", "名前", "emoji 🚀", "seq")
 SELECT "order id", "line ""no""", "default", "primary", "Größe", "名前", "emoji 🚀", "seq" FROM "Order Line__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("order id", "line ""no""") DO UPDATE SET
@@ -156,8 +156,8 @@ ON CONFLICT ("order id", "line ""no""") DO UPDATE SET
   "名前" = excluded."名前",
   "emoji 🚀" = excluded."emoji 🚀",
   "seq" = excluded."seq"
-WHERE excluded."seq" > "Order Line"."seq"
-   OR (excluded."seq" = "Order Line"."seq" AND json_array(excluded."order id", excluded."line ""no""", excluded."default", excluded."primary", excluded."Größe", excluded."名前", excluded."emoji 🚀", excluded."seq") > json_array("Order Line"."order id", "Order Line"."line ""no""", "Order Line"."default", "Order Line"."primary", "Order Line"."Größe", "Order Line"."名前", "Order Line"."emoji 🚀", "Order Line"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."order id", excluded."line ""no""", excluded."default", excluded."primary", excluded."Größe", excluded."名前", excluded."emoji 🚀", excluded."seq") > json_array(m."order id", m."line ""no""", m."default", m."primary", m."Größe", m."名前", m."emoji 🚀", m."seq"));
 -- step: revive
 DELETE FROM "Order Line__tombstones"
 WHERE ("order id", "line ""no""") IN (SELECT "order id", "line ""no""" FROM "Order Line__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -165,11 +165,11 @@ WHERE ("order id", "line ""no""") IN (SELECT "order id", "line ""no""" FROM "Ord
 DELETE FROM "Order Line"
 WHERE ("order id", "line ""no""") IN (SELECT "order id", "line ""no""" FROM "Order Line__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "Order Line__tombstones" ("order id", "line ""no""", "seq")
+INSERT INTO "Order Line__tombstones" AS t ("order id", "line ""no""", "seq")
 SELECT "order id", "line ""no""", "seq" FROM "Order Line__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("order id", "line ""no""") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "Order Line__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "Order Line__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -257,15 +257,15 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "shipment" ("id", "order", "line", "seq")
+INSERT INTO "shipment" AS m ("id", "order", "line", "seq")
 SELECT "id", "order", "line", "seq" FROM "shipment__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "order" = excluded."order",
   "line" = excluded."line",
   "seq" = excluded."seq"
-WHERE excluded."seq" > "shipment"."seq"
-   OR (excluded."seq" = "shipment"."seq" AND json_array(excluded."id", excluded."order", excluded."line", excluded."seq") > json_array("shipment"."id", "shipment"."order", "shipment"."line", "shipment"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."order", excluded."line", excluded."seq") > json_array(m."id", m."order", m."line", m."seq"));
 -- step: revive
 DELETE FROM "shipment__tombstones"
 WHERE "id" IN (SELECT "id" FROM "shipment__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -273,11 +273,11 @@ WHERE "id" IN (SELECT "id" FROM "shipment__stage" WHERE "_mdl_outcome" = 'insert
 DELETE FROM "shipment"
 WHERE "id" IN (SELECT "id" FROM "shipment__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "shipment__tombstones" ("id", "seq")
+INSERT INTO "shipment__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "shipment__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "shipment__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "shipment__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -178,7 +178,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "event" ("key", "date", "time", "record", "comment", "timestamp", "model", "series", "history", "action", "no", "to", "one", "many", "set", "delete", "cascade", "restrict", "behavior", "with", "if", "exists", "version")
+INSERT INTO "event" AS m ("key", "date", "time", "record", "comment", "timestamp", "model", "series", "history", "action", "no", "to", "one", "many", "set", "delete", "cascade", "restrict", "behavior", "with", "if", "exists", "version")
 SELECT "key", "date", "time", "record", "comment", "timestamp", "model", "series", "history", "action", "no", "to", "one", "many", "set", "delete", "cascade", "restrict", "behavior", "with", "if", "exists", "version" FROM "event__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("key", "date", "timestamp") DO UPDATE SET
@@ -202,8 +202,8 @@ ON CONFLICT ("key", "date", "timestamp") DO UPDATE SET
   "if" = excluded."if",
   "exists" = excluded."exists",
   "version" = excluded."version"
-WHERE excluded."version" > "event"."version"
-   OR (excluded."version" = "event"."version" AND json_array(excluded."key", excluded."date", excluded."time", excluded."record", excluded."comment", excluded."timestamp", excluded."model", excluded."series", excluded."history", excluded."action", excluded."no", excluded."to", excluded."one", excluded."many", excluded."set", excluded."delete", excluded."cascade", excluded."restrict", excluded."behavior", excluded."with", excluded."if", excluded."exists", excluded."version") > json_array("event"."key", "event"."date", "event"."time", "event"."record", "event"."comment", "event"."timestamp", "event"."model", "event"."series", "event"."history", "event"."action", "event"."no", "event"."to", "event"."one", "event"."many", "event"."set", "event"."delete", "event"."cascade", "event"."restrict", "event"."behavior", "event"."with", "event"."if", "event"."exists", "event"."version"));
+WHERE excluded."version" > m."version"
+   OR (excluded."version" = m."version" AND json_array(excluded."key", excluded."date", excluded."time", excluded."record", excluded."comment", excluded."timestamp", excluded."model", excluded."series", excluded."history", excluded."action", excluded."no", excluded."to", excluded."one", excluded."many", excluded."set", excluded."delete", excluded."cascade", excluded."restrict", excluded."behavior", excluded."with", excluded."if", excluded."exists", excluded."version") > json_array(m."key", m."date", m."time", m."record", m."comment", m."timestamp", m."model", m."series", m."history", m."action", m."no", m."to", m."one", m."many", m."set", m."delete", m."cascade", m."restrict", m."behavior", m."with", m."if", m."exists", m."version"));
 -- step: revive
 DELETE FROM "event__tombstones"
 WHERE ("key", "date", "timestamp") IN (SELECT "key", "date", "timestamp" FROM "event__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -211,11 +211,11 @@ WHERE ("key", "date", "timestamp") IN (SELECT "key", "date", "timestamp" FROM "e
 DELETE FROM "event"
 WHERE ("key", "date", "timestamp") IN (SELECT "key", "date", "timestamp" FROM "event__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "event__tombstones" ("key", "date", "timestamp", "version")
+INSERT INTO "event__tombstones" AS t ("key", "date", "timestamp", "version")
 SELECT "key", "date", "timestamp", "version" FROM "event__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("key", "date", "timestamp") DO UPDATE SET "version" = excluded."version"
-WHERE excluded."version" > "event__tombstones"."version";
+WHERE excluded."version" > t."version";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "event__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -133,13 +133,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "if" ("id", "version")
+INSERT INTO "if" AS m ("id", "version")
 SELECT "id", "version" FROM "if__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "version" = excluded."version"
-WHERE excluded."version" > "if"."version"
-   OR (excluded."version" = "if"."version" AND json_array(excluded."id", excluded."version") > json_array("if"."id", "if"."version"));
+WHERE excluded."version" > m."version"
+   OR (excluded."version" = m."version" AND json_array(excluded."id", excluded."version") > json_array(m."id", m."version"));
 -- step: revive
 DELETE FROM "if__tombstones"
 WHERE "id" IN (SELECT "id" FROM "if__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -147,11 +147,11 @@ WHERE "id" IN (SELECT "id" FROM "if__stage" WHERE "_mdl_outcome" = 'inserted');
 DELETE FROM "if"
 WHERE "id" IN (SELECT "id" FROM "if__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "if__tombstones" ("id", "version")
+INSERT INTO "if__tombstones" AS t ("id", "version")
 SELECT "id", "version" FROM "if__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "version" = excluded."version"
-WHERE excluded."version" > "if__tombstones"."version";
+WHERE excluded."version" > t."version";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "if__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -237,14 +237,14 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "model" ("id", "if_id", "version")
+INSERT INTO "model" AS m ("id", "if_id", "version")
 SELECT "id", "if_id", "version" FROM "model__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "if_id" = excluded."if_id",
   "version" = excluded."version"
-WHERE excluded."version" > "model"."version"
-   OR (excluded."version" = "model"."version" AND json_array(excluded."id", excluded."if_id", excluded."version") > json_array("model"."id", "model"."if_id", "model"."version"));
+WHERE excluded."version" > m."version"
+   OR (excluded."version" = m."version" AND json_array(excluded."id", excluded."if_id", excluded."version") > json_array(m."id", m."if_id", m."version"));
 -- step: revive
 DELETE FROM "model__tombstones"
 WHERE "id" IN (SELECT "id" FROM "model__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -252,11 +252,11 @@ WHERE "id" IN (SELECT "id" FROM "model__stage" WHERE "_mdl_outcome" = 'inserted'
 DELETE FROM "model"
 WHERE "id" IN (SELECT "id" FROM "model__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "model__tombstones" ("id", "version")
+INSERT INTO "model__tombstones" AS t ("id", "version")
 SELECT "id", "version" FROM "model__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "version" = excluded."version"
-WHERE excluded."version" > "model__tombstones"."version";
+WHERE excluded."version" > t."version";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "model__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -342,14 +342,14 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "record" ("id", "model_id", "version")
+INSERT INTO "record" AS m ("id", "model_id", "version")
 SELECT "id", "model_id", "version" FROM "record__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "model_id" = excluded."model_id",
   "version" = excluded."version"
-WHERE excluded."version" > "record"."version"
-   OR (excluded."version" = "record"."version" AND json_array(excluded."id", excluded."model_id", excluded."version") > json_array("record"."id", "record"."model_id", "record"."version"));
+WHERE excluded."version" > m."version"
+   OR (excluded."version" = m."version" AND json_array(excluded."id", excluded."model_id", excluded."version") > json_array(m."id", m."model_id", m."version"));
 -- step: revive
 DELETE FROM "record__tombstones"
 WHERE "id" IN (SELECT "id" FROM "record__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -357,11 +357,11 @@ WHERE "id" IN (SELECT "id" FROM "record__stage" WHERE "_mdl_outcome" = 'inserted
 DELETE FROM "record"
 WHERE "id" IN (SELECT "id" FROM "record__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "record__tombstones" ("id", "version")
+INSERT INTO "record__tombstones" AS t ("id", "version")
 SELECT "id", "version" FROM "record__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "version" = excluded."version"
-WHERE excluded."version" > "record__tombstones"."version";
+WHERE excluded."version" > t."version";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "record__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -139,14 +139,14 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "reading" ("sensor_id", "taken_at", "value", "ingested_at")
+INSERT INTO "reading" AS m ("sensor_id", "taken_at", "value", "ingested_at")
 SELECT "sensor_id", "taken_at", "value", "ingested_at" FROM "reading__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("sensor_id", "taken_at") DO UPDATE SET
   "value" = excluded."value",
   "ingested_at" = excluded."ingested_at"
-WHERE excluded."ingested_at" > "reading"."ingested_at"
-   OR (excluded."ingested_at" = "reading"."ingested_at" AND json_array(excluded."sensor_id", excluded."taken_at", excluded."value", excluded."ingested_at") > json_array("reading"."sensor_id", "reading"."taken_at", "reading"."value", "reading"."ingested_at"));
+WHERE excluded."ingested_at" > m."ingested_at"
+   OR (excluded."ingested_at" = m."ingested_at" AND json_array(excluded."sensor_id", excluded."taken_at", excluded."value", excluded."ingested_at") > json_array(m."sensor_id", m."taken_at", m."value", m."ingested_at"));
 -- step: revive
 DELETE FROM "reading__tombstones"
 WHERE ("sensor_id", "taken_at") IN (SELECT "sensor_id", "taken_at" FROM "reading__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -154,11 +154,11 @@ WHERE ("sensor_id", "taken_at") IN (SELECT "sensor_id", "taken_at" FROM "reading
 DELETE FROM "reading"
 WHERE ("sensor_id", "taken_at") IN (SELECT "sensor_id", "taken_at" FROM "reading__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "reading__tombstones" ("sensor_id", "taken_at", "ingested_at")
+INSERT INTO "reading__tombstones" AS t ("sensor_id", "taken_at", "ingested_at")
 SELECT "sensor_id", "taken_at", "ingested_at" FROM "reading__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("sensor_id", "taken_at") DO UPDATE SET "ingested_at" = excluded."ingested_at"
-WHERE excluded."ingested_at" > "reading__tombstones"."ingested_at";
+WHERE excluded."ingested_at" > t."ingested_at";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "reading__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -140,14 +140,14 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "page_view" ("event_id", "viewed_at", "url", "seq")
+INSERT INTO "page_view" AS m ("event_id", "viewed_at", "url", "seq")
 SELECT "event_id", "viewed_at", "url", "seq" FROM "page_view__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("event_id", "viewed_at") DO UPDATE SET
   "url" = excluded."url",
   "seq" = excluded."seq"
-WHERE excluded."seq" > "page_view"."seq"
-   OR (excluded."seq" = "page_view"."seq" AND json_array(excluded."event_id", excluded."viewed_at", excluded."url", excluded."seq") > json_array("page_view"."event_id", "page_view"."viewed_at", "page_view"."url", "page_view"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."event_id", excluded."viewed_at", excluded."url", excluded."seq") > json_array(m."event_id", m."viewed_at", m."url", m."seq"));
 -- step: revive
 DELETE FROM "page_view__tombstones"
 WHERE ("event_id", "viewed_at") IN (SELECT "event_id", "viewed_at" FROM "page_view__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -155,11 +155,11 @@ WHERE ("event_id", "viewed_at") IN (SELECT "event_id", "viewed_at" FROM "page_vi
 DELETE FROM "page_view"
 WHERE ("event_id", "viewed_at") IN (SELECT "event_id", "viewed_at" FROM "page_view__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "page_view__tombstones" ("event_id", "viewed_at", "seq")
+INSERT INTO "page_view__tombstones" AS t ("event_id", "viewed_at", "seq")
 SELECT "event_id", "viewed_at", "seq" FROM "page_view__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("event_id", "viewed_at") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "page_view__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "page_view__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -243,14 +243,14 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "daily_total" ("metric", "day", "total", "computed_at")
+INSERT INTO "daily_total" AS m ("metric", "day", "total", "computed_at")
 SELECT "metric", "day", "total", "computed_at" FROM "daily_total__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("day", "metric") DO UPDATE SET
   "total" = excluded."total",
   "computed_at" = excluded."computed_at"
-WHERE excluded."computed_at" > "daily_total"."computed_at"
-   OR (excluded."computed_at" = "daily_total"."computed_at" AND json_array(excluded."metric", excluded."day", excluded."total", excluded."computed_at") > json_array("daily_total"."metric", "daily_total"."day", "daily_total"."total", "daily_total"."computed_at"));
+WHERE excluded."computed_at" > m."computed_at"
+   OR (excluded."computed_at" = m."computed_at" AND json_array(excluded."metric", excluded."day", excluded."total", excluded."computed_at") > json_array(m."metric", m."day", m."total", m."computed_at"));
 -- step: revive
 DELETE FROM "daily_total__tombstones"
 WHERE ("day", "metric") IN (SELECT "day", "metric" FROM "daily_total__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -258,11 +258,11 @@ WHERE ("day", "metric") IN (SELECT "day", "metric" FROM "daily_total__stage" WHE
 DELETE FROM "daily_total"
 WHERE ("day", "metric") IN (SELECT "day", "metric" FROM "daily_total__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "daily_total__tombstones" ("day", "metric", "computed_at")
+INSERT INTO "daily_total__tombstones" AS t ("day", "metric", "computed_at")
 SELECT "day", "metric", "computed_at" FROM "daily_total__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("day", "metric") DO UPDATE SET "computed_at" = excluded."computed_at"
-WHERE excluded."computed_at" > "daily_total__tombstones"."computed_at";
+WHERE excluded."computed_at" > t."computed_at";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "daily_total__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -179,7 +179,7 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "everything" ("id", "s_string", "s_text", "s_varchar", "s_varchar_bare", "i_integer", "i_int", "i_smallint", "i_bigint", "i_long", "i_long_min", "f_double", "f_float", "f_number", "d_decimal", "d_decimal_big", "d_decimal_int", "b_true", "b_false", "t_date", "t_timestamp", "t_datetime", "j_json", "nothing", "seq")
+INSERT INTO "everything" AS m ("id", "s_string", "s_text", "s_varchar", "s_varchar_bare", "i_integer", "i_int", "i_smallint", "i_bigint", "i_long", "i_long_min", "f_double", "f_float", "f_number", "d_decimal", "d_decimal_big", "d_decimal_int", "b_true", "b_false", "t_date", "t_timestamp", "t_datetime", "j_json", "nothing", "seq")
 SELECT "id", "s_string", "s_text", "s_varchar", "s_varchar_bare", "i_integer", "i_int", "i_smallint", "i_bigint", "i_long", "i_long_min", "f_double", "f_float", "f_number", "d_decimal", "d_decimal_big", "d_decimal_int", "b_true", "b_false", "t_date", "t_timestamp", "t_datetime", "j_json", "nothing", "seq" FROM "everything__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
@@ -207,8 +207,8 @@ ON CONFLICT ("id") DO UPDATE SET
   "j_json" = excluded."j_json",
   "nothing" = excluded."nothing",
   "seq" = excluded."seq"
-WHERE excluded."seq" > "everything"."seq"
-   OR (excluded."seq" = "everything"."seq" AND json_array(excluded."id", excluded."s_string", excluded."s_text", excluded."s_varchar", excluded."s_varchar_bare", excluded."i_integer", excluded."i_int", excluded."i_smallint", excluded."i_bigint", excluded."i_long", excluded."i_long_min", excluded."f_double", excluded."f_float", excluded."f_number", excluded."d_decimal", excluded."d_decimal_big", excluded."d_decimal_int", excluded."b_true", excluded."b_false", excluded."t_date", excluded."t_timestamp", excluded."t_datetime", excluded."j_json", excluded."nothing", excluded."seq") > json_array("everything"."id", "everything"."s_string", "everything"."s_text", "everything"."s_varchar", "everything"."s_varchar_bare", "everything"."i_integer", "everything"."i_int", "everything"."i_smallint", "everything"."i_bigint", "everything"."i_long", "everything"."i_long_min", "everything"."f_double", "everything"."f_float", "everything"."f_number", "everything"."d_decimal", "everything"."d_decimal_big", "everything"."d_decimal_int", "everything"."b_true", "everything"."b_false", "everything"."t_date", "everything"."t_timestamp", "everything"."t_datetime", "everything"."j_json", "everything"."nothing", "everything"."seq"));
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."s_string", excluded."s_text", excluded."s_varchar", excluded."s_varchar_bare", excluded."i_integer", excluded."i_int", excluded."i_smallint", excluded."i_bigint", excluded."i_long", excluded."i_long_min", excluded."f_double", excluded."f_float", excluded."f_number", excluded."d_decimal", excluded."d_decimal_big", excluded."d_decimal_int", excluded."b_true", excluded."b_false", excluded."t_date", excluded."t_timestamp", excluded."t_datetime", excluded."j_json", excluded."nothing", excluded."seq") > json_array(m."id", m."s_string", m."s_text", m."s_varchar", m."s_varchar_bare", m."i_integer", m."i_int", m."i_smallint", m."i_bigint", m."i_long", m."i_long_min", m."f_double", m."f_float", m."f_number", m."d_decimal", m."d_decimal_big", m."d_decimal_int", m."b_true", m."b_false", m."t_date", m."t_timestamp", m."t_datetime", m."j_json", m."nothing", m."seq"));
 -- step: revive
 DELETE FROM "everything__tombstones"
 WHERE "id" IN (SELECT "id" FROM "everything__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -216,11 +216,11 @@ WHERE "id" IN (SELECT "id" FROM "everything__stage" WHERE "_mdl_outcome" = 'inse
 DELETE FROM "everything"
 WHERE "id" IN (SELECT "id" FROM "everything__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "everything__tombstones" ("id", "seq")
+INSERT INTO "everything__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "everything__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
-WHERE excluded."seq" > "everything__tombstones"."seq";
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "everything__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

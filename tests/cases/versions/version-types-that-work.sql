@@ -133,13 +133,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "v_smallint" ("id", "v")
+INSERT INTO "v_smallint" AS m ("id", "v")
 SELECT "id", "v" FROM "v_smallint__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
-WHERE excluded."v" > "v_smallint"."v"
-   OR (excluded."v" = "v_smallint"."v" AND json_array(excluded."id", excluded."v") > json_array("v_smallint"."id", "v_smallint"."v"));
+WHERE excluded."v" > m."v"
+   OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
 -- step: revive
 DELETE FROM "v_smallint__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_smallint__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -147,11 +147,11 @@ WHERE "id" IN (SELECT "id" FROM "v_smallint__stage" WHERE "_mdl_outcome" = 'inse
 DELETE FROM "v_smallint"
 WHERE "id" IN (SELECT "id" FROM "v_smallint__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "v_smallint__tombstones" ("id", "v")
+INSERT INTO "v_smallint__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_smallint__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "v" = excluded."v"
-WHERE excluded."v" > "v_smallint__tombstones"."v";
+WHERE excluded."v" > t."v";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "v_smallint__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -230,13 +230,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "v_int" ("id", "v")
+INSERT INTO "v_int" AS m ("id", "v")
 SELECT "id", "v" FROM "v_int__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
-WHERE excluded."v" > "v_int"."v"
-   OR (excluded."v" = "v_int"."v" AND json_array(excluded."id", excluded."v") > json_array("v_int"."id", "v_int"."v"));
+WHERE excluded."v" > m."v"
+   OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
 -- step: revive
 DELETE FROM "v_int__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_int__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -244,11 +244,11 @@ WHERE "id" IN (SELECT "id" FROM "v_int__stage" WHERE "_mdl_outcome" = 'inserted'
 DELETE FROM "v_int"
 WHERE "id" IN (SELECT "id" FROM "v_int__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "v_int__tombstones" ("id", "v")
+INSERT INTO "v_int__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_int__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "v" = excluded."v"
-WHERE excluded."v" > "v_int__tombstones"."v";
+WHERE excluded."v" > t."v";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "v_int__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -327,13 +327,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "v_integer" ("id", "v")
+INSERT INTO "v_integer" AS m ("id", "v")
 SELECT "id", "v" FROM "v_integer__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
-WHERE excluded."v" > "v_integer"."v"
-   OR (excluded."v" = "v_integer"."v" AND json_array(excluded."id", excluded."v") > json_array("v_integer"."id", "v_integer"."v"));
+WHERE excluded."v" > m."v"
+   OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
 -- step: revive
 DELETE FROM "v_integer__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_integer__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -341,11 +341,11 @@ WHERE "id" IN (SELECT "id" FROM "v_integer__stage" WHERE "_mdl_outcome" = 'inser
 DELETE FROM "v_integer"
 WHERE "id" IN (SELECT "id" FROM "v_integer__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "v_integer__tombstones" ("id", "v")
+INSERT INTO "v_integer__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_integer__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "v" = excluded."v"
-WHERE excluded."v" > "v_integer__tombstones"."v";
+WHERE excluded."v" > t."v";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "v_integer__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -424,13 +424,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "v_bigint" ("id", "v")
+INSERT INTO "v_bigint" AS m ("id", "v")
 SELECT "id", "v" FROM "v_bigint__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
-WHERE excluded."v" > "v_bigint"."v"
-   OR (excluded."v" = "v_bigint"."v" AND json_array(excluded."id", excluded."v") > json_array("v_bigint"."id", "v_bigint"."v"));
+WHERE excluded."v" > m."v"
+   OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
 -- step: revive
 DELETE FROM "v_bigint__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_bigint__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -438,11 +438,11 @@ WHERE "id" IN (SELECT "id" FROM "v_bigint__stage" WHERE "_mdl_outcome" = 'insert
 DELETE FROM "v_bigint"
 WHERE "id" IN (SELECT "id" FROM "v_bigint__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "v_bigint__tombstones" ("id", "v")
+INSERT INTO "v_bigint__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_bigint__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "v" = excluded."v"
-WHERE excluded."v" > "v_bigint__tombstones"."v";
+WHERE excluded."v" > t."v";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "v_bigint__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -521,13 +521,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "v_long" ("id", "v")
+INSERT INTO "v_long" AS m ("id", "v")
 SELECT "id", "v" FROM "v_long__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
-WHERE excluded."v" > "v_long"."v"
-   OR (excluded."v" = "v_long"."v" AND json_array(excluded."id", excluded."v") > json_array("v_long"."id", "v_long"."v"));
+WHERE excluded."v" > m."v"
+   OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
 -- step: revive
 DELETE FROM "v_long__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_long__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -535,11 +535,11 @@ WHERE "id" IN (SELECT "id" FROM "v_long__stage" WHERE "_mdl_outcome" = 'inserted
 DELETE FROM "v_long"
 WHERE "id" IN (SELECT "id" FROM "v_long__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "v_long__tombstones" ("id", "v")
+INSERT INTO "v_long__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_long__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "v" = excluded."v"
-WHERE excluded."v" > "v_long__tombstones"."v";
+WHERE excluded."v" > t."v";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "v_long__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -618,13 +618,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "v_decimal" ("id", "v")
+INSERT INTO "v_decimal" AS m ("id", "v")
 SELECT "id", "v" FROM "v_decimal__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
-WHERE excluded."v" > "v_decimal"."v"
-   OR (excluded."v" = "v_decimal"."v" AND json_array(excluded."id", excluded."v") > json_array("v_decimal"."id", "v_decimal"."v"));
+WHERE excluded."v" > m."v"
+   OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
 -- step: revive
 DELETE FROM "v_decimal__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_decimal__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -632,11 +632,11 @@ WHERE "id" IN (SELECT "id" FROM "v_decimal__stage" WHERE "_mdl_outcome" = 'inser
 DELETE FROM "v_decimal"
 WHERE "id" IN (SELECT "id" FROM "v_decimal__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "v_decimal__tombstones" ("id", "v")
+INSERT INTO "v_decimal__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_decimal__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "v" = excluded."v"
-WHERE excluded."v" > "v_decimal__tombstones"."v";
+WHERE excluded."v" > t."v";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "v_decimal__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -715,13 +715,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "v_decimal_no_scale" ("id", "v")
+INSERT INTO "v_decimal_no_scale" AS m ("id", "v")
 SELECT "id", "v" FROM "v_decimal_no_scale__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
-WHERE excluded."v" > "v_decimal_no_scale"."v"
-   OR (excluded."v" = "v_decimal_no_scale"."v" AND json_array(excluded."id", excluded."v") > json_array("v_decimal_no_scale"."id", "v_decimal_no_scale"."v"));
+WHERE excluded."v" > m."v"
+   OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
 -- step: revive
 DELETE FROM "v_decimal_no_scale__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_decimal_no_scale__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -729,11 +729,11 @@ WHERE "id" IN (SELECT "id" FROM "v_decimal_no_scale__stage" WHERE "_mdl_outcome"
 DELETE FROM "v_decimal_no_scale"
 WHERE "id" IN (SELECT "id" FROM "v_decimal_no_scale__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "v_decimal_no_scale__tombstones" ("id", "v")
+INSERT INTO "v_decimal_no_scale__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_decimal_no_scale__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "v" = excluded."v"
-WHERE excluded."v" > "v_decimal_no_scale__tombstones"."v";
+WHERE excluded."v" > t."v";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "v_decimal_no_scale__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -812,13 +812,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "v_date" ("id", "v")
+INSERT INTO "v_date" AS m ("id", "v")
 SELECT "id", "v" FROM "v_date__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
-WHERE excluded."v" > "v_date"."v"
-   OR (excluded."v" = "v_date"."v" AND json_array(excluded."id", excluded."v") > json_array("v_date"."id", "v_date"."v"));
+WHERE excluded."v" > m."v"
+   OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
 -- step: revive
 DELETE FROM "v_date__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_date__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -826,11 +826,11 @@ WHERE "id" IN (SELECT "id" FROM "v_date__stage" WHERE "_mdl_outcome" = 'inserted
 DELETE FROM "v_date"
 WHERE "id" IN (SELECT "id" FROM "v_date__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "v_date__tombstones" ("id", "v")
+INSERT INTO "v_date__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_date__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "v" = excluded."v"
-WHERE excluded."v" > "v_date__tombstones"."v";
+WHERE excluded."v" > t."v";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "v_date__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -909,13 +909,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "v_timestamp" ("id", "v")
+INSERT INTO "v_timestamp" AS m ("id", "v")
 SELECT "id", "v" FROM "v_timestamp__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
-WHERE excluded."v" > "v_timestamp"."v"
-   OR (excluded."v" = "v_timestamp"."v" AND json_array(excluded."id", excluded."v") > json_array("v_timestamp"."id", "v_timestamp"."v"));
+WHERE excluded."v" > m."v"
+   OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
 -- step: revive
 DELETE FROM "v_timestamp__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_timestamp__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -923,11 +923,11 @@ WHERE "id" IN (SELECT "id" FROM "v_timestamp__stage" WHERE "_mdl_outcome" = 'ins
 DELETE FROM "v_timestamp"
 WHERE "id" IN (SELECT "id" FROM "v_timestamp__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "v_timestamp__tombstones" ("id", "v")
+INSERT INTO "v_timestamp__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_timestamp__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "v" = excluded."v"
-WHERE excluded."v" > "v_timestamp__tombstones"."v";
+WHERE excluded."v" > t."v";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "v_timestamp__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -1006,13 +1006,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "v_datetime" ("id", "v")
+INSERT INTO "v_datetime" AS m ("id", "v")
 SELECT "id", "v" FROM "v_datetime__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
-WHERE excluded."v" > "v_datetime"."v"
-   OR (excluded."v" = "v_datetime"."v" AND json_array(excluded."id", excluded."v") > json_array("v_datetime"."id", "v_datetime"."v"));
+WHERE excluded."v" > m."v"
+   OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
 -- step: revive
 DELETE FROM "v_datetime__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_datetime__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -1020,11 +1020,11 @@ WHERE "id" IN (SELECT "id" FROM "v_datetime__stage" WHERE "_mdl_outcome" = 'inse
 DELETE FROM "v_datetime"
 WHERE "id" IN (SELECT "id" FROM "v_datetime__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "v_datetime__tombstones" ("id", "v")
+INSERT INTO "v_datetime__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_datetime__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "v" = excluded."v"
-WHERE excluded."v" > "v_datetime__tombstones"."v";
+WHERE excluded."v" > t."v";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "v_datetime__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -63,7 +63,6 @@ CREATE INDEX IF NOT EXISTS "_mdl_rejects__batch" ON "_mdl_rejects" ("batch_id");
 -- Model account (BEHAVIOR RECORD)
 CREATE TABLE IF NOT EXISTS "account" (
   "id" TEXT NOT NULL,
-  "opened_on" TEXT DEFAULT '2024-02-30',
   "updated_at" TEXT NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
@@ -73,7 +72,7 @@ CREATE TABLE IF NOT EXISTS "account__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', '{"kind":"model","name":"account","behavior":"record","history":false,"comment":null,"columns":[{"kind":"column","name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"opened_on","type":{"kind":"date","spelled":"DATE"},"notNull":false,"default":{"kind":"string","value":"2024-02-30"},"comment":null},{"kind":"column","name":"updated_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"updated_at"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', 'f0fe59df417bfec15989d1551e276b5ea3cca4766dd5eb0e380757852493256b')
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', '{"kind":"model","name":"account","behavior":"record","history":false,"comment":null,"columns":[{"kind":"column","name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"updated_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"updated_at"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', 'd8799f94f5dc2c27461587f33dd5ffede1e7b9135522f92b55e6abb050cf9566')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for account: the runtime stages a batch, then runs these in order.
@@ -82,18 +81,17 @@ CREATE TEMP TABLE IF NOT EXISTS "account__stage" (
   "_mdl_op" INTEGER NOT NULL,
   "_mdl_outcome" TEXT,
   "id" TEXT,
-  "opened_on" TEXT,
   "updated_at" TEXT
 );
 CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("id", "updated_at");
--- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "id", "opened_on", "updated_at") VALUES (?, ?, ?, ?, ?);
+-- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "id", "updated_at") VALUES (?, ?, ?, ?);
 -- step: mark-duplicates
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "account__stage" AS o
   WHERE o."id" = s."id" AND o."updated_at" = s."updated_at"
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
-    AND (s."_mdl_op" = 1 OR json_array(o."id", o."opened_on", o."updated_at") = json_array(s."id", s."opened_on", s."updated_at"))
+    AND (s."_mdl_op" = 1 OR json_array(o."id", o."updated_at") = json_array(s."id", s."updated_at"))
 );
 -- step: mark-stale
 UPDATE "account__stage" SET "_mdl_outcome" = 'stale'
@@ -101,7 +99,7 @@ WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
   SELECT "_mdl_row" FROM (
     SELECT "_mdl_row", row_number() OVER (
       PARTITION BY "id"
-      ORDER BY "updated_at" DESC, "_mdl_op" DESC, json_array("id", "opened_on", "updated_at") DESC
+      ORDER BY "updated_at" DESC, "_mdl_op" DESC, json_array("id", "updated_at") DESC
     ) AS "_mdl_rank"
     FROM "account__stage" WHERE "_mdl_outcome" IS NULL
   ) WHERE "_mdl_rank" = 1
@@ -113,8 +111,8 @@ UPDATE "account__stage" AS s SET "_mdl_outcome" = CASE
     WHEN x."current_version" IS NULL THEN 'inserted'
     WHEN s."updated_at" > x."current_version" THEN 'updated'
     WHEN s."updated_at" < x."current_version" THEN 'stale'
-    WHEN json_array(s."id", s."opened_on", s."updated_at") = x."current_content" THEN 'duplicate'
-    WHEN json_array(s."id", s."opened_on", s."updated_at") > x."current_content" THEN 'updated'
+    WHEN json_array(s."id", s."updated_at") = x."current_content" THEN 'duplicate'
+    WHEN json_array(s."id", s."updated_at") > x."current_content" THEN 'updated'
     ELSE 'stale'
   END
   ELSE CASE
@@ -127,7 +125,7 @@ UPDATE "account__stage" AS s SET "_mdl_outcome" = CASE
 END
 FROM (
   SELECT st."_mdl_row" AS "row", m."updated_at" AS "current_version", t."updated_at" AS "tomb_version",
-    CASE WHEN m."updated_at" = st."updated_at" THEN json_array(m."id", m."opened_on", m."updated_at") END AS "current_content"
+    CASE WHEN m."updated_at" = st."updated_at" THEN json_array(m."id", m."updated_at") END AS "current_content"
   FROM "account__stage" AS st
   LEFT JOIN "account" AS m ON m."id" = st."id"
   LEFT JOIN "account__tombstones" AS t ON t."id" = st."id"
@@ -135,14 +133,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "account" ("id", "opened_on", "updated_at")
-SELECT "id", "opened_on", "updated_at" FROM "account__stage"
+INSERT INTO "account" AS m ("id", "updated_at")
+SELECT "id", "updated_at" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
-  "opened_on" = excluded."opened_on",
   "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "account"."updated_at"
-   OR (excluded."updated_at" = "account"."updated_at" AND json_array(excluded."id", excluded."opened_on", excluded."updated_at") > json_array("account"."id", "account"."opened_on", "account"."updated_at"));
+WHERE excluded."updated_at" > m."updated_at"
+   OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."id", excluded."updated_at") > json_array(m."id", m."updated_at"));
 -- step: revive
 DELETE FROM "account__tombstones"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -150,11 +147,11 @@ WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserte
 DELETE FROM "account"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "account__tombstones" ("id", "updated_at")
+INSERT INTO "account__tombstones" AS t ("id", "updated_at")
 SELECT "id", "updated_at" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "account__tombstones"."updated_at";
+WHERE excluded."updated_at" > t."updated_at";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -63,17 +63,16 @@ CREATE INDEX IF NOT EXISTS "_mdl_rejects__batch" ON "_mdl_rejects" ("batch_id");
 -- Model account (BEHAVIOR RECORD)
 CREATE TABLE IF NOT EXISTS "account" (
   "id" TEXT NOT NULL,
-  "seen_at" TEXT DEFAULT '2024-01-01T25:00:00Z',
-  "updated_at" TEXT NOT NULL,
+  "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "account__tombstones" (
   "id" TEXT NOT NULL,
-  "updated_at" TEXT NOT NULL,
+  "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', '{"kind":"model","name":"account","behavior":"record","history":false,"comment":null,"columns":[{"kind":"column","name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"seen_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":false,"default":{"kind":"string","value":"2024-01-01T25:00:00Z"},"comment":null},{"kind":"column","name":"updated_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"updated_at"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', 'b92c0c7f52cb8a14dd95491e328922fc1eef99952fc7f40ea11f199cd192d6c8')
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '{"kind":"model","name":"account","behavior":"record","history":false,"comment":null,"columns":[{"kind":"column","name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"seq"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', '7fa2f4423ef98648281d74b7c5f6f69e0e266493d5f117564e044050097c42e6')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for account: the runtime stages a batch, then runs these in order.
@@ -82,18 +81,17 @@ CREATE TEMP TABLE IF NOT EXISTS "account__stage" (
   "_mdl_op" INTEGER NOT NULL,
   "_mdl_outcome" TEXT,
   "id" TEXT,
-  "seen_at" TEXT,
-  "updated_at" TEXT
+  "seq" INTEGER
 );
-CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("id", "updated_at");
--- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "id", "seen_at", "updated_at") VALUES (?, ?, ?, ?, ?);
+CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("id", "seq");
+-- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "id", "seq") VALUES (?, ?, ?, ?);
 -- step: mark-duplicates
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "account__stage" AS o
-  WHERE o."id" = s."id" AND o."updated_at" = s."updated_at"
+  WHERE o."id" = s."id" AND o."seq" = s."seq"
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
-    AND (s."_mdl_op" = 1 OR json_array(o."id", o."seen_at", o."updated_at") = json_array(s."id", s."seen_at", s."updated_at"))
+    AND (s."_mdl_op" = 1 OR json_array(o."id", o."seq") = json_array(s."id", s."seq"))
 );
 -- step: mark-stale
 UPDATE "account__stage" SET "_mdl_outcome" = 'stale'
@@ -101,7 +99,7 @@ WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
   SELECT "_mdl_row" FROM (
     SELECT "_mdl_row", row_number() OVER (
       PARTITION BY "id"
-      ORDER BY "updated_at" DESC, "_mdl_op" DESC, json_array("id", "seen_at", "updated_at") DESC
+      ORDER BY "seq" DESC, "_mdl_op" DESC, json_array("id", "seq") DESC
     ) AS "_mdl_rank"
     FROM "account__stage" WHERE "_mdl_outcome" IS NULL
   ) WHERE "_mdl_rank" = 1
@@ -109,25 +107,25 @@ WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
 -- step: classify
 UPDATE "account__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
-    WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
+    WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
-    WHEN s."updated_at" > x."current_version" THEN 'updated'
-    WHEN s."updated_at" < x."current_version" THEN 'stale'
-    WHEN json_array(s."id", s."seen_at", s."updated_at") = x."current_content" THEN 'duplicate'
-    WHEN json_array(s."id", s."seen_at", s."updated_at") > x."current_content" THEN 'updated'
+    WHEN s."seq" > x."current_version" THEN 'updated'
+    WHEN s."seq" < x."current_version" THEN 'stale'
+    WHEN json_array(s."id", s."seq") = x."current_content" THEN 'duplicate'
+    WHEN json_array(s."id", s."seq") > x."current_content" THEN 'updated'
     ELSE 'stale'
   END
   ELSE CASE
-    WHEN x."tomb_version" > s."updated_at" THEN 'stale'
-    WHEN x."tomb_version" = s."updated_at" THEN 'duplicate'
+    WHEN x."tomb_version" > s."seq" THEN 'stale'
+    WHEN x."tomb_version" = s."seq" THEN 'duplicate'
     WHEN x."current_version" IS NULL THEN 'tombstoned'
-    WHEN s."updated_at" >= x."current_version" THEN 'deleted'
+    WHEN s."seq" >= x."current_version" THEN 'deleted'
     ELSE 'stale'
   END
 END
 FROM (
-  SELECT st."_mdl_row" AS "row", m."updated_at" AS "current_version", t."updated_at" AS "tomb_version",
-    CASE WHEN m."updated_at" = st."updated_at" THEN json_array(m."id", m."seen_at", m."updated_at") END AS "current_content"
+  SELECT st."_mdl_row" AS "row", m."seq" AS "current_version", t."seq" AS "tomb_version",
+    CASE WHEN m."seq" = st."seq" THEN json_array(m."id", m."seq") END AS "current_content"
   FROM "account__stage" AS st
   LEFT JOIN "account" AS m ON m."id" = st."id"
   LEFT JOIN "account__tombstones" AS t ON t."id" = st."id"
@@ -135,14 +133,13 @@ FROM (
 ) AS x
 WHERE s."_mdl_row" = x."row";
 -- step: upsert
-INSERT INTO "account" ("id", "seen_at", "updated_at")
-SELECT "id", "seen_at", "updated_at" FROM "account__stage"
+INSERT INTO "account" AS m ("id", "seq")
+SELECT "id", "seq" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
 ON CONFLICT ("id") DO UPDATE SET
-  "seen_at" = excluded."seen_at",
-  "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "account"."updated_at"
-   OR (excluded."updated_at" = "account"."updated_at" AND json_array(excluded."id", excluded."seen_at", excluded."updated_at") > json_array("account"."id", "account"."seen_at", "account"."updated_at"));
+  "seq" = excluded."seq"
+WHERE excluded."seq" > m."seq"
+   OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."seq") > json_array(m."id", m."seq"));
 -- step: revive
 DELETE FROM "account__tombstones"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserted');
@@ -150,11 +147,11 @@ WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserte
 DELETE FROM "account"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'deleted');
 -- step: tombstone
-INSERT INTO "account__tombstones" ("id", "updated_at")
-SELECT "id", "updated_at" FROM "account__stage"
+INSERT INTO "account__tombstones" AS t ("id", "seq")
+SELECT "id", "seq" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
-ON CONFLICT ("id") DO UPDATE SET "updated_at" = excluded."updated_at"
-WHERE excluded."updated_at" > "account__tombstones"."updated_at";
+ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
+WHERE excluded."seq" > t."seq";
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
