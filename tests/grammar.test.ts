@@ -267,7 +267,10 @@ function allRules(grammar: TmGrammar): TmRule[] {
 
 interface Frame {
   readonly rule: TmRule;
+  /** The scopes of the rule's begin and end: the rule's name, not its contentName. */
   readonly scopes: readonly string[];
+  /** The scopes of what lies between them. */
+  readonly content: readonly string[];
   readonly end?: RegExp;
 }
 
@@ -288,7 +291,7 @@ function tokenizeTm(grammar: TmGrammar, text: string): string[][][] {
     if (rule.match === undefined && rule.begin === undefined) return (rule.patterns ?? []).flatMap(resolve);
     return [rule];
   };
-  const stack: Frame[] = [{ rule: grammar, scopes: [grammar.scopeName] }];
+  const stack: Frame[] = [{ rule: grammar, scopes: [grammar.scopeName], content: [grammar.scopeName] }];
   return text.split('\n').map((line) => {
     const chars: string[][] = Array.from({ length: line.length }, () => []);
     const paint = (from: number, to: number, scopes: readonly string[]) => {
@@ -314,18 +317,18 @@ function tokenizeTm(grammar: TmGrammar, text: string): string[][][] {
       for (const rule of (frame.rule.patterns ?? []).flatMap(resolve)) consider(tmRegExp(rule.match ?? rule.begin!), rule);
       if (frame.end && frame.rule.applyEndPatternLast) consider(frame.end);
       if (!best) {
-        paint(pos, line.length, frame.scopes);
+        paint(pos, line.length, frame.content);
         break;
       }
       const { m, rule } = best as { m: RegExpExecArray; rule?: TmRule };
       const to = m.index + m[0].length;
-      paint(pos, m.index, frame.scopes);
+      paint(pos, m.index, frame.content);
       if (!rule) {
         stack.pop();
         paint(m.index, to, frame.scopes);
         capture(m, frame.rule.endCaptures ?? frame.rule.captures);
       } else {
-        const scopes = rule.name ? [...frame.scopes, rule.name] : [...frame.scopes];
+        const scopes = rule.name ? [...frame.content, rule.name] : [...frame.content];
         paint(m.index, to, scopes);
         if (rule.match !== undefined) {
           capture(m, rule.captures);
@@ -333,13 +336,14 @@ function tokenizeTm(grammar: TmGrammar, text: string): string[][][] {
           capture(m, rule.beginCaptures ?? rule.captures);
           stack.push({
             rule,
-            scopes: rule.contentName ? [...scopes, rule.contentName] : scopes,
+            scopes,
+            content: rule.contentName ? [...scopes, rule.contentName] : scopes,
             end: tmRegExp(rule.end!),
           });
         }
       }
       if (to === pos && rule?.match !== undefined) {
-        paint(pos, pos + 1, frame.scopes);
+        paint(pos, pos + 1, frame.content);
         pos++;
       } else {
         pos = to;
@@ -380,6 +384,7 @@ describe('grammar/mdl.tmLanguage.json', () => {
   });
 
   describe('scopes', () => {
+    const tokenized = new Map<string, string[][][]>();
     const scopesAt = (text: string, needle: string, nth = 0): string[] => {
       let at = -1;
       for (let i = 0; i <= nth; i++) {
@@ -387,7 +392,8 @@ describe('grammar/mdl.tmLanguage.json', () => {
         if (at < 0) throw new Error(`${needle} not found`);
       }
       const lines = text.slice(0, at).split('\n');
-      const tokens = tokenizeTm(grammar, text);
+      if (!tokenized.has(text)) tokenized.set(text, tokenizeTm(grammar, text));
+      const tokens = tokenized.get(text)!;
       return tokens[lines.length - 1]![lines[lines.length - 1]!.length]!;
     };
     const expectScope = (text: string, needle: string, scope: string, nth = 0) =>

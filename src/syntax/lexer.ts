@@ -7,8 +7,9 @@
  * `key` or `comment` can name a column without quotes. Type names are plain identifiers too,
  * resolved by the checker, which can then say "unknown type VARCHR, did you mean VARCHAR?".
  *
- * Comments go to the `comments` group (kept for the formatter); malformed tokens (an unclosed
- * string, quoted name or block comment) go to the `errors` group and are reported, not parsed.
+ * Comments go to the `comments` group (kept for the formatter). An unclosed block comment goes to
+ * the `errors` group; an unclosed string or quoted name runs to the end of its line and is parsed
+ * as if closed there (parse.ts reports it once, and drops the errors it causes).
  */
 
 import { createToken, Lexer, type IToken, type TokenType } from './chevrotain.js';
