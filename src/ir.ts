@@ -118,12 +118,22 @@ export function nameKey(name: string): string {
   return name.toLowerCase();
 }
 
+const modelIndexes = new WeakMap<Schema, Map<string, Model>>();
+
+/** The model of that name (first declared, if the name is declared twice); indexed once per schema. */
 export function findModel(schema: Schema, name: string): Model | undefined {
-  const k = nameKey(name);
-  return schema.models.find((m) => nameKey(m.name) === k);
+  let index = modelIndexes.get(schema);
+  if (!index) {
+    index = new Map();
+    for (const m of schema.models) if (!index.has(nameKey(m.name))) index.set(nameKey(m.name), m);
+    modelIndexes.set(schema, index);
+  }
+  return index.get(nameKey(name));
 }
 
 export function findColumn(model: Model, name: string): Column | undefined {
+  // Names in the IR have their declared spelling, so the exact match is the usual one.
+  for (const c of model.columns) if (c.name === name) return c;
   const k = nameKey(name);
   return model.columns.find((c) => nameKey(c.name) === k);
 }

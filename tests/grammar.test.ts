@@ -177,8 +177,9 @@ describe('grammar/mdl.ebnf', () => {
     const used = new Set([...ebnf.values()].flat().filter(isName));
     for (const name of used) expect(ebnf.has(name), `${name} is used but not defined`).toBe(true);
     const readByName = new Set([...fromParser.values()].flat().filter((t) => isName(t) && !parserRules.includes(t)));
-    expect([...readByName].sort()).toEqual(['Identifier', 'NumberLiteral', 'QuotedIdentifier', 'StringLiteral']);
-    for (const token of [...readByName, 'LineComment', 'BlockComment', 'WhiteSpace']) {
+    // Quoted names reach the parser through the Identifier category, like soft keywords.
+    expect([...readByName].sort()).toEqual(['Identifier', 'NumberLiteral', 'StringLiteral']);
+    for (const token of [...readByName, 'QuotedIdentifier', 'LineComment', 'BlockComment', 'WhiteSpace']) {
       expect(lexical, `lexical rule for ${token}`).toContain(token);
       expect(T.allTokens.map((t) => t.name)).toContain(token);
     }

@@ -65,7 +65,9 @@ export function compileApply(model: Model): ApplyStatements {
   const row = ident(STAGE_ROW);
   const op = ident(STAGE_OP);
   const outcome = ident(STAGE_OUTCOME);
-  const content = (alias: string) => `json_array(${list(qualified(alias, columns))})`;
+  // Quoted once: the content expression appears in most statements, for several aliases.
+  const quotedColumns = columns.map(ident);
+  const content = (alias: string) => `json_array(${alias}.${quotedColumns.join(`, ${alias}.`)})`;
   const keyList = list(key.map(ident));
 
   const createStage = [
@@ -80,7 +82,7 @@ export function compileApply(model: Model): ApplyStatements {
     `CREATE INDEX IF NOT EXISTS "temp".${ident(`${names.stage}_key`)} ON ${ident(names.stage)} (${list([...key, version].map(ident))})`,
   ];
 
-  const insertStage = `INSERT INTO ${stage} (${list([row, op, ...columns.map(ident)])}) VALUES (${list(
+  const insertStage = `INSERT INTO ${stage} (${list([row, op, ...quotedColumns])}) VALUES (${list(
     Array.from({ length: columns.length + 2 }, () => '?'),
   )})`;
 
@@ -141,8 +143,8 @@ export function compileApply(model: Model): ApplyStatements {
   // The target is aliased: a model may be named "excluded", which would otherwise make the guard
   // compare the incoming row with itself.
   const upsert = [
-    `INSERT INTO ${table} AS m (${list(columns.map(ident))})`,
-    `SELECT ${list(columns.map(ident))} FROM ${stage}`,
+    `INSERT INTO ${table} AS m (${list(quotedColumns)})`,
+    `SELECT ${list(quotedColumns)} FROM ${stage}`,
     `WHERE ${outcome} IN ('inserted', 'updated')`,
     `ON CONFLICT (${keyList}) DO UPDATE SET`,
     `  ${set.join(',\n  ')}`,

@@ -63,7 +63,8 @@ export const With = keyword('WITH', true);
 export const History = keyword('HISTORY', true);
 export const Comment = keyword('COMMENT', true);
 
-export const QuotedIdentifier = createToken({ name: 'QuotedIdentifier', pattern: /"(?:[^"\r\n]|"")*"/ });
+// A quoted name is a name wherever one is expected: it belongs to the Identifier category.
+export const QuotedIdentifier = createToken({ name: 'QuotedIdentifier', pattern: /"(?:[^"\r\n]|"")*"/, categories: [Identifier] });
 export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /'(?:[^'\r\n]|'')*'/ });
 export const NumberLiteral = createToken({
   name: 'NumberLiteral',
@@ -90,7 +91,7 @@ export const UnterminatedString = createToken({
 export const UnterminatedIdentifier = createToken({
   name: 'UnterminatedIdentifier',
   pattern: /"(?:[^"\r\n]|"")*/,
-  categories: [QuotedIdentifier],
+  categories: [QuotedIdentifier, Identifier],
 });
 
 export const keywordTokens: readonly TokenType[] = [
@@ -140,6 +141,9 @@ export function tokenize(text: string): TokenizeResult {
   const result = lexer.tokenize(text);
   const malformed = [...(result.groups['errors'] ?? [])];
   for (const t of result.tokens) {
+    // Tracking only start offsets is the lexer's fastest mode; the end is cheap to add here, and
+    // with it the parser records where every CST node ends.
+    t.endOffset = t.startOffset + t.image.length - 1;
     if (t.tokenType === UnterminatedString || t.tokenType === UnterminatedIdentifier) malformed.push(t);
   }
   return {

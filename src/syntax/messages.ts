@@ -31,11 +31,9 @@ function firstTokens(paths: readonly (readonly (readonly TokenType[])[])[]): Tok
 /** Where a rule's alternatives are many, say what is meant rather than list every first token. */
 const RULE_DESCRIPTIONS: Record<string, string> = {
   modelElement: 'a column or a constraint',
-  tableConstraint: 'PRIMARY KEY, VERSION, TIMESTAMP, UNIQUE or FOREIGN KEY',
   columnConstraint: 'a column modifier',
   modelOption: "BEHAVIOR, WITH HISTORY, COMMENT or ';'",
   literal: 'a string, number, TRUE, FALSE or NULL',
-  identifier: 'a name',
 };
 
 export const messageProvider: IParserErrorMessageProvider = {

@@ -92,6 +92,11 @@ function fromException(e: IRecognitionException, tokens: readonly IToken[], sour
   };
 }
 
+function lastTokenEnd(node: CstNode): number | undefined {
+  const t = lastToken(node);
+  return t ? t.startOffset + t.image.length : undefined;
+}
+
 /** The parser lets model elements follow each other without a comma; say where one is missing. */
 function missingCommas(root: CstNode, source: SourceFile): SyntaxError[] {
   const out: SyntaxError[] = [];
@@ -100,10 +105,12 @@ function missingCommas(root: CstNode, source: SourceFile): SyntaxError[] {
     const commas = ((model.children['Comma'] ?? []) as IToken[]).filter((t) => !t.isInsertedInRecovery);
     const ordered = [...elements].sort((a, b) => (a.location?.startOffset ?? 0) - (b.location?.startOffset ?? 0));
     for (let i = 1; i < ordered.length; i++) {
-      const prevEnd = lastToken(ordered[i - 1]!);
+      const prevLoc = ordered[i - 1]!.location;
       const start = ordered[i]!.location?.startOffset;
-      if (!prevEnd || start === undefined || Number.isNaN(start)) continue;
-      const end = prevEnd.startOffset + prevEnd.image.length;
+      if (start === undefined || Number.isNaN(start)) continue;
+      const prevEnd = prevLoc?.endOffset !== undefined && !Number.isNaN(prevLoc.endOffset) ? prevLoc.endOffset + 1 : lastTokenEnd(ordered[i - 1]!);
+      if (prevEnd === undefined) continue;
+      const end = prevEnd;
       if (commas.some((c) => c.startOffset >= end && c.startOffset < start)) continue;
       const next = source.text.slice(start).match(/^\S+/)?.[0] ?? '';
       out.push({

@@ -26,7 +26,7 @@ export class MdlParser extends CstParser {
     this.MANY(() => this.SUBRULE(this.createModel));
   });
 
-  /** createModel = "CREATE" "MODEL" [ "IF" "NOT" "EXISTS" ] identifier "(" modelElement { "," modelElement } ")" { modelOption } ";" ; */
+  /** createModel = "CREATE" "MODEL" [ "IF" "NOT" "EXISTS" ] Identifier "(" modelElement { "," modelElement } ")" { modelOption } ";" ; */
   private createModel = this.RULE('createModel', () => {
     this.CONSUME(T.Create);
     this.CONSUME(T.Model);
@@ -35,7 +35,7 @@ export class MdlParser extends CstParser {
       this.CONSUME(T.Not);
       this.CONSUME(T.Exists);
     });
-    this.SUBRULE(this.identifier, { LABEL: 'name' });
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
     this.CONSUME(T.LParen);
     this.SUBRULE(this.modelElement);
     // The comma is optional here so that a forgotten one costs one message, not the rest of the
@@ -52,24 +52,31 @@ export class MdlParser extends CstParser {
     this.CONSUME(T.Semicolon);
   });
 
-  /** modelElement = tableConstraint | columnDefinition ; */
+  /**
+   * modelElement = primaryKeyConstraint | versionConstraint | timestampConstraint | uniqueConstraint
+   *              | foreignKeyConstraint | columnDefinition ;
+   */
   private modelElement = this.RULE('modelElement', () => {
     this.OR([
-      { ALT: () => this.SUBRULE(this.tableConstraint) },
+      { ALT: () => this.SUBRULE(this.primaryKeyConstraint) },
+      { ALT: () => this.SUBRULE(this.versionConstraint) },
+      { ALT: () => this.SUBRULE(this.timestampConstraint) },
+      { ALT: () => this.SUBRULE(this.uniqueConstraint) },
+      { ALT: () => this.SUBRULE(this.foreignKeyConstraint) },
       { ALT: () => this.SUBRULE(this.columnDefinition) },
     ]);
   });
 
-  /** columnDefinition = identifier dataType { columnConstraint } ; */
+  /** columnDefinition = Identifier dataType { columnConstraint } ; */
   private columnDefinition = this.RULE('columnDefinition', () => {
-    this.SUBRULE(this.identifier, { LABEL: 'name' });
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
     this.SUBRULE(this.dataType);
     this.MANY({ GATE: () => !this.opensTableConstraint(), DEF: () => this.SUBRULE(this.columnConstraint) });
   });
 
-  /** dataType = identifier [ "(" NumberLiteral [ "," NumberLiteral ] ")" ] ; */
+  /** dataType = Identifier [ "(" NumberLiteral [ "," NumberLiteral ] ")" ] ; */
   private dataType = this.RULE('dataType', () => {
-    this.SUBRULE(this.identifier, { LABEL: 'name' });
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
     this.OPTION(() => {
       this.CONSUME(T.LParen);
       this.CONSUME(T.NumberLiteral, { LABEL: 'argument' });
@@ -100,20 +107,6 @@ export class MdlParser extends CstParser {
   });
 
   /**
-   * tableConstraint = primaryKeyConstraint | versionConstraint | timestampConstraint
-   *                 | uniqueConstraint | foreignKeyConstraint ;
-   */
-  private tableConstraint = this.RULE('tableConstraint', () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.primaryKeyConstraint) },
-      { ALT: () => this.SUBRULE(this.versionConstraint) },
-      { ALT: () => this.SUBRULE(this.timestampConstraint) },
-      { ALT: () => this.SUBRULE(this.uniqueConstraint) },
-      { ALT: () => this.SUBRULE(this.foreignKeyConstraint) },
-    ]);
-  });
-
-  /**
    * PRIMARY KEY (, VERSION (, TIMESTAMP ( and UNIQUE ( open a table constraint that lost its comma,
    * not a column modifier; the column's modifiers end there.
    */
@@ -129,7 +122,7 @@ export class MdlParser extends CstParser {
     if (t1 === T.Primary || t1 === T.Foreign || t1 === T.Constraint || t1 === T.Unique) return true;
     const t2 = this.LA(2).tokenType;
     if ((t1 === T.Version || t1 === T.Timestamp) && t2 === T.LParen) return true;
-    const isName = (t: TokenType) => t === T.Identifier || t === T.QuotedIdentifier || (t.CATEGORIES ?? []).includes(T.Identifier);
+    const isName = (t: TokenType) => t === T.Identifier || (t.CATEGORIES ?? []).includes(T.Identifier);
     return isName(t1) && isName(t2);
   }
 
@@ -158,11 +151,11 @@ export class MdlParser extends CstParser {
     this.SUBRULE(this.columnList);
   });
 
-  /** foreignKeyConstraint = [ "CONSTRAINT" identifier ] "FOREIGN" "KEY" columnList referencesClause ; */
+  /** foreignKeyConstraint = [ "CONSTRAINT" Identifier ] "FOREIGN" "KEY" columnList referencesClause ; */
   private foreignKeyConstraint = this.RULE('foreignKeyConstraint', () => {
     this.OPTION(() => {
       this.CONSUME(T.Constraint);
-      this.SUBRULE(this.identifier, { LABEL: 'constraintName' });
+      this.CONSUME(T.Identifier, { LABEL: 'constraintName' });
     });
     this.CONSUME(T.Foreign);
     this.CONSUME(T.Key);
@@ -170,10 +163,10 @@ export class MdlParser extends CstParser {
     this.SUBRULE(this.referencesClause);
   });
 
-  /** referencesClause = "REFERENCES" identifier [ columnList ] [ cardinality ] [ onDeleteClause ] ; */
+  /** referencesClause = "REFERENCES" Identifier [ columnList ] [ cardinality ] [ onDeleteClause ] ; */
   private referencesClause = this.RULE('referencesClause', () => {
     this.CONSUME(T.References);
-    this.SUBRULE(this.identifier, { LABEL: 'target' });
+    this.CONSUME(T.Identifier, { LABEL: 'target' });
     this.OPTION(() => this.SUBRULE(this.columnList));
     this.OPTION2(() => this.SUBRULE(this.cardinality));
     this.OPTION3(() => this.SUBRULE(this.onDeleteClause));
@@ -226,10 +219,10 @@ export class MdlParser extends CstParser {
     ]);
   });
 
-  /** columnList = "(" identifier { "," identifier } ")" ; */
+  /** columnList = "(" Identifier { "," Identifier } ")" ; */
   private columnList = this.RULE('columnList', () => {
     this.CONSUME(T.LParen);
-    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.identifier) });
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.Identifier) });
     this.CONSUME(T.RParen);
   });
 
@@ -241,14 +234,6 @@ export class MdlParser extends CstParser {
       { ALT: () => this.CONSUME(T.True) },
       { ALT: () => this.CONSUME(T.False) },
       { ALT: () => this.CONSUME(T.Null) },
-    ]);
-  });
-
-  /** identifier = Identifier | QuotedIdentifier ;  (Identifier includes every soft keyword) */
-  private identifier = this.RULE('identifier', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.Identifier) },
-      { ALT: () => this.CONSUME(T.QuotedIdentifier) },
     ]);
   });
 }

@@ -18,7 +18,7 @@ type Children = Record<string, CstElement[] | undefined>;
  * what the error swallowed.
  */
 export function toAst(file: string, root: CstNode, errorOffsets: readonly number[] = []): A.SourceUnit {
-  const b = new Builder(file, errorOffsets);
+  const b = new Builder(file, errorOffsets, errorOffsets.length > 0);
   const models: A.ModelDecl[] = [];
   for (const node of nodes(root.children, 'createModel')) {
     const m = b.model(node);
@@ -31,40 +31,54 @@ function nodes(children: Children, name: string): CstNode[] {
   return (children[name] ?? []) as CstNode[];
 }
 
-function tokens(children: Children, name: string): IToken[] {
-  return ((children[name] ?? []) as IToken[]).filter((t) => !t.isInsertedInRecovery && !Number.isNaN(t.startOffset));
+function real(t: IToken): boolean {
+  return !t.isInsertedInRecovery && !Number.isNaN(t.startOffset);
 }
 
+function tokens(children: Children, name: string): IToken[] {
+  return ((children[name] ?? []) as IToken[]).filter(real);
+}
+
+/** The first real token under `name` (tokens invented by recovery have no place in the text). */
 function first(children: Children, name: string): IToken | undefined {
-  return tokens(children, name)[0];
+  const group = children[name] as IToken[] | undefined;
+  if (!group) return undefined;
+  for (const t of group) if (real(t)) return t;
+  return undefined;
 }
 
 class Builder {
   constructor(
     private readonly file: string,
     private readonly errorOffsets: readonly number[],
+    /** False for a file without syntax errors: nothing was recovered, nothing to look for. */
+    private readonly hadErrors: boolean,
   ) {}
 
   private hasErrorIn(start: number, end: number): boolean {
-    return this.errorOffsets.some((o) => o >= start && o < end);
+    return this.hadErrors && this.errorOffsets.some((o) => o >= start && o < end);
   }
 
   private tokenSpan(t: IToken): Span {
     return { file: this.file, start: t.startOffset, end: t.startOffset + t.image.length };
   }
 
-  /** The lexer tracks only start offsets (the fastest mode), so a node ends where its last token does. */
   private nodeSpan(n: CstNode): Span {
-    const start = n.location?.startOffset;
-    const last = lastToken(n);
-    if (start === undefined || Number.isNaN(start) || !last) return { file: this.file, start: 0, end: 0 };
-    return { file: this.file, start, end: last.startOffset + last.image.length };
+    const loc = n.location;
+    const start = loc?.startOffset;
+    let end = loc?.endOffset;
+    if (start === undefined || Number.isNaN(start)) return { file: this.file, start: 0, end: 0 };
+    // Recovery can leave a node ending in an invented token; then find the last real one.
+    if (end === undefined || Number.isNaN(end)) {
+      const last = lastToken(n);
+      end = last ? last.startOffset + last.image.length - 1 : start;
+    }
+    return { file: this.file, start, end: end + 1 };
   }
 
   model(node: CstNode): A.ModelDecl | undefined {
     const c = node.children as Children;
-    const nameNode = nodes(c, 'name')[0];
-    const name = nameNode && this.identifier(nameNode);
+    const name = this.ident(first(c, 'name'));
     if (!name) return undefined;
     const elements: A.Element[] = [];
     for (const el of nodes(c, 'modelElement')) {
@@ -90,42 +104,33 @@ class Builder {
     };
   }
 
-  identifier(node: CstNode): A.Ident | undefined {
-    const c = node.children as Children;
-    const quoted = first(c, 'QuotedIdentifier');
-    if (quoted) {
-      const closed = quoted.tokenType.name === 'QuotedIdentifier';
-      const inner = quoted.image.slice(1, closed ? -1 : undefined);
-      return { text: inner.replace(/""/g, '"'), quoted: true, span: this.tokenSpan(quoted) };
+  /** A name token (plain, soft keyword or quoted) to an identifier with its text unquoted. */
+  ident(token: IToken | undefined): A.Ident | undefined {
+    if (!token) return undefined;
+    const type = token.tokenType.name;
+    if (type === 'QuotedIdentifier' || type === 'UnterminatedIdentifier') {
+      const inner = token.image.slice(1, type === 'QuotedIdentifier' ? -1 : undefined);
+      return { text: inner.replace(/""/g, '"'), quoted: true, span: this.tokenSpan(token) };
     }
-    const plain = first(c, 'Identifier');
-    // Soft keywords are stored under their own token name, so take whichever token is there.
-    const token = plain ?? Object.values(c).flat().find((t): t is IToken => isToken(t) && !t.isInsertedInRecovery);
-    if (!token || Number.isNaN(token.startOffset)) return undefined;
     return { text: token.image, quoted: false, span: this.tokenSpan(token) };
   }
 
   private columnList(node: CstNode | undefined): A.Ident[] | undefined {
     if (!node) return undefined;
     const ids: A.Ident[] = [];
-    for (const idNode of nodes(node.children as Children, 'identifier')) {
-      const id = this.identifier(idNode);
-      if (id) ids.push(id);
-    }
+    for (const t of tokens(node.children as Children, 'Identifier')) ids.push(this.ident(t)!);
     return ids.length > 0 ? ids : undefined;
   }
 
   private element(node: CstNode): A.Element | undefined {
     // What recovery made of an element with a syntax error in it is not what the user meant.
     const whole = this.nodeSpan(node);
-    if (this.hasErrorIn(whole.start, whole.end + 1) || recovered(node)) return undefined;
+    if (this.hadErrors && (this.hasErrorIn(whole.start, whole.end + 1) || recovered(node))) return undefined;
     const c = node.children as Children;
     const column = nodes(c, 'columnDefinition')[0];
     if (column) return this.column(column);
-    const table = nodes(c, 'tableConstraint')[0];
-    if (!table) return undefined;
-    const t = table.children as Children;
-    const span = this.nodeSpan(table);
+    const t = c;
+    const span = whole;
     const simple = (
       rule: string,
       kind: 'primary-key-decl' | 'version-decl' | 'timestamp-decl' | 'unique-decl',
@@ -142,8 +147,7 @@ class Builder {
       const clauseNode = nodes(f, 'referencesClause')[0];
       const clause = clauseNode && this.references(clauseNode);
       if (!columns || !clause) return undefined;
-      const nameNode = nodes(f, 'constraintName')[0];
-      const constraintName = nameNode && this.identifier(nameNode);
+      const constraintName = this.ident(first(f, 'constraintName'));
       return { kind: 'foreign-key-decl', columns, clause, span, ...(constraintName ? { constraintName } : {}) };
     }
     return (
@@ -156,8 +160,7 @@ class Builder {
 
   private column(node: CstNode): A.ColumnDecl | undefined {
     const c = node.children as Children;
-    const nameNode = nodes(c, 'name')[0];
-    const name = nameNode && this.identifier(nameNode);
+    const name = this.ident(first(c, 'name'));
     const typeNode = nodes(c, 'dataType')[0];
     const type = typeNode && this.dataType(typeNode);
     if (!name || !type) return undefined;
@@ -171,8 +174,7 @@ class Builder {
 
   private dataType(node: CstNode): A.TypeRef | undefined {
     const c = node.children as Children;
-    const nameNode = nodes(c, 'name')[0];
-    const name = nameNode && this.identifier(nameNode);
+    const name = this.ident(first(c, 'name'));
     if (!name) return undefined;
     const args = tokens(c, 'argument').map((t) => ({ text: t.image, span: this.tokenSpan(t) }));
     return { name, args, span: this.nodeSpan(node) };
@@ -204,8 +206,7 @@ class Builder {
 
   private references(node: CstNode): A.ReferencesClause | undefined {
     const c = node.children as Children;
-    const targetNode = nodes(c, 'target')[0];
-    const target = targetNode && this.identifier(targetNode);
+    const target = this.ident(first(c, 'target'));
     if (!target) return undefined;
     const columns = this.columnList(nodes(c, 'columnList')[0]);
     const cardNode = nodes(c, 'cardinality')[0];

@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS "account__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'lsn', NULL, '[]', '{"kind":"model","name":"account","behavior":"record","history":false,"comment":null,"columns":[{"kind":"column","name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"lsn","type":{"kind":"decimal","precision":18,"scale":0,"spelled":"DECIMAL(18, 0)"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"lsn"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', '372028c2b4d58d863677470e7e713ab5d2358a216f591e42102f8f9f860218c8')
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'lsn', NULL, '[]', '{"name":"account","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"lsn","type":{"kind":"decimal","precision":18,"scale":0,"spelled":"DECIMAL(18, 0)"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"lsn","timestamp":null,"uniqueKeys":[],"relationships":[]}', 'e5495ee734983c8fb6dfd07836b3970dd669836084499c989dcc3ca6a7596e44')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for account: the runtime stages a batch, then runs these in order.

@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS "a__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('a', 'a', 'a__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '{"kind":"model","name":"a","behavior":"record","history":false,"comment":null,"columns":[{"kind":"column","name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"seq"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', '005f59b6ddf07e2f23ed5e3af6cfbf5ca18939816012f47271995c762b3a791e')
+VALUES ('a', 'a', 'a__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '{"name":"a","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[]}', 'fa720f67fb1b6e8adbf2a12894e99841444369e416357c2641c5ee3fd97e185f')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for a: the runtime stages a batch, then runs these in order.
@@ -170,7 +170,7 @@ CREATE TABLE IF NOT EXISTS "b__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('b', 'b', 'b__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '{"kind":"model","name":"b","behavior":"record","history":true,"comment":"b","columns":[{"kind":"column","name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"seq"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', '63c83c8d5380371f624965abb0b6dc39737e1ce702c16ddec6e3de9d0ed94317')
+VALUES ('b', 'b', 'b__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '{"name":"b","behavior":"record","history":true,"comment":"b","columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[]}', '15a273253597c84f6c2e24cad7bac502546087470a651abfabd6cfd39a575c2c')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for b: the runtime stages a batch, then runs these in order.
@@ -268,7 +268,7 @@ CREATE TABLE IF NOT EXISTS "c__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('c', 'c', 'c__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '{"kind":"model","name":"c","behavior":"record","history":true,"comment":"c","columns":[{"kind":"column","name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"seq"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', 'b194e354bbd806cfa0a91ec84d44fa814736857054c280dd1f4ab04040b0efb2')
+VALUES ('c', 'c', 'c__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '{"name":"c","behavior":"record","history":true,"comment":"c","columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[]}', '1392954165ef763c1eca237c12c27ebe78569b28c5d53df56103645acebb1124')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for c: the runtime stages a batch, then runs these in order.
@@ -366,7 +366,7 @@ CREATE TABLE IF NOT EXISTS "d__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('d', 'd', 'd__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '{"kind":"model","name":"d","behavior":"record","history":true,"comment":"d","columns":[{"kind":"column","name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"seq"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', '139a722c795fbac4b1eedc1aade3ebccbc17172b3870e15cba52cebf1ef4b94b')
+VALUES ('d', 'd', 'd__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '{"name":"d","behavior":"record","history":true,"comment":"d","columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[]}', '15576239d2752fcdb5d3edbb4e1895318ce77649c9f5614033c959c8324a108a')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for d: the runtime stages a batch, then runs these in order.
@@ -467,7 +467,7 @@ CREATE TABLE IF NOT EXISTS "e__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "e__ts_at" ON "e" ("at");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('e', 'e', 'e__tombstones', 'time-series', 1, '["id","at"]', 'seq', 'at', '[]', '{"kind":"model","name":"e","behavior":"time-series","history":true,"comment":"e","columns":[{"kind":"column","name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"at","type":{"kind":"date","spelled":"DATE"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id","at"]},"version":{"column":"seq"},"timestamp":{"column":"at"},"uniqueKeys":[],"relationships":[]}', '5b01a22ccddf07e224b1ef47bea8bdea74fdd8743dfbf512b9d84e6f1d8afbac')
+VALUES ('e', 'e', 'e__tombstones', 'time-series', 1, '["id","at"]', 'seq', 'at', '[]', '{"name":"e","behavior":"time-series","history":true,"comment":"e","columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"at","type":{"kind":"date","spelled":"DATE"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id","at"],"version":"seq","timestamp":"at","uniqueKeys":[],"relationships":[]}', 'c7a521f1371197e7608ab86e8a9f9e0203a51f7c09003914909dc3b818f04c9b')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for e: the runtime stages a batch, then runs these in order.
@@ -569,7 +569,7 @@ CREATE TABLE IF NOT EXISTS "f__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "f__ts_at" ON "f" ("at");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('f', 'f', 'f__tombstones', 'time-series', 1, '["id","at"]', 'seq', 'at', '[]', '{"kind":"model","name":"f","behavior":"time-series","history":true,"comment":"f","columns":[{"kind":"column","name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"at","type":{"kind":"date","spelled":"DATE"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id","at"]},"version":{"column":"seq"},"timestamp":{"column":"at"},"uniqueKeys":[],"relationships":[]}', '05ab8af37e9fd07d3f3e23796b6df4ff2960c3e30934dd980fd7355d5e983552')
+VALUES ('f', 'f', 'f__tombstones', 'time-series', 1, '["id","at"]', 'seq', 'at', '[]', '{"name":"f","behavior":"time-series","history":true,"comment":"f","columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"at","type":{"kind":"date","spelled":"DATE"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id","at"],"version":"seq","timestamp":"at","uniqueKeys":[],"relationships":[]}', '183bd5ddb7553465554ebeee8e407c9dc127058c9a310502a8f4ca00506b60e4')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for f: the runtime stages a batch, then runs these in order.

@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS "account__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '{"kind":"model","name":"account","behavior":"record","history":false,"comment":null,"columns":[{"kind":"column","name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"seq"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', '7fa2f4423ef98648281d74b7c5f6f69e0e266493d5f117564e044050097c42e6')
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '{"name":"account","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[]}', 'b0c9d72ac14d605bf3fad91af67ae82264dd68cff832ecb334b619114c8df238')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for account: the runtime stages a batch, then runs these in order.

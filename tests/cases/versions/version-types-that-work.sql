@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS "v_smallint__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_smallint', 'v_smallint', 'v_smallint__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"kind":"model","name":"v_smallint","behavior":"record","history":false,"comment":null,"columns":[{"kind":"column","name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"v","type":{"kind":"integer","bits":16,"spelled":"SMALLINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"v"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', '1b946348e5a5f850ebb6f4bd7d6dc3b569086063e9ffb472079c83f993ffb43d')
+VALUES ('v_smallint', 'v_smallint', 'v_smallint__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_smallint","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"integer","bits":16,"spelled":"SMALLINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', 'd77a8ae98519892a6ae308e66cb9528919d36bb840740febf1c3ebcb50bef26c')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_smallint: the runtime stages a batch, then runs these in order.
@@ -169,7 +169,7 @@ CREATE TABLE IF NOT EXISTS "v_int__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_int', 'v_int', 'v_int__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"kind":"model","name":"v_int","behavior":"record","history":false,"comment":null,"columns":[{"kind":"column","name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"v","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"v"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', 'ba1f57c370591384517049bc24c1db2c27af065c8ef6b17fa1e413fda4e86dcf')
+VALUES ('v_int', 'v_int', 'v_int__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_int","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', '50e8b869c4891030eeda89da5a6c584302196f1bcdafcfbbf75962396e136242')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_int: the runtime stages a batch, then runs these in order.
@@ -266,7 +266,7 @@ CREATE TABLE IF NOT EXISTS "v_integer__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_integer', 'v_integer', 'v_integer__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"kind":"model","name":"v_integer","behavior":"record","history":false,"comment":null,"columns":[{"kind":"column","name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"v","type":{"kind":"integer","bits":32,"spelled":"INTEGER"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"v"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', '63178f80a8b3920b7fb4d445a914396cd68ca0def023d1c65d3cc895eaa370d8')
+VALUES ('v_integer', 'v_integer', 'v_integer__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_integer","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"integer","bits":32,"spelled":"INTEGER"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', 'baeb564fda6fe1f6085a2ca8e906c1a691feeb24cb515ffadc029f0223ee39a5')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_integer: the runtime stages a batch, then runs these in order.
@@ -363,7 +363,7 @@ CREATE TABLE IF NOT EXISTS "v_bigint__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_bigint', 'v_bigint', 'v_bigint__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"kind":"model","name":"v_bigint","behavior":"record","history":false,"comment":null,"columns":[{"kind":"column","name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"v","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"v"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', '3b56e06f99c66ba824806d03a37484a972dee76300b8956b6f34846f40d60413')
+VALUES ('v_bigint', 'v_bigint', 'v_bigint__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_bigint","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', '557b7c2fa37209406b3c70a523147ade9ca6164d879c6fee0af47c88e51f44e3')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_bigint: the runtime stages a batch, then runs these in order.
@@ -460,7 +460,7 @@ CREATE TABLE IF NOT EXISTS "v_long__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_long', 'v_long', 'v_long__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"kind":"model","name":"v_long","behavior":"record","history":false,"comment":null,"columns":[{"kind":"column","name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"v","type":{"kind":"integer","bits":64,"spelled":"LONG"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"v"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', '9a5a772100b32641b550cf22cc4e4bc833b91e6f954de90a7e0c35b965f11f21')
+VALUES ('v_long', 'v_long', 'v_long__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_long","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"integer","bits":64,"spelled":"LONG"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', 'b6c09590b82ff0bd57368d825c6a3afb65046f600e0250caef484729e6c0ef5e')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_long: the runtime stages a batch, then runs these in order.
@@ -557,7 +557,7 @@ CREATE TABLE IF NOT EXISTS "v_decimal__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_decimal', 'v_decimal', 'v_decimal__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"kind":"model","name":"v_decimal","behavior":"record","history":false,"comment":null,"columns":[{"kind":"column","name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"v","type":{"kind":"decimal","precision":18,"scale":0,"spelled":"DECIMAL(18, 0)"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"v"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', '6c6e492ca89ad7fe44cd990eb57d5ac787a71acc95f63003d003f8ac1cffbfd5')
+VALUES ('v_decimal', 'v_decimal', 'v_decimal__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_decimal","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"decimal","precision":18,"scale":0,"spelled":"DECIMAL(18, 0)"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', '2788ad7c94ee73d185683ffd47907ca7afdb487495c31e202c0b2afb489f8ac6')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_decimal: the runtime stages a batch, then runs these in order.
@@ -654,7 +654,7 @@ CREATE TABLE IF NOT EXISTS "v_decimal_no_scale__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_decimal_no_scale', 'v_decimal_no_scale', 'v_decimal_no_scale__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"kind":"model","name":"v_decimal_no_scale","behavior":"record","history":false,"comment":null,"columns":[{"kind":"column","name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"v","type":{"kind":"decimal","precision":10,"scale":0,"spelled":"DECIMAL(10)"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"v"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', 'b711c82762f360841f6b655c78a34046927c56ead8f94d5f8e8ade76a2fe67a1')
+VALUES ('v_decimal_no_scale', 'v_decimal_no_scale', 'v_decimal_no_scale__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_decimal_no_scale","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"decimal","precision":10,"scale":0,"spelled":"DECIMAL(10)"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', '321ad812d3e2f212f94eebc6d7eded2075093ba8887810adc896c188be6e34b9')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_decimal_no_scale: the runtime stages a batch, then runs these in order.
@@ -751,7 +751,7 @@ CREATE TABLE IF NOT EXISTS "v_date__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_date', 'v_date', 'v_date__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"kind":"model","name":"v_date","behavior":"record","history":false,"comment":null,"columns":[{"kind":"column","name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"v","type":{"kind":"date","spelled":"DATE"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"v"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', '525d054e1712f89d8b78bfcd8e6286c0e64d1ca2569e9a0f1981c902925610fc')
+VALUES ('v_date', 'v_date', 'v_date__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_date","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"date","spelled":"DATE"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', '27d275247258b50f0b3c65a348cfa9faec55779209a4c25d216388e893bfd1b4')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_date: the runtime stages a batch, then runs these in order.
@@ -848,7 +848,7 @@ CREATE TABLE IF NOT EXISTS "v_timestamp__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_timestamp', 'v_timestamp', 'v_timestamp__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"kind":"model","name":"v_timestamp","behavior":"record","history":false,"comment":null,"columns":[{"kind":"column","name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"v","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"v"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', 'd62236e426850f35463b7edf97e326837e4f28086ee43c2636957ec47b4ed8c2')
+VALUES ('v_timestamp', 'v_timestamp', 'v_timestamp__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_timestamp","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', '922a143616ae9c8cde42c473d8af06299ff88736616b84b15b45c4864104f4ea')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_timestamp: the runtime stages a batch, then runs these in order.
@@ -945,7 +945,7 @@ CREATE TABLE IF NOT EXISTS "v_datetime__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_datetime', 'v_datetime', 'v_datetime__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"kind":"model","name":"v_datetime","behavior":"record","history":false,"comment":null,"columns":[{"kind":"column","name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"kind":"column","name":"v","type":{"kind":"timestamp","spelled":"DATETIME"},"notNull":true,"default":null,"comment":null}],"primaryKey":{"columns":["id"]},"version":{"column":"v"},"timestamp":null,"uniqueKeys":[],"relationships":[]}', 'd0109347f1c11b3c6f0753f85ad09d29c22333e3bbb798cc7fdeb2bd6ed4d237')
+VALUES ('v_datetime', 'v_datetime', 'v_datetime__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_datetime","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"timestamp","spelled":"DATETIME"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', '6032c0d4567ab163e3743b4d43a70bca5e13844120278a81f69a38fde2ad3b8d')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_datetime: the runtime stages a batch, then runs these in order.
