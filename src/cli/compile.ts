@@ -2,8 +2,10 @@
  * `mdl compile [PATH...] [--target sqlite] [-o FILE]`: the SQL for a schema, deterministic.
  */
 
-import { writeFileSync } from 'node:fs';
-import { compileProject } from '../index.js';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { loadProject } from '../project.js';
+import { checkSources } from '../pipeline.js';
+import { compileSqlite, renderSqliteChunks } from '../compile/sqlite.js';
 import { renderDiagnostics, summarize } from '../diagnostics/render.js';
 import { EXIT_ERRORS, EXIT_OK, oneOf, parse, useColor } from './io.js';
 
@@ -25,23 +27,34 @@ errors (nothing is written), 2 usage error.
 export function run(args: readonly string[]): number {
   const { values, positionals } = parse(args, { target: { type: 'string' }, out: { type: 'string', short: 'o' } });
   oneOf(values['target'] ?? 'sqlite', ['sqlite'] as const, '--target');
-  const result = compileProject(positionals);
-  const sources = new Map(result.sources.map((s) => [s.path, s]));
+  const project = loadProject(positionals);
+  const result = checkSources(project.sources, project.diagnostics);
+  const sources = new Map(project.sources.map((s) => [s.path, s]));
   if (result.diagnostics.length > 0) {
     const mode = useColor(process.stderr) ? 'pretty' : 'plain';
     process.stderr.write(renderDiagnostics(result.diagnostics, sources, mode) + '\n');
   }
-  if (!result.ok || result.sql === undefined) {
+  if (!result.ok) {
     process.stderr.write(`failed: ${summarize(result.diagnostics)}; nothing written\n`);
     return EXIT_ERRORS;
   }
+  const program = compileSqlite(result.schema);
+  const chunks = renderSqliteChunks(result.schema, program);
   const out = values['out'];
   if (typeof out === 'string') {
-    writeFileSync(out, result.sql);
+    // Written as rendered: a large schema never needs its whole script in memory at once.
+    const fd = openSync(out, 'w');
+    try {
+      for (const chunk of chunks) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
     const n = result.schema.models.length;
     process.stderr.write(`wrote ${out}: ${n} model${n === 1 ? '' : 's'}\n`);
   } else {
-    process.stdout.write(result.sql);
+    let sql = '';
+    for (const chunk of chunks) sql += chunk;
+    process.stdout.write(sql);
   }
   return EXIT_OK;
 }

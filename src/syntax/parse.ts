@@ -65,9 +65,11 @@ export function parseSource(source: SourceFile, diagnostics: Diagnostics): Parse
     ...parser.errors.map((e) => fromException(e, lexed.tokens, source)),
     ...missingCommas(cst, source),
   ];
-  for (const e of keepFirstPerSegment(candidates, lexed.tokens, lexed.malformed)) {
-    const hint = hintFor(e, lexed.tokens);
-    diagnostics.report('unexpectedToken', e.span, { expected: e.expected, found: e.found }, hint ? { hint } : {});
+  if (candidates.length > 0) {
+    for (const e of keepFirstPerSegment(candidates, lexed.tokens, lexed.malformed)) {
+      const hint = hintFor(e, lexed.tokens);
+      diagnostics.report('unexpectedToken', e.span, { expected: e.expected, found: e.found }, hint ? { hint } : {});
+    }
   }
 
   // Every place the parser stumbled marks its element as broken, reported or not (a missing comma
@@ -103,7 +105,9 @@ function missingCommas(root: CstNode, source: SourceFile): SyntaxError[] {
   for (const model of (root.children['createModel'] ?? []) as CstNode[]) {
     const elements = (model.children['modelElement'] ?? []) as CstNode[];
     const commas = ((model.children['Comma'] ?? []) as IToken[]).filter((t) => !t.isInsertedInRecovery);
-    const ordered = [...elements].sort((a, b) => (a.location?.startOffset ?? 0) - (b.location?.startOffset ?? 0));
+    // Each element after the first is parsed after an optional comma: n - 1 commas mean none missing.
+    if (commas.length >= elements.length - 1) continue;
+    const ordered = elements;
     for (let i = 1; i < ordered.length; i++) {
       const prevLoc = ordered[i - 1]!.location;
       const start = ordered[i]!.location?.startOffset;

@@ -183,24 +183,36 @@ class Builder {
   private columnConstraint(node: CstNode): A.ColumnConstraint | undefined {
     const c = node.children as Children;
     const span = this.nodeSpan(node);
-    if (first(c, 'notNull')) return { kind: 'not-null', span };
-    if (first(c, 'nullable')) return { kind: 'nullable', span };
-    if (first(c, 'DEFAULT')) {
-      const lit = nodes(c, 'literal')[0];
-      const value = lit && this.literal(lit);
-      return value ? { kind: 'default', value, span } : undefined;
+    // Each alternative leaves a distinct first child, so one look at the keys present decides.
+    for (const key in c) {
+      switch (key) {
+        case 'notNull':
+          return first(c, key) ? { kind: 'not-null', span } : undefined;
+        case 'nullable':
+          return first(c, key) ? { kind: 'nullable', span } : undefined;
+        case 'DEFAULT': {
+          const lit = nodes(c, 'literal')[0];
+          const value = lit && this.literal(lit);
+          return value ? { kind: 'default', value, span } : undefined;
+        }
+        case 'PRIMARY':
+          return first(c, 'KEY') ? { kind: 'primary-key', span } : undefined;
+        case 'VERSION':
+          return first(c, key) ? { kind: 'version', span } : undefined;
+        case 'TIMESTAMP':
+          return first(c, key) ? { kind: 'timestamp', span } : undefined;
+        case 'UNIQUE':
+          return first(c, key) ? { kind: 'unique', span } : undefined;
+        case 'referencesClause': {
+          const clause = this.references(nodes(c, key)[0]!);
+          return clause ? { kind: 'references', clause, span } : undefined;
+        }
+        case 'comment': {
+          const comment = first(c, key);
+          return comment ? { kind: 'comment', text: unquoteString(comment), span } : undefined;
+        }
+      }
     }
-    if (first(c, 'PRIMARY') && first(c, 'KEY')) return { kind: 'primary-key', span };
-    if (first(c, 'VERSION')) return { kind: 'version', span };
-    if (first(c, 'TIMESTAMP')) return { kind: 'timestamp', span };
-    if (first(c, 'UNIQUE')) return { kind: 'unique', span };
-    const ref = nodes(c, 'referencesClause')[0];
-    if (ref) {
-      const clause = this.references(ref);
-      return clause ? { kind: 'references', clause, span } : undefined;
-    }
-    const comment = first(c, 'comment');
-    if (comment) return { kind: 'comment', text: unquoteString(comment), span };
     return undefined;
   }
 

@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -73,8 +72,8 @@ CREATE TABLE IF NOT EXISTS "contact__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "contact__uq_email" ON "contact" ("email");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[["email"]]', '{"name":"contact","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"email","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[["email"]],"relationships":[]}', '2fc98c1e1621fe03a935b055bd5c9babec05fd87efe3ba90bf96c3104cebcd9e')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[["email"]]', '2fc98c1e1621fe03a935b055bd5c9babec05fd87efe3ba90bf96c3104cebcd9e')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for contact: the runtime stages a batch, then runs these in order.

@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -79,8 +78,8 @@ CREATE TABLE IF NOT EXISTS "ledger_entry__tombstones" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("account_id", "entry_no", "amount_cents", "booked_on", "posted_at")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('ledger_entry', 'ledger_entry', 'ledger_entry__tombstones', 'record', 0, '["account_id","entry_no","amount_cents","booked_on","posted_at"]', 'seq', NULL, '[]', '{"name":"ledger_entry","behavior":"record","history":false,"comment":null,"columns":[{"name":"account_id","type":{"kind":"string","maxLength":36,"spelled":"VARCHAR(36)"},"notNull":true,"default":null,"comment":null},{"name":"entry_no","type":{"kind":"integer","bits":32,"spelled":"INTEGER"},"notNull":true,"default":null,"comment":null},{"name":"amount_cents","type":{"kind":"decimal","precision":12,"scale":2,"spelled":"DECIMAL(12, 2)"},"notNull":true,"default":null,"comment":null},{"name":"booked_on","type":{"kind":"date","spelled":"DATE"},"notNull":true,"default":null,"comment":null},{"name":"posted_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["account_id","entry_no","amount_cents","booked_on","posted_at"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[]}', 'becf7fdadf7b80bc812df4e05d324ca7733d92293d8e937ce405e34af845b71a')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('ledger_entry', 'ledger_entry', 'ledger_entry__tombstones', 'record', 0, '["account_id","entry_no","amount_cents","booked_on","posted_at"]', 'seq', NULL, '[]', 'becf7fdadf7b80bc812df4e05d324ca7733d92293d8e937ce405e34af845b71a')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for ledger_entry: the runtime stages a batch, then runs these in order.

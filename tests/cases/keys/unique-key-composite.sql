@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -76,8 +75,8 @@ CREATE TABLE IF NOT EXISTS "contact__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "contact__uq_account_id_email" ON "contact" ("account_id", "email");
 CREATE INDEX IF NOT EXISTS "contact__uq_handle" ON "contact" ("handle");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[["account_id","email"],["handle"]]', '{"name":"contact","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"account_id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"email","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"handle","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[["account_id","email"],["handle"]],"relationships":[]}', 'aa51e0d2da7f0e1b7ff8c015d3c7b19da62715ac92c781d2ec38ddda767d4461')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[["account_id","email"],["handle"]]', 'aa51e0d2da7f0e1b7ff8c015d3c7b19da62715ac92c781d2ec38ddda767d4461')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for contact: the runtime stages a batch, then runs these in order.

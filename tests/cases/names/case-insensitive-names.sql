@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -71,8 +70,8 @@ CREATE TABLE IF NOT EXISTS "Account__tombstones" (
   "Updated_At" TEXT NOT NULL,
   PRIMARY KEY ("ID")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('Account', 'Account', 'Account__tombstones', 'record', 0, '["ID"]', 'Updated_At', NULL, '[]', '{"name":"Account","behavior":"record","history":false,"comment":null,"columns":[{"name":"ID","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"Updated_At","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":["ID"],"version":"Updated_At","timestamp":null,"uniqueKeys":[],"relationships":[]}', '87c753ea1fddd465f83fe6d0833216768bd4f8da62d88a2d0d5eba0a74bc1014')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('Account', 'Account', 'Account__tombstones', 'record', 0, '["ID"]', 'Updated_At', NULL, '[]', '87c753ea1fddd465f83fe6d0833216768bd4f8da62d88a2d0d5eba0a74bc1014')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for Account: the runtime stages a batch, then runs these in order.
@@ -174,8 +173,8 @@ CREATE TABLE IF NOT EXISTS "contact__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "contact__fk_Owner_Id" ON "contact" ("Owner_Id");
 CREATE INDEX IF NOT EXISTS "contact__fk_Account_Id" ON "contact" ("Account_Id");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["Id"]', 'seq', NULL, '[]', '{"name":"contact","behavior":"record","history":false,"comment":null,"columns":[{"name":"Id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"Account_Id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"Owner_Id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["Id"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[{"name":"fk_Owner_Id","columns":["Owner_Id"],"target":"Account","targetColumns":["ID"],"cardinality":"many-to-one","onDelete":"no-action","notation":"M:0"},{"name":"fk_Account_Id","columns":["Account_Id"],"target":"Account","targetColumns":["ID"],"cardinality":"many-to-one","onDelete":"no-action","notation":"M:0"}]}', 'd3c928678e17091afe929e631d6a6fb7953edf2f107211d8e780fec86c6d0670')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["Id"]', 'seq', NULL, '[]', 'd3c928678e17091afe929e631d6a6fb7953edf2f107211d8e780fec86c6d0670')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('contact', 'fk_Owner_Id', '["Owner_Id"]', 'Account', '["ID"]', 'many-to-one', 'M:0', 'no-action')

@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -72,8 +71,8 @@ CREATE TABLE IF NOT EXISTS "excluded__tombstones" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('excluded', 'excluded', 'excluded__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '{"name":"excluded","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"name","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[]}', '41ce0c29866d3ab6263eb66bab1b063dc17096c9f4309be17cd97506bc2a4840')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('excluded', 'excluded', 'excluded__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '41ce0c29866d3ab6263eb66bab1b063dc17096c9f4309be17cd97506bc2a4840')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for excluded: the runtime stages a batch, then runs these in order.

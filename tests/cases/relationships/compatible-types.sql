@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -73,8 +72,8 @@ CREATE TABLE IF NOT EXISTS "account__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "account__uq_code" ON "account" ("code");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[["code"]]', '{"name":"account","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null},{"name":"code","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[["code"]],"relationships":[]}', '0684d0d97c84301ec36bc021b467cdeb382be3afe366615b5bd2a4e440cb806d')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[["code"]]', '0684d0d97c84301ec36bc021b467cdeb382be3afe366615b5bd2a4e440cb806d')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for account: the runtime stages a batch, then runs these in order.
@@ -178,8 +177,8 @@ CREATE TABLE IF NOT EXISTS "contact__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "contact__fk_account_id" ON "contact" ("account_id");
 CREATE INDEX IF NOT EXISTS "contact__fk_account_code" ON "contact" ("account_code");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '{"name":"contact","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"account_id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":false,"default":null,"comment":null},{"name":"account_code","type":{"kind":"string","maxLength":20,"spelled":"VARCHAR(20)"},"notNull":false,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[{"name":"fk_account_id","columns":["account_id"],"target":"account","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"no-action","notation":"M:0"},{"name":"fk_account_code","columns":["account_code"],"target":"account","targetColumns":["code"],"cardinality":"many-to-one","onDelete":"no-action","notation":"M:0"}]}', '6d2ee8dc1c3e612e8db02419630b5e2024db4802b9f82c01fe1477ed3cd8fc90')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '6d2ee8dc1c3e612e8db02419630b5e2024db4802b9f82c01fe1477ed3cd8fc90')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('contact', 'fk_account_id', '["account_id"]', 'account', '["id"]', 'many-to-one', 'M:0', 'no-action')

@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -73,8 +72,8 @@ CREATE TABLE IF NOT EXISTS "contact__tombstones" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("account_id", "email")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["account_id","email"]', 'seq', NULL, '[]', '{"name":"contact","behavior":"record","history":false,"comment":null,"columns":[{"name":"account_id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"email","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["account_id","email"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[]}', '6f2517a0cc07463aaa2756f2c0c467fe5b8d3e6543a4b627058626aa04ef6469')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["account_id","email"]', 'seq', NULL, '[]', '6f2517a0cc07463aaa2756f2c0c467fe5b8d3e6543a4b627058626aa04ef6469')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for contact: the runtime stages a batch, then runs these in order.
@@ -175,8 +174,8 @@ CREATE TABLE IF NOT EXISTS "note__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "note__fk_contact_account_contact_email" ON "note" ("contact_account", "contact_email");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('note', 'note', 'note__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '{"name":"note","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"contact_account","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"contact_email","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[{"name":"fk_contact_account_contact_email","columns":["contact_account","contact_email"],"target":"contact","targetColumns":["account_id","email"],"cardinality":"many-to-one","onDelete":"set-null","notation":"M:0"}]}', '6913d32d1685541acda190b240a54942781eadbfb9e47caefa79955a73d4c024')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('note', 'note', 'note__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '6913d32d1685541acda190b240a54942781eadbfb9e47caefa79955a73d4c024')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('note', 'fk_contact_account_contact_email', '["contact_account","contact_email"]', 'contact', '["account_id","email"]', 'many-to-one', 'M:0', 'set-null')

@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -71,8 +70,8 @@ CREATE TABLE IF NOT EXISTS "account__tombstones" (
   "updated_at" TEXT NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', '{"name":"account","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"updated_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"updated_at","timestamp":null,"uniqueKeys":[],"relationships":[]}', 'd137859481cc71388c793ae4fcfc670bfe9da2a7f2ae8ed51c573d9283bfcc72')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', 'd137859481cc71388c793ae4fcfc670bfe9da2a7f2ae8ed51c573d9283bfcc72')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for account: the runtime stages a batch, then runs these in order.
@@ -183,8 +182,8 @@ CREATE INDEX IF NOT EXISTS "contact__fk_b" ON "contact" ("b");
 CREATE INDEX IF NOT EXISTS "contact__fk_c" ON "contact" ("c");
 CREATE INDEX IF NOT EXISTS "contact__fk_d" ON "contact" ("d");
 CREATE INDEX IF NOT EXISTS "contact__fk_e" ON "contact" ("e");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '{"name":"contact","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"a","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"b","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"c","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"d","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"e","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[{"name":"fk_a","columns":["a"],"target":"account","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"cascade","notation":"M:1"},{"name":"fk_b","columns":["b"],"target":"account","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"set-null","notation":"M:0"},{"name":"fk_c","columns":["c"],"target":"account","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"restrict","notation":"M:1"},{"name":"fk_d","columns":["d"],"target":"account","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"no-action","notation":"M:0"},{"name":"fk_e","columns":["e"],"target":"account","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"no-action","notation":"M:0"}]}', '7e2a410dae96419bdb3fc55ac5bf2c764407f9d4551456fa0fdd5bd2c4c1a041')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '7e2a410dae96419bdb3fc55ac5bf2c764407f9d4551456fa0fdd5bd2c4c1a041')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('contact', 'fk_a', '["a"]', 'account', '["id"]', 'many-to-one', 'M:1', 'cascade')

@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -71,8 +70,8 @@ CREATE TABLE IF NOT EXISTS "account__tombstones" (
   "updated_at" TEXT NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', '{"name":"account","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"updated_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"updated_at","timestamp":null,"uniqueKeys":[],"relationships":[]}', 'd137859481cc71388c793ae4fcfc670bfe9da2a7f2ae8ed51c573d9283bfcc72')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', 'd137859481cc71388c793ae4fcfc670bfe9da2a7f2ae8ed51c573d9283bfcc72')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for account: the runtime stages a batch, then runs these in order.
@@ -169,8 +168,8 @@ CREATE TABLE IF NOT EXISTS "account_settings__tombstones" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("account_id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('account_settings', 'account_settings', 'account_settings__tombstones', 'record', 0, '["account_id"]', 'seq', NULL, '[]', '{"name":"account_settings","behavior":"record","history":false,"comment":null,"columns":[{"name":"account_id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["account_id"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[{"name":"fk_account_id","columns":["account_id"],"target":"account","targetColumns":["id"],"cardinality":"one-to-one","onDelete":"cascade","notation":"1:1"}]}', '7397b48efced1b21005770d8c9bf71cd1eb246a135b0658a583488e5b5ab275f')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('account_settings', 'account_settings', 'account_settings__tombstones', 'record', 0, '["account_id"]', 'seq', NULL, '[]', '7397b48efced1b21005770d8c9bf71cd1eb246a135b0658a583488e5b5ab275f')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('account_settings', 'fk_account_id', '["account_id"]', 'account', '["id"]', 'one-to-one', '1:1', 'cascade')
@@ -272,8 +271,8 @@ CREATE TABLE IF NOT EXISTS "account_owner__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "account_owner__fk_account_id" ON "account_owner" ("account_id");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('account_owner', 'account_owner', 'account_owner__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[["account_id"]]', '{"name":"account_owner","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"account_id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[["account_id"]],"relationships":[{"name":"fk_account_id","columns":["account_id"],"target":"account","targetColumns":["id"],"cardinality":"one-to-one","onDelete":"set-null","notation":"1:0"}]}', 'ad6bb7df805535c948aa0697e7f732ab93b3e4491102987538f80eee97b4488c')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('account_owner', 'account_owner', 'account_owner__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[["account_id"]]', 'ad6bb7df805535c948aa0697e7f732ab93b3e4491102987538f80eee97b4488c')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('account_owner', 'fk_account_id', '["account_id"]', 'account', '["id"]', 'one-to-one', '1:0', 'set-null')

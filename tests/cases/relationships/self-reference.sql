@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -76,8 +75,8 @@ CREATE TABLE IF NOT EXISTS "account__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "account__fk_parent_id" ON "account" ("parent_id");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', '{"name":"account","behavior":"record","history":false,"comment":"A customer account","columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"name","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"parent_id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"updated_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"updated_at","timestamp":null,"uniqueKeys":[],"relationships":[{"name":"fk_parent_id","columns":["parent_id"],"target":"account","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"set-null","notation":"M:0"}]}', 'e0b3c07d970f1674ecdf8344411199ca9074a21c2509b3d55d081c3483e68f93')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', 'e0b3c07d970f1674ecdf8344411199ca9074a21c2509b3d55d081c3483e68f93')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('account', 'fk_parent_id', '["parent_id"]', 'account', '["id"]', 'many-to-one', 'M:0', 'set-null')

@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -73,8 +72,8 @@ CREATE TABLE IF NOT EXISTS "account__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "account__uq_slug" ON "account" ("slug");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[["slug"]]', '{"name":"account","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"slug","type":{"kind":"string","maxLength":64,"spelled":"VARCHAR(64)"},"notNull":true,"default":null,"comment":null},{"name":"updated_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"updated_at","timestamp":null,"uniqueKeys":[["slug"]],"relationships":[]}', '3a6681ac58a253bc69ab11e13f7407e25e3a14dc5af78d204cb12315102563e6')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[["slug"]]', '3a6681ac58a253bc69ab11e13f7407e25e3a14dc5af78d204cb12315102563e6')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for account: the runtime stages a batch, then runs these in order.
@@ -175,8 +174,8 @@ CREATE TABLE IF NOT EXISTS "contact__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "contact__fk_account_slug" ON "contact" ("account_slug");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '{"name":"contact","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"account_slug","type":{"kind":"string","maxLength":64,"spelled":"VARCHAR(64)"},"notNull":false,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[{"name":"fk_account_slug","columns":["account_slug"],"target":"account","targetColumns":["slug"],"cardinality":"many-to-one","onDelete":"set-null","notation":"M:0"}]}', '474faeaf189a25f955a08c8f71a2f04f39ba47aa25473894cd36a75c3302444a')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '474faeaf189a25f955a08c8f71a2f04f39ba47aa25473894cd36a75c3302444a')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('contact', 'fk_account_slug', '["account_slug"]', 'account', '["slug"]', 'many-to-one', 'M:0', 'set-null')

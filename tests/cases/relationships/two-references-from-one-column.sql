@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -71,8 +70,8 @@ CREATE TABLE IF NOT EXISTS "person__tombstones" (
   "updated_at" TEXT NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('person', 'person', 'person__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', '{"name":"person","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"updated_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"updated_at","timestamp":null,"uniqueKeys":[],"relationships":[]}', '689f1ffcf36e6378b5532816475c8d5a0b83c28317581be498d873fd2a86ea97')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('person', 'person', 'person__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', '689f1ffcf36e6378b5532816475c8d5a0b83c28317581be498d873fd2a86ea97')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for person: the runtime stages a batch, then runs these in order.
@@ -168,8 +167,8 @@ CREATE TABLE IF NOT EXISTS "company__tombstones" (
   "updated_at" TEXT NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('company', 'company', 'company__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', '{"name":"company","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"updated_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"updated_at","timestamp":null,"uniqueKeys":[],"relationships":[]}', 'da9fb7f72d117e31e342f903b4b59421483e23e816fe3b0377a654fd6d89990c')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('company', 'company', 'company__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', 'da9fb7f72d117e31e342f903b4b59421483e23e816fe3b0377a654fd6d89990c')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for company: the runtime stages a batch, then runs these in order.
@@ -269,8 +268,8 @@ CREATE TABLE IF NOT EXISTS "asset__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "asset__fk_owner_id" ON "asset" ("owner_id");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('asset', 'asset', 'asset__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '{"name":"asset","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"owner_id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[{"name":"fk_owner_id","columns":["owner_id"],"target":"person","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"cascade","notation":"M:0"},{"name":"fk_owner_id_2","columns":["owner_id"],"target":"company","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"set-null","notation":"M:0"}]}', '2772c0b931d65a0bfb687ccd4143980448fae91b582dd17f90519685ec58684b')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('asset', 'asset', 'asset__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '2772c0b931d65a0bfb687ccd4143980448fae91b582dd17f90519685ec58684b')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('asset', 'fk_owner_id', '["owner_id"]', 'person', '["id"]', 'many-to-one', 'M:0', 'cascade')

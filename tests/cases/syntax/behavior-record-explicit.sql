@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -71,8 +70,8 @@ CREATE TABLE IF NOT EXISTS "account__tombstones" (
   "updated_at" TEXT NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', '{"name":"account","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"updated_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"updated_at","timestamp":null,"uniqueKeys":[],"relationships":[]}', 'd137859481cc71388c793ae4fcfc670bfe9da2a7f2ae8ed51c573d9283bfcc72')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', 'd137859481cc71388c793ae4fcfc670bfe9da2a7f2ae8ed51c573d9283bfcc72')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for account: the runtime stages a batch, then runs these in order.

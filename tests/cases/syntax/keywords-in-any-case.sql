@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -72,8 +71,8 @@ CREATE TABLE IF NOT EXISTS "account__tombstones" (
   "updated_at" TEXT NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', '{"name":"account","behavior":"record","history":false,"comment":"lower case","columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"updated_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"updated_at","timestamp":null,"uniqueKeys":[],"relationships":[]}', '8b0e76000f64fdfcb3ba5264942bcfd63bd032ae3f107970568cad3f6224e6bc')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', '8b0e76000f64fdfcb3ba5264942bcfd63bd032ae3f107970568cad3f6224e6bc')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for account: the runtime stages a batch, then runs these in order.
@@ -172,8 +171,8 @@ CREATE TABLE IF NOT EXISTS "Contact__tombstones" (
   PRIMARY KEY ("Id")
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "Contact__fk_Account_Id" ON "Contact" ("Account_Id");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('Contact', 'Contact', 'Contact__tombstones', 'record', 1, '["Id"]', 'Seq', NULL, '[["Account_Id"]]', '{"name":"Contact","behavior":"record","history":true,"comment":null,"columns":[{"name":"Id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"Account_Id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"Seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["Id"],"version":"Seq","timestamp":null,"uniqueKeys":[["Account_Id"]],"relationships":[{"name":"fk_Account_Id","columns":["Account_Id"],"target":"account","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"set-null","notation":"M:0"}]}', '7b24059252ccf48bfc89d6aba2138fbf6c821217aa185777f64cf91142f6801c')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('Contact', 'Contact', 'Contact__tombstones', 'record', 1, '["Id"]', 'Seq', NULL, '[["Account_Id"]]', '7b24059252ccf48bfc89d6aba2138fbf6c821217aa185777f64cf91142f6801c')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('Contact', 'fk_Account_Id', '["Account_Id"]', 'account', '["id"]', 'many-to-one', 'M:0', 'set-null')
@@ -280,8 +279,8 @@ CREATE TABLE IF NOT EXISTS "visit__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "visit__fk_contact_id" ON "visit" ("contact_id");
 CREATE INDEX IF NOT EXISTS "visit__ts_at" ON "visit" ("at");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('visit', 'visit', 'visit__tombstones', 'time-series', 0, '["id","at"]', 'seq', 'at', '[]', '{"name":"visit","behavior":"time-series","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null},{"name":"contact_id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id","at"],"version":"seq","timestamp":"at","uniqueKeys":[],"relationships":[{"name":"visit_contact","columns":["contact_id"],"target":"Contact","targetColumns":["Id"],"cardinality":"many-to-one","onDelete":"no-action","notation":"M:0"}]}', '7d417f4dba60047af234252fa248b22e76631a046c44492baddb46402f08ffe2')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('visit', 'visit', 'visit__tombstones', 'time-series', 0, '["id","at"]', 'seq', 'at', '[]', '7d417f4dba60047af234252fa248b22e76631a046c44492baddb46402f08ffe2')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('visit', 'visit_contact', '["contact_id"]', 'Contact', '["Id"]', 'many-to-one', 'M:0', 'no-action')

@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -71,8 +70,8 @@ CREATE TABLE IF NOT EXISTS "a__tombstones" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('a', 'a', 'a__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '{"name":"a","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[]}', 'fa720f67fb1b6e8adbf2a12894e99841444369e416357c2641c5ee3fd97e185f')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('a', 'a', 'a__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', 'fa720f67fb1b6e8adbf2a12894e99841444369e416357c2641c5ee3fd97e185f')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for a: the runtime stages a batch, then runs these in order.
@@ -169,8 +168,8 @@ CREATE TABLE IF NOT EXISTS "b__tombstones" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('b', 'b', 'b__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '{"name":"b","behavior":"record","history":true,"comment":"b","columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[]}', '15a273253597c84f6c2e24cad7bac502546087470a651abfabd6cfd39a575c2c')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('b', 'b', 'b__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '15a273253597c84f6c2e24cad7bac502546087470a651abfabd6cfd39a575c2c')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for b: the runtime stages a batch, then runs these in order.
@@ -267,8 +266,8 @@ CREATE TABLE IF NOT EXISTS "c__tombstones" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('c', 'c', 'c__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '{"name":"c","behavior":"record","history":true,"comment":"c","columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[]}', '1392954165ef763c1eca237c12c27ebe78569b28c5d53df56103645acebb1124')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('c', 'c', 'c__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '1392954165ef763c1eca237c12c27ebe78569b28c5d53df56103645acebb1124')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for c: the runtime stages a batch, then runs these in order.
@@ -365,8 +364,8 @@ CREATE TABLE IF NOT EXISTS "d__tombstones" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('d', 'd', 'd__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '{"name":"d","behavior":"record","history":true,"comment":"d","columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[]}', '15576239d2752fcdb5d3edbb4e1895318ce77649c9f5614033c959c8324a108a')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('d', 'd', 'd__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '15576239d2752fcdb5d3edbb4e1895318ce77649c9f5614033c959c8324a108a')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for d: the runtime stages a batch, then runs these in order.
@@ -466,8 +465,8 @@ CREATE TABLE IF NOT EXISTS "e__tombstones" (
   PRIMARY KEY ("id", "at")
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "e__ts_at" ON "e" ("at");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('e', 'e', 'e__tombstones', 'time-series', 1, '["id","at"]', 'seq', 'at', '[]', '{"name":"e","behavior":"time-series","history":true,"comment":"e","columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"at","type":{"kind":"date","spelled":"DATE"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id","at"],"version":"seq","timestamp":"at","uniqueKeys":[],"relationships":[]}', 'c7a521f1371197e7608ab86e8a9f9e0203a51f7c09003914909dc3b818f04c9b')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('e', 'e', 'e__tombstones', 'time-series', 1, '["id","at"]', 'seq', 'at', '[]', 'c7a521f1371197e7608ab86e8a9f9e0203a51f7c09003914909dc3b818f04c9b')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for e: the runtime stages a batch, then runs these in order.
@@ -568,8 +567,8 @@ CREATE TABLE IF NOT EXISTS "f__tombstones" (
   PRIMARY KEY ("id", "at")
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "f__ts_at" ON "f" ("at");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('f', 'f', 'f__tombstones', 'time-series', 1, '["id","at"]', 'seq', 'at', '[]', '{"name":"f","behavior":"time-series","history":true,"comment":"f","columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"at","type":{"kind":"date","spelled":"DATE"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id","at"],"version":"seq","timestamp":"at","uniqueKeys":[],"relationships":[]}', '183bd5ddb7553465554ebeee8e407c9dc127058c9a310502a8f4ca00506b60e4')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('f', 'f', 'f__tombstones', 'time-series', 1, '["id","at"]', 'seq', 'at', '[]', '183bd5ddb7553465554ebeee8e407c9dc127058c9a310502a8f4ca00506b60e4')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for f: the runtime stages a batch, then runs these in order.

@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -78,8 +77,8 @@ CREATE TABLE IF NOT EXISTS "Order Line__tombstones" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("order id", "line ""no""")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('Order Line', 'Order Line', 'Order Line__tombstones', 'record', 0, '["order id","line \"no\""]', 'seq', NULL, '[]', '{"name":"Order Line","behavior":"record","history":false,"comment":null,"columns":[{"name":"order id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"line \"no\"","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"default","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"primary","type":{"kind":"boolean","spelled":"BOOLEAN"},"notNull":false,"default":null,"comment":null},{"name":"Größe","type":{"kind":"string","maxLength":10,"spelled":"VARCHAR(10)"},"notNull":false,"default":null,"comment":null},{"name":"名前","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"emoji 🚀","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["order id","line \"no\""],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[]}', 'da05a42565def394f65c6522d7769592876d1bf083cfcf87cd0256016297afa1')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('Order Line', 'Order Line', 'Order Line__tombstones', 'record', 0, '["order id","line \"no\""]', 'seq', NULL, '[]', 'da05a42565def394f65c6522d7769592876d1bf083cfcf87cd0256016297afa1')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for Order Line: the runtime stages a batch, then runs these in order.
@@ -190,8 +189,8 @@ CREATE TABLE IF NOT EXISTS "shipment__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "shipment__fk_order_line" ON "shipment" ("order", "line");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('shipment', 'shipment', 'shipment__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '{"name":"shipment","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"order","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"line","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[{"name":"fk_order_line","columns":["order","line"],"target":"Order Line","targetColumns":["order id","line \"no\""],"cardinality":"many-to-one","onDelete":"no-action","notation":"M:1"}]}', 'dacb6e076444c589db5b97f3b2a3356ebb2ac827e4e17bc67a2e0b633a45aaf8')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('shipment', 'shipment', 'shipment__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', 'dacb6e076444c589db5b97f3b2a3356ebb2ac827e4e17bc67a2e0b633a45aaf8')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('shipment', 'fk_order_line', '["order","line"]', 'Order Line', '["order id","line \"no\""]', 'many-to-one', 'M:1', 'no-action')

@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -71,8 +70,8 @@ CREATE TABLE IF NOT EXISTS "if__tombstones" (
   "version" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('if', 'if', 'if__tombstones', 'record', 0, '["id"]', 'version', NULL, '[]', '{"name":"if","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"version","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"version","timestamp":null,"uniqueKeys":[],"relationships":[]}', '6722246e1f9ced809aaf193278d406557d46eaa56fcbbcad90cc0c076099e5af')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('if', 'if', 'if__tombstones', 'record', 0, '["id"]', 'version', NULL, '[]', '6722246e1f9ced809aaf193278d406557d46eaa56fcbbcad90cc0c076099e5af')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for if: the runtime stages a batch, then runs these in order.
@@ -171,8 +170,8 @@ CREATE TABLE IF NOT EXISTS "model__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "model__fk_if_id" ON "model" ("if_id");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('model', 'model', 'model__tombstones', 'record', 0, '["id"]', 'version', NULL, '[]', '{"name":"model","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"if_id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":false,"default":null,"comment":null},{"name":"version","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"version","timestamp":null,"uniqueKeys":[],"relationships":[{"name":"fk_if_id","columns":["if_id"],"target":"if","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"no-action","notation":"M:0"}]}', '9d0198578f1188c2774a0f6168369a037c52f85d165681a7215a2ef8559e2210')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('model', 'model', 'model__tombstones', 'record', 0, '["id"]', 'version', NULL, '[]', '9d0198578f1188c2774a0f6168369a037c52f85d165681a7215a2ef8559e2210')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('model', 'fk_if_id', '["if_id"]', 'if', '["id"]', 'many-to-one', 'M:0', 'no-action')
@@ -276,8 +275,8 @@ CREATE TABLE IF NOT EXISTS "record__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "record__fk_model_id" ON "record" ("model_id");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('record', 'record', 'record__tombstones', 'record', 0, '["id"]', 'version', NULL, '[]', '{"name":"record","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"model_id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":false,"default":null,"comment":null},{"name":"version","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"version","timestamp":null,"uniqueKeys":[],"relationships":[{"name":"fk_model_id","columns":["model_id"],"target":"model","targetColumns":["id"],"cardinality":"many-to-one","onDelete":"no-action","notation":"M:0"}]}', '0ba1a8695ca1831d43d1efb2d389258d74857f5613a2637b0c6af284cde05816')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('record', 'record', 'record__tombstones', 'record', 0, '["id"]', 'version', NULL, '[]', '0ba1a8695ca1831d43d1efb2d389258d74857f5613a2637b0c6af284cde05816')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('record', 'fk_model_id', '["model_id"]', 'model', '["id"]', 'many-to-one', 'M:0', 'no-action')

@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -75,8 +74,8 @@ CREATE TABLE IF NOT EXISTS "reading__tombstones" (
   PRIMARY KEY ("sensor_id", "taken_at")
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "reading__ts_taken_at" ON "reading" ("taken_at");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('reading', 'reading', 'reading__tombstones', 'time-series', 0, '["sensor_id","taken_at"]', 'ingested_at', 'taken_at', '[]', '{"name":"reading","behavior":"time-series","history":false,"comment":null,"columns":[{"name":"sensor_id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"taken_at","type":{"kind":"timestamp","spelled":"DATETIME"},"notNull":true,"default":null,"comment":null},{"name":"value","type":{"kind":"double","spelled":"DOUBLE"},"notNull":false,"default":null,"comment":null},{"name":"ingested_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":["sensor_id","taken_at"],"version":"ingested_at","timestamp":"taken_at","uniqueKeys":[],"relationships":[]}', 'aac2489f1bdb7140d1741ec2f2e3f173af77b48e926c4352e9e19fc417f3263c')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('reading', 'reading', 'reading__tombstones', 'time-series', 0, '["sensor_id","taken_at"]', 'ingested_at', 'taken_at', '[]', 'aac2489f1bdb7140d1741ec2f2e3f173af77b48e926c4352e9e19fc417f3263c')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for reading: the runtime stages a batch, then runs these in order.

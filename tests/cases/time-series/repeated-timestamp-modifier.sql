@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -74,8 +73,8 @@ CREATE TABLE IF NOT EXISTS "page_view__tombstones" (
   PRIMARY KEY ("event_id", "viewed_at")
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "page_view__ts_viewed_at" ON "page_view" ("viewed_at");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('page_view', 'page_view', 'page_view__tombstones', 'time-series', 0, '["event_id","viewed_at"]', 'seq', 'viewed_at', '[]', '{"name":"page_view","behavior":"time-series","history":false,"comment":null,"columns":[{"name":"event_id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"viewed_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["event_id","viewed_at"],"version":"seq","timestamp":"viewed_at","uniqueKeys":[],"relationships":[]}', 'f729973c94e8c559b4c42ca0500e791334c472a3ce426b62e785077f252bc2be')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('page_view', 'page_view', 'page_view__tombstones', 'time-series', 0, '["event_id","viewed_at"]', 'seq', 'viewed_at', '[]', 'f729973c94e8c559b4c42ca0500e791334c472a3ce426b62e785077f252bc2be')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for page_view: the runtime stages a batch, then runs these in order.

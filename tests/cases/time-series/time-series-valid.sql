@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -76,8 +75,8 @@ CREATE TABLE IF NOT EXISTS "page_view__tombstones" (
   PRIMARY KEY ("event_id", "viewed_at")
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "page_view__ts_viewed_at" ON "page_view" ("viewed_at");
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('page_view', 'page_view', 'page_view__tombstones', 'time-series', 1, '["event_id","viewed_at"]', 'seq', 'viewed_at', '[]', '{"name":"page_view","behavior":"time-series","history":true,"comment":"One row per page view","columns":[{"name":"event_id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"viewed_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null},{"name":"url","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":false,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["event_id","viewed_at"],"version":"seq","timestamp":"viewed_at","uniqueKeys":[],"relationships":[]}', '39566a8bbd43c06b414c1f93a5a76d6a48197fb2c467eeb283bf5244379b6354')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('page_view', 'page_view', 'page_view__tombstones', 'time-series', 1, '["event_id","viewed_at"]', 'seq', 'viewed_at', '[]', '39566a8bbd43c06b414c1f93a5a76d6a48197fb2c467eeb283bf5244379b6354')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for page_view: the runtime stages a batch, then runs these in order.
@@ -179,8 +178,8 @@ CREATE TABLE IF NOT EXISTS "daily_total__tombstones" (
   "computed_at" TEXT NOT NULL,
   PRIMARY KEY ("day", "metric")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('daily_total', 'daily_total', 'daily_total__tombstones', 'time-series', 0, '["day","metric"]', 'computed_at', 'day', '[]', '{"name":"daily_total","behavior":"time-series","history":false,"comment":null,"columns":[{"name":"metric","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"day","type":{"kind":"date","spelled":"DATE"},"notNull":true,"default":null,"comment":null},{"name":"total","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":false,"default":null,"comment":null},{"name":"computed_at","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":["day","metric"],"version":"computed_at","timestamp":"day","uniqueKeys":[],"relationships":[]}', '8db0dc5864735f48938a887e9ddf144bfe8acbb248fcef8dd958c83a654c3b09')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('daily_total', 'daily_total', 'daily_total__tombstones', 'time-series', 0, '["day","metric"]', 'computed_at', 'day', '[]', '8db0dc5864735f48938a887e9ddf144bfe8acbb248fcef8dd958c83a654c3b09')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for daily_total: the runtime stages a batch, then runs these in order.

@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -71,8 +70,8 @@ CREATE TABLE IF NOT EXISTS "account__tombstones" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '{"name":"account","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"string","maxLength":null,"spelled":"STRING"},"notNull":true,"default":null,"comment":null},{"name":"seq","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"seq","timestamp":null,"uniqueKeys":[],"relationships":[]}', 'b0c9d72ac14d605bf3fad91af67ae82264dd68cff832ecb334b619114c8df238')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', 'b0c9d72ac14d605bf3fad91af67ae82264dd68cff832ecb334b619114c8df238')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for account: the runtime stages a batch, then runs these in order.

@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "definition" TEXT NOT NULL,
   "source_hash" TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
@@ -71,8 +70,8 @@ CREATE TABLE IF NOT EXISTS "v_smallint__tombstones" (
   "v" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_smallint', 'v_smallint', 'v_smallint__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_smallint","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"integer","bits":16,"spelled":"SMALLINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', 'd77a8ae98519892a6ae308e66cb9528919d36bb840740febf1c3ebcb50bef26c')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('v_smallint', 'v_smallint', 'v_smallint__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', 'd77a8ae98519892a6ae308e66cb9528919d36bb840740febf1c3ebcb50bef26c')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_smallint: the runtime stages a batch, then runs these in order.
@@ -168,8 +167,8 @@ CREATE TABLE IF NOT EXISTS "v_int__tombstones" (
   "v" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_int', 'v_int', 'v_int__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_int","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', '50e8b869c4891030eeda89da5a6c584302196f1bcdafcfbbf75962396e136242')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('v_int', 'v_int', 'v_int__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '50e8b869c4891030eeda89da5a6c584302196f1bcdafcfbbf75962396e136242')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_int: the runtime stages a batch, then runs these in order.
@@ -265,8 +264,8 @@ CREATE TABLE IF NOT EXISTS "v_integer__tombstones" (
   "v" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_integer', 'v_integer', 'v_integer__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_integer","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"integer","bits":32,"spelled":"INTEGER"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', 'baeb564fda6fe1f6085a2ca8e906c1a691feeb24cb515ffadc029f0223ee39a5')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('v_integer', 'v_integer', 'v_integer__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', 'baeb564fda6fe1f6085a2ca8e906c1a691feeb24cb515ffadc029f0223ee39a5')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_integer: the runtime stages a batch, then runs these in order.
@@ -362,8 +361,8 @@ CREATE TABLE IF NOT EXISTS "v_bigint__tombstones" (
   "v" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_bigint', 'v_bigint', 'v_bigint__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_bigint","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"integer","bits":64,"spelled":"BIGINT"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', '557b7c2fa37209406b3c70a523147ade9ca6164d879c6fee0af47c88e51f44e3')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('v_bigint', 'v_bigint', 'v_bigint__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '557b7c2fa37209406b3c70a523147ade9ca6164d879c6fee0af47c88e51f44e3')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_bigint: the runtime stages a batch, then runs these in order.
@@ -459,8 +458,8 @@ CREATE TABLE IF NOT EXISTS "v_long__tombstones" (
   "v" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_long', 'v_long', 'v_long__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_long","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"integer","bits":64,"spelled":"LONG"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', 'b6c09590b82ff0bd57368d825c6a3afb65046f600e0250caef484729e6c0ef5e')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('v_long', 'v_long', 'v_long__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', 'b6c09590b82ff0bd57368d825c6a3afb65046f600e0250caef484729e6c0ef5e')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_long: the runtime stages a batch, then runs these in order.
@@ -556,8 +555,8 @@ CREATE TABLE IF NOT EXISTS "v_decimal__tombstones" (
   "v" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_decimal', 'v_decimal', 'v_decimal__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_decimal","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"decimal","precision":18,"scale":0,"spelled":"DECIMAL(18, 0)"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', '2788ad7c94ee73d185683ffd47907ca7afdb487495c31e202c0b2afb489f8ac6')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('v_decimal', 'v_decimal', 'v_decimal__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '2788ad7c94ee73d185683ffd47907ca7afdb487495c31e202c0b2afb489f8ac6')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_decimal: the runtime stages a batch, then runs these in order.
@@ -653,8 +652,8 @@ CREATE TABLE IF NOT EXISTS "v_decimal_no_scale__tombstones" (
   "v" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_decimal_no_scale', 'v_decimal_no_scale', 'v_decimal_no_scale__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_decimal_no_scale","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"decimal","precision":10,"scale":0,"spelled":"DECIMAL(10)"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', '321ad812d3e2f212f94eebc6d7eded2075093ba8887810adc896c188be6e34b9')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('v_decimal_no_scale', 'v_decimal_no_scale', 'v_decimal_no_scale__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '321ad812d3e2f212f94eebc6d7eded2075093ba8887810adc896c188be6e34b9')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_decimal_no_scale: the runtime stages a batch, then runs these in order.
@@ -750,8 +749,8 @@ CREATE TABLE IF NOT EXISTS "v_date__tombstones" (
   "v" TEXT NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_date', 'v_date', 'v_date__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_date","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"date","spelled":"DATE"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', '27d275247258b50f0b3c65a348cfa9faec55779209a4c25d216388e893bfd1b4')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('v_date', 'v_date', 'v_date__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '27d275247258b50f0b3c65a348cfa9faec55779209a4c25d216388e893bfd1b4')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_date: the runtime stages a batch, then runs these in order.
@@ -847,8 +846,8 @@ CREATE TABLE IF NOT EXISTS "v_timestamp__tombstones" (
   "v" TEXT NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_timestamp', 'v_timestamp', 'v_timestamp__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_timestamp","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"timestamp","spelled":"TIMESTAMP"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', '922a143616ae9c8cde42c473d8af06299ff88736616b84b15b45c4864104f4ea')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('v_timestamp', 'v_timestamp', 'v_timestamp__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '922a143616ae9c8cde42c473d8af06299ff88736616b84b15b45c4864104f4ea')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_timestamp: the runtime stages a batch, then runs these in order.
@@ -944,8 +943,8 @@ CREATE TABLE IF NOT EXISTS "v_datetime__tombstones" (
   "v" TEXT NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "definition", "source_hash")
-VALUES ('v_datetime', 'v_datetime', 'v_datetime__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '{"name":"v_datetime","behavior":"record","history":false,"comment":null,"columns":[{"name":"id","type":{"kind":"integer","bits":32,"spelled":"INT"},"notNull":true,"default":null,"comment":null},{"name":"v","type":{"kind":"timestamp","spelled":"DATETIME"},"notNull":true,"default":null,"comment":null}],"primaryKey":["id"],"version":"v","timestamp":null,"uniqueKeys":[],"relationships":[]}', '6032c0d4567ab163e3743b4d43a70bca5e13844120278a81f69a38fde2ad3b8d')
+INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
+VALUES ('v_datetime', 'v_datetime', 'v_datetime__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '6032c0d4567ab163e3743b4d43a70bca5e13844120278a81f69a38fde2ad3b8d')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_datetime: the runtime stages a batch, then runs these in order.
