@@ -5,7 +5,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { loadProject } from '../project.js';
 import { checkSources } from '../pipeline.js';
-import { compileSqlite, renderSqliteChunks } from '../compile/sqlite.js';
+import { renderSqliteChunks } from '../compile/sqlite.js';
 import { renderDiagnostics, summarize } from '../diagnostics/render.js';
 import { EXIT_ERRORS, EXIT_OK, oneOf, parse, useColor } from './io.js';
 
@@ -38,8 +38,7 @@ export function run(args: readonly string[]): number {
     process.stderr.write(`failed: ${summarize(result.diagnostics)}; nothing written\n`);
     return EXIT_ERRORS;
   }
-  const program = compileSqlite(result.schema);
-  const chunks = renderSqliteChunks(result.schema, program);
+  const chunks = renderSqliteChunks(result.schema);
   const out = values['out'];
   if (typeof out === 'string') {
     // Written as rendered: a large schema never needs its whole script in memory at once.
