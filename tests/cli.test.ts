@@ -183,3 +183,16 @@ describe('the command line contract', () => {
     expect(mdl(['compile', '--target', 'oracle']).status).toBe(2);
   });
 });
+
+describe('npm start', () => {
+  it('checks and compiles the CRM example into an embedded SQLite file and shows it', () => {
+    const r = spawnSync(process.execPath, [join(root, 'scripts/start.js')], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('ok: 8 models, 12 relationships in 4 files');
+    expect(r.stdout).toMatch(/Compiled 8 models \([\d,]+ bytes of SQL\) into \.mdl-demo\/crm\.db/);
+    expect(r.stdout).toContain('account_contact             7 columns, key (account_id, contact_id)');
+    expect(r.stdout).toContain('account_billing_profile account_id -> account  1:1  ON DELETE CASCADE');
+    expect(existsSync(join(root, '.mdl-demo/crm.db'))).toBe(true);
+  });
+});
