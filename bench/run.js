@@ -4,10 +4,19 @@
 //   node --expose-gc bench/run.js [--runs 7] [--process-runs 10] [--models 4000] [--files 40]
 //                                 [--no-prisma] [--quick]
 //
+// Prisma is measured twice, whole process, on the same schema folder:
+//   - its schema validator on its own (the comparison the issue's target is about): the WebAssembly
+//     build of Prisma's schema engine, npm package @prisma/prisma-schema-wasm, run by the small
+//     script bench/prisma-validate.cjs;
+//   - its CLI, `prisma validate`, which calls that same validator after the CLI's own start-up.
+// Both are pinned and installed on demand, never into the project: into bench/.prisma-schema-wasm/
+// and bench/.prisma/. Each must accept the bench schema and reject a broken one before it is timed.
+//
 // Machines are shared and noisy: every figure is a median (and a min) over repeated runs, and the
 // whole-process commands are run interleaved, round by round, so that noise falls on all of them
 // alike. Ratios are taken between figures measured in this run; the issue's reference figure for
-// Prisma is shown only where labelled as such. Nothing here asserts a timing.
+// Prisma's validator (0.37 s) is shown only where labelled as not measured here. Nothing here
+// asserts a timing.
 //
 // Reads the built modules in dist/ (`npm run bench` builds first). Writes bench/.out/compile.json.
 
@@ -39,6 +48,18 @@ const PRISMA_VERSION = '7.10.1';
 const PRISMA_NODE_RANGE = { 20: 19, 22: 12, 24: 0 }; // ^20.19 || ^22.12 || >=24
 const PRISMA_DIR = join(BENCH_DIR, '.prisma');
 const PRISMA_ENTRY = join(PRISMA_DIR, 'node_modules', 'prisma', 'build', 'index.js');
+
+/**
+ * Prisma's schema validator on its own, pinned: @prisma/prisma-schema-wasm, the WebAssembly build
+ * of Prisma's schema engine (the validate() that `prisma validate` calls). No version of it is
+ * published for the engines of Prisma 7.10.1 (8.1.0-1.d1b3f377...); this one, the newest, is from
+ * the engines build after it. Installed with --ignore-scripts like Prisma (it has no scripts), and
+ * run as a whole process by bench/prisma-validate.cjs, which loads it from PRISMA_WASM_DIR.
+ */
+const PRISMA_WASM_PACKAGE = '@prisma/prisma-schema-wasm';
+const PRISMA_WASM_VERSION = '8.1.0-2.59be4fda12412a79eeb9c2ae727b6aa723593323';
+const PRISMA_WASM_DIR = join(BENCH_DIR, '.prisma-schema-wasm');
+const PRISMA_WASM_VALIDATE = join(BENCH_DIR, 'prisma-validate.cjs');
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -235,7 +256,35 @@ inProcess.compileSourcesCold = { ms: coldCall };
 const rulesMedian = inProcess.check.median - inProcess.resolve.median;
 
 // ---------------------------------------------------------------------------------------------
-// 3. Prisma (installed on demand into bench/.prisma, never into the project)
+// 3. Prisma: its schema validator on its own, and its CLI (installed on demand under bench/, never
+//    into the project)
+
+function installedVersion(dir, name) {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Installs name@version into dir unless it is there. Returns undefined, or why it could not. */
+function installPinned(dir, name, version, why) {
+  if (installedVersion(dir, name) === version) return undefined;
+  log(`${name}@${version} is not in ${rel(dir)}/: installing it there, once, from the npm registry`);
+  log(`(with --ignore-scripts: ${why}) ...`);
+  mkdirSync(dir, { recursive: true });
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const r = spawnSync(
+    npm,
+    ['install', '--prefix', dir, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', '--save-exact', `${name}@${version}`],
+    { stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32' },
+  );
+  log();
+  if (r.status !== 0 || installedVersion(dir, name) !== version) {
+    return `could not install ${name}@${version} into ${rel(dir)} (npm exit ${r.status ?? r.error})`;
+  }
+  return undefined;
+}
 
 function nodeSatisfiesPrisma() {
   const [major, minor] = process.versions.node.split('.').map(Number);
@@ -243,33 +292,19 @@ function nodeSatisfiesPrisma() {
   return PRISMA_NODE_RANGE[major] !== undefined && minor >= PRISMA_NODE_RANGE[major];
 }
 
-function installedPrismaVersion() {
-  try {
-    return JSON.parse(readFileSync(join(PRISMA_DIR, 'node_modules', 'prisma', 'package.json'), 'utf8')).version;
-  } catch {
-    return undefined;
-  }
+/** Prisma's validator on its own. Returns { ok, reason? }. */
+function prepareValidator() {
+  if (!WITH_PRISMA) return { ok: false, reason: 'skipped (--no-prisma)' };
+  const failed = installPinned(PRISMA_WASM_DIR, PRISMA_WASM_PACKAGE, PRISMA_WASM_VERSION, 'it has no install scripts anyway');
+  return failed ? { ok: false, reason: failed } : { ok: true };
 }
 
-/** Returns { ok, reason?, env? }. */
+/** Prisma's CLI. Returns { ok, reason?, env? }. */
 function preparePrisma() {
   if (!WITH_PRISMA) return { ok: false, reason: 'skipped (--no-prisma)' };
   if (!nodeSatisfiesPrisma()) return { ok: false, reason: `Prisma ${PRISMA_VERSION} needs Node ^20.19, ^22.12 or >=24; this is ${process.version}` };
-  if (installedPrismaVersion() !== PRISMA_VERSION) {
-    log(`Prisma ${PRISMA_VERSION} is not in ${rel(PRISMA_DIR)}/: installing it there (once; from the npm registry, with`);
-    log(`--ignore-scripts: its install scripts only fetch native engines, which \`prisma validate\` does not use) ...`);
-    mkdirSync(PRISMA_DIR, { recursive: true });
-    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const r = spawnSync(
-      npm,
-      ['install', '--prefix', PRISMA_DIR, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', '--save-exact', `prisma@${PRISMA_VERSION}`],
-      { stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32' },
-    );
-    if (r.status !== 0 || installedPrismaVersion() !== PRISMA_VERSION) {
-      return { ok: false, reason: `could not install prisma@${PRISMA_VERSION} into ${rel(PRISMA_DIR)} (npm exit ${r.status ?? r.error})` };
-    }
-    log();
-  }
+  const failed = installPinned(PRISMA_DIR, 'prisma', PRISMA_VERSION, 'its install scripts only fetch native engines, which `prisma validate` does not use');
+  if (failed) return { ok: false, reason: failed };
   // Every Prisma command that may need the native schema engine first makes sure it is there,
   // downloading it if not; `validate` is among them though it validates in WebAssembly. Pointing
   // PRISMA_SCHEMA_ENGINE_BINARY at a stub skips the download; the stub fails loudly if called.
@@ -286,22 +321,38 @@ function preparePrisma() {
   return { ok: true, env };
 }
 
+const validatorValidate = (dir) => run(process.execPath, [PRISMA_WASM_VALIDATE, dir], { cwd: ROOT });
 const prismaValidate = (dir, env) => run(process.execPath, [PRISMA_ENTRY, 'validate', '--schema', dir], { cwd: dir, env });
 
+let validator = prepareValidator();
 let prisma = preparePrisma();
-if (prisma.ok) {
-  // It must accept the schema, and (negative control) reject a broken one: else it validates nothing.
-  const good = prismaValidate(gen.prismaDir, prisma.env);
+
+// Each must accept the schema, and (negative control) reject a broken one: else it validates nothing.
+if (validator.ok || prisma.ok) {
   const broken = join(OUT_DIR, 'schema-prisma-broken');
   rmSync(broken, { recursive: true, force: true });
   mkdirSync(broken, { recursive: true });
   writeFileSync(join(broken, 'schema.prisma'), readFileSync(join(gen.prismaDir, 'schema.prisma'), 'utf8'));
   writeFileSync(join(broken, 'part_broken.prisma'), 'model broken {\n  id String @id\n  n  Intt\n}\n');
-  const bad = prismaValidate(broken, prisma.env);
-  if (good.status !== 0 || !/valid/.test(good.stdout + good.stderr)) {
-    prisma = { ok: false, reason: `prisma validate failed on the bench schema (exit ${good.status}): ${(good.stderr || good.stdout).trim().split('\n').slice(-3).join(' | ')}` };
-  } else if (bad.status === 0 || !/P1012/.test(bad.stdout + bad.stderr)) {
-    prisma = { ok: false, reason: `prisma validate accepted a broken schema (exit ${bad.status}); not a real validation` };
+  const lastLines = (r) => (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ');
+
+  if (validator.ok) {
+    const good = validatorValidate(gen.prismaDir);
+    const bad = validatorValidate(broken);
+    if (good.status !== 0 || !/ is valid /.test(good.stdout)) {
+      validator = { ok: false, reason: `${rel(PRISMA_WASM_VALIDATE)} failed on the bench schema (exit ${good.status}): ${lastLines(good)}` };
+    } else if (bad.status !== 1 || !/^P1012: .*"Intt"/m.test(bad.stderr)) {
+      validator = { ok: false, reason: `${rel(PRISMA_WASM_VALIDATE)} did not reject a broken schema as it should (exit ${bad.status}); not a real validation` };
+    }
+  }
+  if (prisma.ok) {
+    const good = prismaValidate(gen.prismaDir, prisma.env);
+    const bad = prismaValidate(broken, prisma.env);
+    if (good.status !== 0 || !/valid/.test(good.stdout + good.stderr)) {
+      prisma = { ok: false, reason: `prisma validate failed on the bench schema (exit ${good.status}): ${lastLines(good)}` };
+    } else if (bad.status === 0 || !/P1012/.test(bad.stdout + bad.stderr)) {
+      prisma = { ok: false, reason: `prisma validate accepted a broken schema (exit ${bad.status}); not a real validation` };
+    }
   }
 }
 
@@ -328,6 +379,12 @@ const commands = [
     run: () => run(process.execPath, [MDL_BIN, 'check', gen.mdlDir], { cwd: ROOT }),
   },
 ];
+if (validator.ok) {
+  commands.push(
+    { key: 'validatorTiny', label: 'Prisma schema validator (bare wasm), 1 model', run: () => validatorValidate(tiny.prismaDir) },
+    { key: 'validator', label: `Prisma schema validator (bare wasm), ${int(MODELS)} models`, run: () => validatorValidate(gen.prismaDir) },
+  );
+}
 if (prisma.ok) {
   commands.push(
     { key: 'prismaValidateTiny', label: 'prisma validate, 1 model', run: () => prismaValidate(tiny.prismaDir, prisma.env) },
@@ -383,11 +440,14 @@ const processRows = commands.map((c) => {
   const ratio = c.key === 'mdlCompile' ? '1.00x' : `${fixed(s.median / mdlMedian, 2)}x`;
   return [c.label, fixed(s.median / 1000, 3), fixed(s.min / 1000, 3), ratio];
 });
-if (!prisma.ok) processRows.push([`Prisma: issue's reference figure, NOT measured here`, fixed(PRISMA_REFERENCE_SECONDS, 3), '', `${fixed((PRISMA_REFERENCE_SECONDS * 1000) / mdlMedian, 2)}x`]);
+if (!validator.ok) processRows.push([`Prisma's validator: issue's reference figure, NOT measured here`, fixed(PRISMA_REFERENCE_SECONDS, 3), '', `${fixed((PRISMA_REFERENCE_SECONDS * 1000) / mdlMedian, 2)}x`]);
 log(`Whole process (median and min of ${PROCESS_RUNS} interleaved runs; ratio = median / mdl compile's median)`);
 log(table(['command', 'median s', 'min s', 'ratio'], processRows, ['l', 'r', 'r', 'r']));
-if (prisma.ok) log(`  Prisma ${PRISMA_VERSION} (validates in WebAssembly, PostgreSQL provider, multi-file schema); cwd = the schema folder`);
-else log(`  Prisma not measured: ${prisma.reason}`);
+if (validator.ok || prisma.ok) log('  Prisma: PostgreSQL provider, multi-file schema (the same folder for both)');
+if (validator.ok) log(`  Prisma schema validator: ${PRISMA_WASM_PACKAGE} ${PRISMA_WASM_VERSION}, its validate() alone (${rel(PRISMA_WASM_VALIDATE)})`);
+else log(`  Prisma schema validator not measured: ${validator.reason}`);
+if (prisma.ok) log(`  prisma validate: Prisma ${PRISMA_VERSION}'s CLI (validates in WebAssembly too, after the CLI's start-up); cwd = the schema folder`);
+else log(`  prisma validate not measured: ${prisma.reason}`);
 log();
 
 const pipelineLps = lps(inProcess.compileSources.median);
@@ -402,19 +462,35 @@ const met = (ok) => (ok ? 'MET' : 'NOT MET');
     text: `${int(pipelineLps)} lines/s (compileSources, median) = ${fixed(ratio, 2)}x the target`,
   });
 }
-if (prisma.ok) {
-  const ratio = wholeProcess.prismaValidate.median / mdlMedian;
+// The issue's target is against Prisma's schema validator: the bare validator is the comparison;
+// the CLI, which runs the same validator after its own start-up, is the second one.
+const prismaRatios = {
+  validator: validator.ok ? wholeProcess.validator.median / mdlMedian : null,
+  cli: prisma.ok ? wholeProcess.prismaValidate.median / mdlMedian : null,
+  reference: (PRISMA_REFERENCE_SECONDS * 1000) / mdlMedian,
+};
+if (validator.ok) {
+  const ratio = prismaRatios.validator;
   verdicts.push({
-    target: `whole process >= ${TARGET_PRISMA_RATIO}x as fast as prisma validate`,
+    target: `whole process >= ${TARGET_PRISMA_RATIO}x as fast as Prisma's schema validator (bare wasm)`,
+    met: ratio >= TARGET_PRISMA_RATIO,
+    ratio,
+    text: `validator ${fixed(wholeProcess.validator.median / 1000, 3)} s / mdl compile ${fixed(mdlMedian / 1000, 3)} s = ${fixed(ratio, 2)}x (measured side by side)`,
+  });
+}
+if (prisma.ok) {
+  const ratio = prismaRatios.cli;
+  verdicts.push({
+    target: `whole process >= ${TARGET_PRISMA_RATIO}x as fast as Prisma's CLI, prisma validate`,
     met: ratio >= TARGET_PRISMA_RATIO,
     ratio,
     text: `prisma validate ${fixed(wholeProcess.prismaValidate.median / 1000, 3)} s / mdl compile ${fixed(mdlMedian / 1000, 3)} s = ${fixed(ratio, 2)}x (measured side by side)`,
   });
 }
 {
-  const ratio = (PRISMA_REFERENCE_SECONDS * 1000) / mdlMedian;
+  const ratio = prismaRatios.reference;
   verdicts.push({
-    target: `whole process >= ${TARGET_PRISMA_RATIO}x as fast as the issue's Prisma reference (${PRISMA_REFERENCE_SECONDS} s, not measured here)`,
+    target: `whole process >= ${TARGET_PRISMA_RATIO}x as fast as the issue's figure for Prisma's validator (${PRISMA_REFERENCE_SECONDS} s, not measured here)`,
     met: ratio >= TARGET_PRISMA_RATIO,
     ratio,
     text: `${PRISMA_REFERENCE_SECONDS} s / mdl compile ${fixed(mdlMedian / 1000, 3)} s = ${fixed(ratio, 2)}x (needs mdl compile <= ${fixed(PRISMA_REFERENCE_SECONDS / TARGET_PRISMA_RATIO, 3)} s)`,
@@ -422,9 +498,10 @@ if (prisma.ok) {
 }
 log('Verdicts');
 for (const v of verdicts) log(`  ${met(v.met).padEnd(7)}  ${v.target}: ${v.text}`);
-if (prisma.ok) {
-  const r = wholeProcess.prismaValidate.median / wholeProcess.mdlCheck.median;
-  log(`  info     validation only: prisma validate / mdl check = ${fixed(r, 2)}x (mdl check ${fixed(wholeProcess.mdlCheck.median / 1000, 3)} s)`);
+{
+  const vs = (key, label) => (wholeProcess[key] ? [`${label} / mdl check = ${fixed(wholeProcess[key].median / wholeProcess.mdlCheck.median, 2)}x`] : []);
+  const ratios = [...vs('validator', 'validator'), ...vs('prismaValidate', 'prisma validate')];
+  if (ratios.length > 0) log(`  info     validation only: ${ratios.join(', ')} (mdl check ${fixed(wholeProcess.mdlCheck.median / 1000, 3)} s)`);
 }
 const startup = wholeProcess.mdlCompileTiny.median - wholeProcess.node.median;
 log(`  info     start-up: mdl compile of 1 model costs ${fixed(startup, 0)} ms over bare Node (${fixed(wholeProcess.mdlVersion.median - wholeProcess.node.median, 0)} ms for --version)`);
@@ -451,8 +528,16 @@ const report = {
     linesPerSecond: Object.fromEntries([...STAGES.map(([k]) => k), 'total', 'compileSources'].map((k) => [k, lps(inProcess[k].median)])),
   },
   wholeProcess: { runs: PROCESS_RUNS, unit: 'ms', commands: Object.fromEntries(commands.map((c) => [c.key, { label: c.label, ...wholeProcess[c.key] }])) },
-  prisma: prisma.ok ? { measured: true, version: PRISMA_VERSION } : { measured: false, reason: prisma.reason },
+  prisma: {
+    validator: validator.ok
+      ? { measured: true, package: PRISMA_WASM_PACKAGE, version: PRISMA_WASM_VERSION, command: 'validator' }
+      : { measured: false, reason: validator.reason },
+    cli: prisma.ok ? { measured: true, version: PRISMA_VERSION, command: 'prismaValidate' } : { measured: false, reason: prisma.reason },
+  },
   prismaReferenceSeconds: PRISMA_REFERENCE_SECONDS,
+  // Prisma's median / mdl compile's median, whole process, on the bench schema (null if not measured);
+  // reference: the issue's figure (not measured here) / mdl compile's median.
+  prismaRatios,
   targets: { linesPerSecond: TARGET_LINES_PER_SECOND, prismaRatio: TARGET_PRISMA_RATIO },
   verdicts: verdicts.map(({ target, met: ok, ratio, text }) => ({ target, met: ok, ratio, text })),
 };
