@@ -30,14 +30,14 @@ export function findModelFiles(paths: readonly string[], diagnostics: Diagnostic
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (e) {
-      diagnostics.report('unreadableFile', undefined, { path: displayPath(dir), reason: reason(e) });
+      diagnostics.report('unreadableFile', undefined, { path: displayPath(dir), reason: describeFsError(e) });
       return;
     }
     for (const entry of entries) {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const p = join(dir, entry.name);
       if (entry.isDirectory()) walk(p);
-      else if (entry.isFile() && entry.name.endsWith('.mdl')) found.add(resolve(p));
+      else if (entry.name.endsWith('.mdl') && (entry.isFile() || isLinkToFile(p))) found.add(resolve(p));
     }
   };
   for (const p of paths) {
@@ -45,13 +45,22 @@ export function findModelFiles(paths: readonly string[], diagnostics: Diagnostic
     try {
       st = statSync(p);
     } catch (e) {
-      diagnostics.report('unreadableFile', undefined, { path: displayPath(p), reason: reason(e) });
+      diagnostics.report('unreadableFile', undefined, { path: displayPath(p), reason: describeFsError(e) });
       continue;
     }
     if (st.isDirectory()) walk(p);
     else found.add(resolve(p));
   }
   return [...found].sort();
+}
+
+/** A symbolic link to a file is read like the file (links to folders are not followed: no cycles). */
+function isLinkToFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 export function loadProject(paths: readonly string[]): LoadedProject {
@@ -66,16 +75,18 @@ export function loadProject(paths: readonly string[]): LoadedProject {
     try {
       sources.push({ path: displayPath(f), text: readFileSync(f, 'utf8') });
     } catch (e) {
-      diagnostics.report('unreadableFile', undefined, { path: displayPath(f), reason: reason(e) });
+      diagnostics.report('unreadableFile', undefined, { path: displayPath(f), reason: describeFsError(e) });
     }
   }
   return { sources, diagnostics };
 }
 
-function reason(e: unknown): string {
+/** A file-system error in a few words: 'no such file or directory', 'permission denied' ... */
+export function describeFsError(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'no such file or directory';
   if (code === 'EACCES') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
   return e instanceof Error ? e.message : String(e);
 }

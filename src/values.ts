@@ -13,7 +13,7 @@ export function canonicalTimestamp(text: string): string | undefined {
   if (!m) return undefined;
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone] = m;
   const micros = (frac + '000000').slice(0, 6);
-  const base = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  const base = utcMillis(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
   const check = new Date(base);
   if (check.getUTCFullYear() !== Number(y) || check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d)) return undefined;
   if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
@@ -30,10 +30,18 @@ export function canonicalTimestamp(text: string): string | undefined {
   return `${pad(year, 4)}-${pad(utc.getUTCMonth() + 1)}-${pad(utc.getUTCDate())}T${pad(utc.getUTCHours())}:${pad(utc.getUTCMinutes())}:${pad(utc.getUTCSeconds())}.${micros}Z`;
 }
 
+/** Date.UTC reads years 0 to 99 as 1900 to 1999; this does not ('0001-01-01' is a common sentinel). */
+function utcMillis(year: number, month: number, day: number, h = 0, mi = 0, s = 0): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month, day);
+  d.setUTCHours(h, mi, s, 0);
+  return d.getTime();
+}
+
 export function canonicalDate(text: string): string | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
   if (!m) return undefined;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  const d = new Date(utcMillis(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
   if (d.getUTCFullYear() !== Number(m[1]) || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3])) return undefined;
   return `${m[1]}-${m[2]}-${m[3]}`;
 }

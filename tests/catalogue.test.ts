@@ -4,7 +4,7 @@
  * is shown by at least one committed case under tests/cases.
  */
 
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Codes } from '../src/index.js';
@@ -27,7 +27,11 @@ function casesByCode(): Map<string, string> {
   for (const f of errorFiles(join(root, 'tests/cases')).sort()) {
     const text = readFileSync(f, 'utf8');
     for (const m of text.matchAll(/^(?:error|warning|info)\[(MDL\d{4})\]/gm)) {
-      if (!out.has(m[1]!)) out.set(m[1]!, relative(root, f).split('\\').join('/').replace(/\.(errors|warnings)\.txt$/, '.mdl'));
+      if (out.has(m[1]!)) continue;
+      // A one-file case is <name>.mdl; a project case is the folder <name>/.
+      const base = f.replace(/\.(errors|warnings)\.txt$/, '');
+      const input = existsSync(`${base}.mdl`) ? `${base}.mdl` : base;
+      out.set(m[1]!, relative(root, input).split('\\').join('/'));
     }
   }
   return out;

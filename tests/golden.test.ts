@@ -107,8 +107,13 @@ describe('cases produce their expected SQL or errors', () => {
       if (accept && existsSync(errorsFile)) unlinkSync(errorsFile);
       expect(existsSync(errorsFile), `${rel(errorsFile)} is stale: the case compiles now`).toBe(false);
       executeTwice(result.sql!);
-      // Warnings still have a baseline, so that a warning that disappears is noticed.
-      if (result.diagnostics.length > 0) compare(`${c.base}.warnings.txt`, errorsText(result));
+      // Warnings have a baseline too, so that a warning that appears or disappears is noticed.
+      const warningsFile = `${c.base}.warnings.txt`;
+      if (result.diagnostics.length > 0) compare(warningsFile, errorsText(result));
+      else {
+        if (accept && existsSync(warningsFile)) unlinkSync(warningsFile);
+        expect(existsSync(warningsFile), `${rel(warningsFile)} is stale: the case has no warnings now`).toBe(false);
+      }
     } else {
       compare(errorsFile, errorsText(result));
       if (accept && existsSync(sqlFile)) unlinkSync(sqlFile);

@@ -4,7 +4,7 @@
 
 import type { Diagnostics } from '../diagnostics/diagnostic.js';
 import { assertNever, type Column, type DefaultValue, type Model } from '../ir.js';
-import { canonicalDate, canonicalTimestamp } from '../values.js';
+import { canonicalDate, canonicalDecimal, canonicalTimestamp } from '../values.js';
 
 export function checkColumns(model: Model, diagnostics: Diagnostics): void {
   for (const col of model.columns) {
@@ -54,14 +54,8 @@ function defaultFits(col: Column, d: DefaultValue): boolean {
     }
     case 'double':
       return d.kind === 'number' && Number.isFinite(Number(d.text));
-    case 'decimal': {
-      if (d.kind !== 'number') return false;
-      const m = /^-?(\d*)(?:\.(\d*))?$/.exec(d.text);
-      if (!m) return false;
-      const whole = (m[1] ?? '').replace(/^0+/, '');
-      const frac = (m[2] ?? '').replace(/0+$/, '');
-      return frac.length <= t.scale && whole.length <= t.precision - t.scale;
-    }
+    case 'decimal':
+      return d.kind === 'number' && canonicalDecimal(d.text, t.precision, t.scale) !== undefined;
     case 'boolean':
       return d.kind === 'boolean';
     case 'date':

@@ -11,7 +11,8 @@ import { findColumn, findModel, nameKey, type ColumnType, type Model, type Relat
 export function checkRelationships(schema: Schema, model: Model, diagnostics: Diagnostics): void {
   for (const rel of model.relationships) {
     const target = findModel(schema, rel.target);
-    if (!target) continue;
+    // What a partial target seems to lack (a key, a UNIQUE) may be lost to a reported error.
+    if (!target || target.partial) continue;
     checkCardinality(schema, model, target, rel, diagnostics);
     if (!checkTargetIsKey(target, rel, diagnostics)) continue;
     checkTypes(model, target, rel, diagnostics);

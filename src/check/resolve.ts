@@ -33,6 +33,27 @@ const TYPE_NAMES = [
 
 export const MAX_DECIMAL_PRECISION = 38;
 
+/** Type names from other databases, and the mdl type to write instead. */
+const FOREIGN_TYPES: Record<string, string> = {
+  NUMERIC: 'DECIMAL(p, s)',
+  REAL: 'DOUBLE',
+  FLOAT8: 'DOUBLE',
+  BOOL: 'BOOLEAN',
+  UUID: 'STRING',
+  CHAR: 'VARCHAR(n)',
+  NVARCHAR: 'VARCHAR(n)',
+  VARCHAR2: 'VARCHAR(n)',
+  CLOB: 'TEXT',
+  INT8: 'BIGINT',
+  INT4: 'INTEGER',
+  INT2: 'SMALLINT',
+  TINYINT: 'SMALLINT',
+  TIMESTAMPTZ: 'TIMESTAMP (stored as UTC)',
+  TIMESTAMP_TZ: 'TIMESTAMP (stored as UTC)',
+  JSONB: 'JSON',
+  VARIANT: 'JSON',
+};
+
 interface PendingReference {
   readonly columns: readonly A.Ident[];
   readonly clause: A.ReferencesClause;
@@ -446,7 +467,8 @@ export function resolveType(ref: A.TypeRef, diagnostics: Diagnostics): ColumnTyp
         });
         return { kind: 'unknown', spelled };
       }
-      const hint = didYouMean(ref.name.text, TYPE_NAMES);
+      const instead = FOREIGN_TYPES[upper];
+      const hint = instead ? `mdl has no ${upper}: write ${instead}` : didYouMean(ref.name.text, TYPE_NAMES);
       diagnostics.report('unknownType', ref.name.span, { type: ref.name.text }, hint ? { hint } : {});
       return { kind: 'unknown', spelled };
     }
@@ -478,8 +500,9 @@ function resolveReference(
     for (const id of clause.columns) {
       const c = target.columns.get(nameKey(id.text));
       if (!c) {
+        // A target that could not be read whole may have lost the column to a syntax error.
         const hint = didYouMean(id.text, [...target.columns.values()].map((x) => x.name));
-        diagnostics.report('unknownTargetColumn', id.span, { model: target.model.name, column: id.text }, hint ? { hint } : {});
+        if (target.complete) diagnostics.report('unknownTargetColumn', id.span, { model: target.model.name, column: id.text }, hint ? { hint } : {});
         continue;
       }
       targetColumns.push(c.name);

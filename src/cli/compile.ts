@@ -3,7 +3,7 @@
  */
 
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { loadProject } from '../project.js';
+import { describeFsError, loadProject } from '../project.js';
 import { checkSources } from '../pipeline.js';
 import { renderSqliteChunks } from '../compile/sqlite.js';
 import { renderDiagnostics, summarize } from '../diagnostics/render.js';
@@ -21,7 +21,7 @@ Options:
   -h, --help        show this help
 
 Diagnostics go to standard error. Exit status: 0 compiled, 1 the models have
-errors (nothing is written), 2 usage error.
+errors or the output cannot be written (nothing is written), 2 usage error.
 `;
 
 export function run(args: readonly string[]): number {
@@ -42,7 +42,13 @@ export function run(args: readonly string[]): number {
   const out = values['out'];
   if (typeof out === 'string') {
     // Written as rendered: a large schema never needs its whole script in memory at once.
-    const fd = openSync(out, 'w');
+    let fd: number;
+    try {
+      fd = openSync(out, 'w');
+    } catch (e) {
+      process.stderr.write(`mdl compile: cannot write ${out}: ${describeFsError(e)}\n`);
+      return EXIT_ERRORS;
+    }
     try {
       for (const chunk of chunks) writeSync(fd, chunk);
     } finally {

@@ -27,9 +27,13 @@ Run 'mdl <command> --help' for a command's options.
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    process.stderr.write(usage);
+    return EXIT_USAGE;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage);
-    return name === undefined ? EXIT_USAGE : 0;
+    return 0;
   }
   if (name === '--version' || name === '-V') {
     process.stdout.write('mdl 0.1.0\n');
@@ -41,7 +45,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT_USAGE;
   }
   const mod = await command.load();
-  if (rest.includes('--help') || rest.includes('-h')) {
+  const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (options.includes('--help') || options.includes('-h')) {
     process.stdout.write(mod.help);
     return 0;
   }

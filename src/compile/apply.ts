@@ -21,8 +21,8 @@
  * order: the same function encodes staged rows and mirror rows, so they always compare alike.
  */
 
-import { findColumn, type Model } from '../ir.js';
-import { equalities, ident, list, qualified, rowValue } from './sql-text.js';
+import type { Model } from '../ir.js';
+import { equalities, ident, list, rowValue } from './sql-text.js';
 import { storageClass } from './storage.js';
 
 export const STAGE_ROW = '_mdl_row';
@@ -173,9 +173,6 @@ export function compileApply(model: Model): ApplyStatements {
 
   const count = `SELECT ${outcome} AS "outcome", count(*) AS "rows" FROM ${stage} GROUP BY ${outcome} ORDER BY ${outcome}`;
   const clear = `DELETE FROM ${stage}`;
-
-  // The version column is always declared; findColumn only guards against a bad IR.
-  if (!findColumn(model, version)) throw new Error(`model ${model.name}: version column ${version} is not a column`);
 
   return {
     createStage,

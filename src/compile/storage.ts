@@ -66,7 +66,8 @@ export function defaultLiteral(col: Column): string | undefined {
     case 'string':
       return d.kind === 'string' ? stringLiteral(d.value) : undefined;
     case 'json':
-      return d.kind === 'string' ? stringLiteral(JSON.stringify(JSON.parse(d.value))) : undefined;
+      // As written (check validated it): re-serialising would round large numbers in the document.
+      return d.kind === 'string' ? stringLiteral(d.value) : undefined;
     case 'unknown':
       return undefined;
     default:

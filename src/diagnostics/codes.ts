@@ -137,7 +137,7 @@ export const Codes = {
   missingVersion: def<Named>(
     'MDL3005', 'missing-version', 'error',
     (p) => `model ${p.name} has no version column`,
-    'The version decides which change wins when changes arrive late or out of order: add VERSION (col) naming a NOT NULL integer or timestamp column.'),
+    'The version decides which change wins when changes arrive late or out of order: add VERSION (col) naming a NOT NULL integer, DECIMAL(p, 0), TIMESTAMP or DATE column.'),
   multipleVersions: def<Named>(
     'MDL3006', 'multiple-versions', 'error',
     (p) => `model ${p.name} declares more than one version column`,

@@ -9,8 +9,9 @@
  *    errors recovery stumbles over right after a mistake sit beside it;
  *  - an error just after an unclosed string or quoted name is dropped (the token it looks for
  *    was swallowed), and so is every error after an unclosed block comment;
- *  - an element with a syntax error inside it is left out of the AST (to-ast.ts), so the checker
- *    never reports what recovery made of it.
+ *  - an element with a syntax error inside it is left out of the AST (to-ast.ts), and a model
+ *    whose parentheses hold an error is marked incomplete, so that the checker does not report
+ *    what recovery made of it, nor what seems missing from it.
  */
 
 import type { SourceFile, Span } from '../source.js';
@@ -37,6 +38,8 @@ interface SyntaxError {
   readonly token?: IToken;
   /** 0 for the parser's own errors, 1 for a missing comma inferred afterwards. */
   readonly rank: number;
+  /** For a missing comma: where the element after it starts. */
+  readonly nextStart?: number;
 }
 
 const KEYWORD_NAMES = keywordTokens.map((t) => t.name);
@@ -122,6 +125,7 @@ function missingCommas(root: CstNode, source: SourceFile): SyntaxError[] {
         expected: "','",
         found: `'${next.length > 30 ? `${next.slice(0, 27)}...` : next}'`,
         rank: 1,
+        nextStart: start,
       });
     }
   }
@@ -129,14 +133,24 @@ function missingCommas(root: CstNode, source: SourceFile): SyntaxError[] {
 }
 
 function keepFirstPerSegment(
-  candidates: readonly SyntaxError[],
+  candidates: SyntaxError[],
   tokens: readonly IToken[],
   malformed: readonly IToken[],
 ): SyntaxError[] {
+  // A missing comma is an artefact of recovery when the parser stumbled between the two elements
+  // it separates (NOT NUL UNIQUE: recovery skips NUL, and UNIQUE reads as a new element). A real
+  // one separates two elements, and two mistakes on either side of it are two messages.
+  const stumbles = candidates.filter((c) => c.rank === 0).map((c) => c.span.start);
+  const real = candidates.filter(
+    (c) => c.rank === 0 || !stumbles.some((o) => o >= c.span.start && o <= (c.nextStart ?? c.span.start)),
+  );
   const separators = tokens
     .filter((t) => t.tokenType === Comma || t.tokenType === Semicolon || t.tokenType === Create)
-    .map((t) => t.startOffset);
+    .map((t) => t.startOffset)
+    .concat(real.filter((c) => c.rank === 1).map((c) => c.span.start + 1))
+    .sort((a, b) => a - b);
   const segmentOf = (offset: number) => countBelow(separators, offset);
+  candidates = real;
   const swallowedFrom = Math.min(...malformed.filter((t) => t.tokenType.name === 'UnterminatedComment').map((t) => t.startOffset));
   const unclosed = new Set(malformed.filter((t) => t.tokenType.name !== 'UnterminatedComment'));
 

@@ -91,13 +91,14 @@ class Builder {
       if (o) options.push(o);
     }
     const span = this.nodeSpan(node);
-    // Errors after the closing parenthesis (a missing ';') lose no element of this model.
+    // Errors at or after the closing parenthesis (a trailing comma, a missing ';') lose no
+    // element of this model; one before it may have, and so may a model with no element at all.
     const close = first(c, 'RParen');
     return {
       kind: 'model-decl',
       name,
       ifNotExists: first(c, 'EXISTS') !== undefined,
-      complete: close !== undefined && !this.hasErrorIn(span.start, close.startOffset + 1),
+      complete: close !== undefined && elements.length > 0 && !this.hasErrorIn(span.start, close.startOffset),
       elements,
       options,
       span,
