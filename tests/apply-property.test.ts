@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileText } from '../src/index.js';
+import { applyBatch } from './helpers.js';
 
 const SEED = 20261124;
 
@@ -50,16 +51,8 @@ function fresh(): Database.Database {
   return db;
 }
 
-function applyBatch(db: Database.Database, batch: readonly Change[]): Record<string, number> {
-  const stage = db.prepare(model.apply.insertStage);
-  const counts: Record<string, number> = {};
-  db.transaction(() => {
-    batch.forEach((ch, i) => stage.run(i + 1, ch.op, ...columns.map((n) => ch.row[n as keyof Change['row']])));
-    for (const step of model.apply.steps) db.prepare(step.sql).run();
-    for (const r of db.prepare(model.apply.count).all() as { outcome: string; rows: number }[]) counts[r.outcome] = r.rows;
-    db.prepare(model.apply.clear).run();
-  })();
-  return counts;
+function apply(db: Database.Database, batch: readonly Change[]): Record<string, number> {
+  return applyBatch(db, model.apply, batch.map((ch) => [ch.op, ...columns.map((n) => ch.row[n as keyof Change['row']])]));
 }
 
 function state(db: Database.Database): unknown {
@@ -122,13 +115,13 @@ describe('apply statements, as a property of the change set', () => {
           const batch = arrivals.slice(i, i + size);
           i += size;
           received += batch.length;
-          counted += Object.values(applyBatch(db, batch)).reduce((x, y) => x + y, 0);
+          counted += Object.values(apply(db, batch)).reduce((x, y) => x + y, 0);
         }
         expect(counted).toBe(received);
         const after = state(db);
         expect(after).toEqual(reference(changes));
 
-        const replay = applyBatch(db, changes);
+        const replay = apply(db, changes);
         expect(Object.keys(replay).filter((k) => k !== 'duplicate' && k !== 'stale')).toEqual([]);
         expect(state(db)).toEqual(after);
         db.close();

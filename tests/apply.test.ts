@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { compileText, type ModelSql } from '../src/index.js';
+import { applyBatch } from './helpers.js';
 
 const schema = `
 CREATE MODEL contact (
@@ -33,15 +34,7 @@ beforeEach(() => {
 });
 
 function apply(changes: readonly Change[]): Record<string, number> {
-  const stage = db.prepare(model.apply.insertStage);
-  const counts: Record<string, number> = {};
-  db.transaction(() => {
-    changes.forEach(([op, account, email, name, seq], i) => stage.run(i + 1, op === 'd' ? 1 : 0, account, email, name, seq));
-    for (const step of model.apply.steps) db.prepare(step.sql).run();
-    for (const r of db.prepare(model.apply.count).all() as { outcome: string; rows: bigint }[]) counts[r.outcome] = Number(r.rows);
-    db.prepare(model.apply.clear).run();
-  })();
-  return counts;
+  return applyBatch(db, model.apply, changes.map(([op, ...values]) => [op === 'd' ? 1 : 0, ...values]));
 }
 
 function state(): string[] {
@@ -152,11 +145,7 @@ describe('apply statements and awkward names', () => {
       const local = new Database(':memory:');
       local.exec(compiled.sql!);
       const a = compiled.program!.models[0]!.apply;
-      const run = (rows: [op: number, key: string, value: string | null, seq: number][]) => {
-        rows.forEach((r, i) => local.prepare(a.insertStage).run(i + 1, ...r));
-        for (const step of a.steps) local.prepare(step.sql).run();
-        local.prepare(a.clear).run();
-      };
+      const run = (rows: [op: number, key: string, value: string | null, seq: number][]) => applyBatch(local, a, rows);
       run([[0, 'k', 'v5', 5]]);
       run([[0, 'k', 'v7', 7]]);
       run([[0, 'k', 'v6', 6]]);

@@ -33,3 +33,24 @@ export function project(files: Record<string, string>): string {
   }
   return dir;
 }
+
+/**
+ * Apply one batch with a model's generated statements, as the runtime does: stage the rows,
+ * run the steps in one transaction, read the counts, clear the stage. Each row is
+ * [op (0 upsert, 1 delete), ...values in the order of apply.stageColumns].
+ */
+export function applyBatch(
+  db: import('better-sqlite3').Database,
+  apply: import('../src/index.js').ApplyStatements,
+  rows: readonly (readonly unknown[])[],
+): Record<string, number> {
+  const stage = db.prepare(apply.insertStage);
+  const counts: Record<string, number> = {};
+  db.transaction(() => {
+    rows.forEach((row, i) => stage.run(i + 1, ...row));
+    for (const step of apply.steps) db.prepare(step.sql).run();
+    for (const r of db.prepare(apply.count).all() as { outcome: string; rows: number | bigint }[]) counts[r.outcome] = Number(r.rows);
+    db.prepare(apply.clear).run();
+  })();
+  return counts;
+}
