@@ -1,11 +1,30 @@
 /**
  * Chevrotain's error-message provider, in mdl's words: "expected X, found Y".
  *
- * parse.ts reads the "expected" part back out of the message, so every message here starts with
- * "expected ... , found ".
+ * Chevrotain carries a message as a string, so each builder encodes a SyntaxMessage as JSON and
+ * parse.ts decodes it: the parts stay structured, and no text is parsed back out of a sentence.
  */
 
 import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+
+export interface SyntaxMessage {
+  readonly expected: string;
+  readonly found: string;
+  /** A ',', ';' or ')' was expected: one forgotten at the end of a line is shown where it belongs. */
+  readonly separator: boolean;
+}
+
+function encode(expected: string, found: string, separator = false): string {
+  return JSON.stringify({ expected, found, separator } satisfies SyntaxMessage);
+}
+
+export function decodeMessage(message: string): SyntaxMessage {
+  try {
+    return JSON.parse(message) as SyntaxMessage;
+  } catch {
+    return { expected: message, found: '', separator: false };
+  }
+}
 
 const EOF_NAME = 'EOF';
 
@@ -43,10 +62,10 @@ export const messageProvider: IParserErrorMessageProvider = {
     // parenthesis, an option would have been accepted too.
     if (ruleName === 'createModel' && expected.name === 'RParen') what = "',' or ')'";
     if (ruleName === 'createModel' && expected.name === 'Semicolon') what = "BEHAVIOR, WITH HISTORY, COMMENT or ';'";
-    return `expected ${what}, found ${describeToken(actual)}`;
+    return encode(what, describeToken(actual), /^(Semicolon|Comma|RParen)$/.test(expected.name));
   },
   buildNotAllInputParsedMessage({ firstRedundant }: { firstRedundant: IToken; ruleName: string }): string {
-    return `expected CREATE MODEL, found ${describeToken(firstRedundant)}`;
+    return encode('CREATE MODEL', describeToken(firstRedundant));
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }: {
     expectedPathsPerAlt: TokenType[][][];
@@ -57,10 +76,10 @@ export const messageProvider: IParserErrorMessageProvider = {
   }): string {
     // `name,` is a column that lost its type.
     if (ruleName === 'modelElement' && actual[0] && isName(actual[0]) && actual[1] && /^(Comma|RParen)$/.test(actual[1].tokenType.name)) {
-      return `expected a type after '${actual[0].image}', found ${describeToken(actual[1])}`;
+      return encode(`a type after '${actual[0].image}'`, describeToken(actual[1]));
     }
     const what = RULE_DESCRIPTIONS[ruleName] ?? alternatives(firstTokens(expectedPathsPerAlt));
-    return `expected ${what}, found ${describeToken(actual[0])}`;
+    return encode(what, describeToken(actual[0]));
   },
   buildEarlyExitMessage({ expectedIterationPaths, actual }: {
     expectedIterationPaths: TokenType[][];
@@ -69,7 +88,7 @@ export const messageProvider: IParserErrorMessageProvider = {
     customUserDescription?: string;
     ruleName: string;
   }): string {
-    return `expected ${alternatives(firstTokens([expectedIterationPaths]))}, found ${describeToken(actual[0])}`;
+    return encode(alternatives(firstTokens([expectedIterationPaths])), describeToken(actual[0]));
   },
 };
 

@@ -20,7 +20,7 @@ import { didYouMean } from '../diagnostics/suggest.js';
 import { EOF, type CstNode, type IRecognitionException, type IToken } from './chevrotain.js';
 import { Comma, Create, Identifier, keywordTokens, reservedWords, Semicolon, tokenize } from './lexer.js';
 import { parserInstance } from './parser.js';
-import { describeToken } from './messages.js';
+import { decodeMessage, describeToken } from './messages.js';
 import { lastToken, toAst } from './to-ast.js';
 import type { SourceUnit } from './ast.js';
 
@@ -86,12 +86,12 @@ export function parseSource(source: SourceFile, diagnostics: Diagnostics): Parse
 }
 
 function fromException(e: IRecognitionException, tokens: readonly IToken[], source: SourceFile): SyntaxError {
-  const m = /^expected (.*), found (.*)$/s.exec(e.message);
+  const message = decodeMessage(e.message);
   const token = e.token.tokenType === EOF || Number.isNaN(e.token.startOffset) ? undefined : e.token;
   return {
-    span: errorSpan(e, tokens, source),
-    expected: m ? m[1]! : e.message,
-    found: m ? m[2]! : describeToken(e.token),
+    span: errorSpan(e, message.separator, tokens, source),
+    expected: message.expected,
+    found: message.found || describeToken(e.token),
     rank: 0,
     ...(token ? { token } : {}),
   };
@@ -226,7 +226,7 @@ function mergeRuns(items: readonly { offset: number; length: number }[]): { offs
   return out;
 }
 
-function errorSpan(e: IRecognitionException, tokens: readonly IToken[], source: SourceFile): Span {
+function errorSpan(e: IRecognitionException, separator: boolean, tokens: readonly IToken[], source: SourceFile): Span {
   const file = source.path;
   const tok = e.token;
   const atEnd = tok.tokenType === EOF || Number.isNaN(tok.startOffset);
@@ -237,7 +237,7 @@ function errorSpan(e: IRecognitionException, tokens: readonly IToken[], source: 
     return { file, start: end, end };
   }
   // A separator forgotten at the end of a line is shown where it belongs, not on the next line.
-  if (e.name === 'MismatchedTokenException' && prev && /^expected (';'|','|'\)'|BEHAVIOR, WITH)/.test(e.message)) {
+  if (separator && prev) {
     const between = source.text.slice(prev.startOffset + prev.image.length, tok.startOffset);
     if (/[\r\n]/.test(between)) {
       const end = prev.startOffset + prev.image.length;
