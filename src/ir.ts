@@ -141,8 +141,3 @@ export function findColumn(model: Model, name: string): Column | undefined {
 export function assertNever(x: never): never {
   throw new Error(`unhandled case: ${JSON.stringify(x)}`);
 }
-
-/** How a type is shown to a person: the spelling of its declaration, upper-cased. */
-export function typeText(t: ColumnType): string {
-  return t.spelled;
-}

@@ -27,15 +27,6 @@ export interface Position {
   readonly column: number;
 }
 
-export function span(file: string, start: number, end: number): Span {
-  return { file, start, end };
-}
-
-/** Smallest span covering both; both must be in the same file. */
-export function cover(a: Span, b: Span): Span {
-  return { file: a.file, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
-}
-
 const lineStartCache = new WeakMap<SourceFile, number[]>();
 
 /** Offsets at which each line begins; '\n', '\r\n' and a lone '\r' all end a line. */

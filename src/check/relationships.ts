@@ -97,7 +97,7 @@ function checkCardinality(schema: Schema, model: Model, target: Model, rel: Rela
 }
 
 /** The link model a MANY TO MANY should have been: both keys, each a MANY TO ONE reference. */
-export function linkModel(schema: Schema, a: Model, b: Model): string {
+function linkModel(schema: Schema, a: Model, b: Model): string {
   const side = (m: Model, prefix: string) =>
     (m.primaryKey?.columns ?? []).map((k) => {
       const col = findColumn(m, k);

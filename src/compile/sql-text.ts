@@ -11,11 +11,6 @@ export function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** `alias."column"` for each name. */
-export function qualified(alias: string, names: readonly string[]): string[] {
-  return names.map((n) => `${alias}.${ident(n)}`);
-}
-
 export function stringLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }

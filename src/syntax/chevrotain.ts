@@ -24,6 +24,6 @@ async function load(): Promise<typeof Chevrotain> {
 
 const chevrotain = await load();
 
-export const { createToken, Lexer, CstParser, EOF, tokenMatcher } = chevrotain;
+export const { createToken, Lexer, CstParser, EOF } = chevrotain;
 export const createSyntaxDiagramsCode = chevrotain.createSyntaxDiagramsCode;
 export type { CstNode, CstElement, IToken, TokenType, IRecognitionException, ILexingError } from 'chevrotain';

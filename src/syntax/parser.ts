@@ -6,7 +6,7 @@
  * Rule names are the ones in grammar/mdl.ebnf; tests/grammar.test.ts holds the two together.
  */
 
-import { CstParser, EOF, type IToken, type TokenType } from './chevrotain.js';
+import { CstParser, type IToken, type TokenType } from './chevrotain.js';
 import * as T from './lexer.js';
 import { messageProvider } from './messages.js';
 
@@ -245,8 +245,5 @@ export function parserInstance(): MdlParser {
   shared ??= new MdlParser();
   return shared;
 }
-
-/** Tokens the parser can re-synchronise on after an error it cannot repair in place. */
-export const resyncTokens: readonly TokenType[] = [T.Semicolon, T.Create, EOF];
 
 export type { IToken };
