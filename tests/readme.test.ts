@@ -20,3 +20,15 @@ it('runs the README library example', () => {
   expect(lines[0]).toBe("true [ 'id' ]");
   expect(lines.slice(1).join(' ').replace(/\s+/g, ' ')).toMatch(/^\[ 'account', 'account_billing_profile', /);
 });
+
+it('shows the real output of mdl check on the mistakes example', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const block = /```console\n\$ npx mdl check three-kinds-of-mistake\.mdl\n([\s\S]*?)```/.exec(readme)![1]!;
+  const r = spawnSync(process.execPath, [join(root, 'bin/mdl.js'), 'check', 'three-kinds-of-mistake.mdl'], {
+    cwd: join(root, 'tests/cases/syntax'),
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  expect(r.stdout).toBe(block);
+  expect(r.status).toBe(1);
+});
