@@ -8,8 +8,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parserInstance } from '../dist/syntax/parser.js';
-import { createSyntaxDiagramsCode } from '../dist/syntax/chevrotain.js';
+import { chevrotain } from '../dist/syntax/chevrotain.js';
 import { generateGrammarArtefacts } from './grammar-artefacts.js';
+
+const { createSyntaxDiagramsCode } = chevrotain();
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -16,9 +16,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateGrammarArtefacts } from '../scripts/grammar-artefacts.js';
-import { createSyntaxDiagramsCode } from '../src/syntax/chevrotain.js';
-import * as T from '../src/syntax/lexer.js';
+import { chevrotain } from '../src/syntax/chevrotain.js';
+import { tokens } from '../src/syntax/lexer.js';
 import { parserInstance } from '../src/syntax/parser.js';
+
+const T = tokens();
+const { createSyntaxDiagramsCode } = chevrotain();
 
 const root = join(import.meta.dirname, '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8').replace(/\r\n/g, '\n');

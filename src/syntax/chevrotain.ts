@@ -1,29 +1,30 @@
 /**
- * Chevrotain, loaded from the single-file bundle that the package ships.
+ * Chevrotain, loaded on first use from the single-file bundle that the package ships.
  *
+ * Only the recovery path of the syntax stage needs it (fast-path.ts parses correct files
+ * without it), so it is loaded when a file has a mistake, or when a tool asks for the grammar.
  * The package's main entry imports several hundred small modules (lodash-es among them), which
- * costs about 170 ms of start-up on this project's machines; the bundle it ships beside them
- * loads in about 9 ms. `mdl compile` is a build step that runs often, so start-up matters. The
- * bundle is the same code and version; only the way it is loaded differs.
+ * costs about 170 ms of start-up on this project's machines; the bundle beside it is the same code
+ * and version and loads in about 13 ms. It is an ES module, loaded synchronously with require()
+ * (Node 20.19 and later load ES modules that way), so that the syntax stage stays synchronous.
  */
 
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type * as Chevrotain from 'chevrotain';
 
-async function load(): Promise<typeof Chevrotain> {
-  const entry = createRequire(import.meta.url).resolve('chevrotain');
-  const bundle = join(dirname(entry), '..', 'chevrotain.min.mjs');
+let loaded: typeof Chevrotain | undefined;
+
+export function chevrotain(): typeof Chevrotain {
+  if (loaded) return loaded;
+  const require = createRequire(import.meta.url);
+  const entry = require.resolve('chevrotain');
   try {
-    return (await import(pathToFileURL(bundle).href)) as typeof Chevrotain;
+    loaded = require(join(dirname(entry), '..', 'chevrotain.min.mjs')) as typeof Chevrotain;
   } catch {
-    return await import('chevrotain');
+    loaded = require('chevrotain') as typeof Chevrotain;
   }
+  return loaded;
 }
 
-const chevrotain = await load();
-
-export const { createToken, Lexer, CstParser, EOF } = chevrotain;
-export const createSyntaxDiagramsCode = chevrotain.createSyntaxDiagramsCode;
 export type { CstNode, CstElement, IToken, TokenType, IRecognitionException, ILexingError } from 'chevrotain';

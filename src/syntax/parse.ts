@@ -1,6 +1,11 @@
 /**
  * The syntax stage as one call: text to AST, with every lexical and syntax error reported.
  *
+ * Two paths. A correct file takes the fast path (fast-path.ts), straight from text to AST. A
+ * file the fast path gives up on goes through Chevrotain (lexer.ts, parser.ts, to-ast.ts), which
+ * recovers from each mistake and reports them all; it is the grammar of record, and the two are
+ * held to the same AST by tests/fast-path.test.ts.
+ *
  * Never throws for any input (a property test holds it to that). Chevrotain's exceptions become
  * catalogued diagnostics in the language's own words, and three rules keep one mistake to one
  * message:
@@ -17,18 +22,21 @@
 import type { SourceFile, Span } from '../source.js';
 import type { Diagnostics } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/suggest.js';
-import { EOF, type CstNode, type IRecognitionException, type IToken } from './chevrotain.js';
-import { Comma, Create, Identifier, keywordTokens, reservedWords, Semicolon, tokenize } from './lexer.js';
+import { chevrotain, type CstNode, type IRecognitionException, type IToken } from './chevrotain.js';
+import { tokens as tokenTypes, tokenize } from './lexer.js';
 import { parserInstance } from './parser.js';
 import { decodeMessage, describeToken } from './messages.js';
 import { lastToken, toAst } from './to-ast.js';
 import type { SourceUnit } from './ast.js';
+import { parseFast, type Comment } from './fast-path.js';
 
 export interface ParseResult {
   readonly ast: SourceUnit;
   /** Comments in source order, for the formatter. */
-  readonly comments: readonly IToken[];
+  readonly comments: readonly Comment[];
 }
+
+export type { Comment };
 
 interface SyntaxError {
   readonly span: Span;
@@ -42,10 +50,17 @@ interface SyntaxError {
   readonly nextStart?: number;
 }
 
-const KEYWORD_NAMES = keywordTokens.map((t) => t.name);
 const ELEMENT_KEYWORDS = ['PRIMARY', 'VERSION', 'TIMESTAMP', 'UNIQUE', 'FOREIGN', 'CONSTRAINT'];
 
 export function parseSource(source: SourceFile, diagnostics: Diagnostics): ParseResult {
+  return parseFast(source.path, source.text) ?? parseWithRecovery(source, diagnostics);
+}
+
+/**
+ * The Chevrotain pipeline, for a file the fast path gave up on: most likely one with a mistake.
+ * Exported for the test that holds the two paths together; callers use parseSource.
+ */
+export function parseWithRecovery(source: SourceFile, diagnostics: Diagnostics): ParseResult {
   const file = source.path;
   const lexed = tokenize(source.text);
   for (const u of mergeRuns(lexed.unexpected)) {
@@ -82,12 +97,16 @@ export function parseSource(source: SourceFile, diagnostics: Diagnostics): Parse
     ...lexed.malformed.map((t) => t.startOffset),
     ...candidates.filter((c) => c.rank === 0).map((c) => c.span.start),
   ].sort((a, b) => a - b);
-  return { ast: toAst(file, cst, errorOffsets), comments: lexed.comments };
+  const comments = lexed.comments.map((t) => ({
+    text: t.image,
+    span: { file, start: t.startOffset, end: t.startOffset + t.image.length },
+  }));
+  return { ast: toAst(file, cst, errorOffsets), comments };
 }
 
 function fromException(e: IRecognitionException, tokens: readonly IToken[], source: SourceFile): SyntaxError {
   const message = decodeMessage(e.message);
-  const token = e.token.tokenType === EOF || Number.isNaN(e.token.startOffset) ? undefined : e.token;
+  const token = e.token.tokenType === chevrotain().EOF || Number.isNaN(e.token.startOffset) ? undefined : e.token;
   return {
     span: errorSpan(e, message.separator, tokens, source),
     expected: message.expected,
@@ -137,6 +156,7 @@ function keepFirstPerSegment(
   tokens: readonly IToken[],
   malformed: readonly IToken[],
 ): SyntaxError[] {
+  const T = tokenTypes();
   // A missing comma is an artefact of recovery when the parser stumbled between the two elements
   // it separates (NOT NUL UNIQUE: recovery skips NUL, and UNIQUE reads as a new element). A real
   // one separates two elements, and two mistakes on either side of it are two messages.
@@ -145,7 +165,7 @@ function keepFirstPerSegment(
     (c) => c.rank === 0 || !stumbles.some((o) => o >= c.span.start && o <= (c.nextStart ?? c.span.start)),
   );
   const separators = tokens
-    .filter((t) => t.tokenType === Comma || t.tokenType === Semicolon || t.tokenType === Create)
+    .filter((t) => t.tokenType === T.Comma || t.tokenType === T.Semicolon || t.tokenType === T.Create)
     .map((t) => t.startOffset)
     .concat(real.filter((c) => c.rank === 1).map((c) => c.span.start + 1))
     .sort((a, b) => a - b);
@@ -174,24 +194,25 @@ function keepFirstPerSegment(
 }
 
 function hintFor(e: SyntaxError, tokens: readonly IToken[]): string | undefined {
+  const T = tokenTypes();
   const t = e.token;
   const wantsName = /a name|a column/.test(e.expected);
-  if (t && reservedWords.has(t.tokenType.name) && wantsName) {
+  if (t && T.reservedWords.has(t.tokenType.name) && wantsName) {
     return `${t.image} is a reserved word; to use it as a name, quote it: "${t.image}"`;
   }
   if (e.expected === 'MODEL') return 'mdl declares models: CREATE MODEL name ( ... );';
   if (e.rank === 1) return 'model elements are separated by commas';
-  if (t && e.found === "')'" && e.expected === 'a column or a constraint' && tokenBefore(tokens, t)?.tokenType === Comma) {
+  if (t && e.found === "')'" && e.expected === 'a column or a constraint' && tokenBefore(tokens, t)?.tokenType === T.Comma) {
     return "remove the comma before ')'";
   }
   // A misspelt keyword at the start of an element reads as a column name: look there first.
   const start = firstTokenOfSegment(tokens, e.span.start);
-  if (start && start.tokenType === Identifier) {
+  if (start && start.tokenType === T.Identifier) {
     const hint = didYouMean(start.image, ELEMENT_KEYWORDS);
     if (hint) return hint;
   }
   // Short names are too close to too many keywords for a guess to help.
-  if (t && t.tokenType === Identifier && t.image.length >= 3) return didYouMean(t.image, KEYWORD_NAMES);
+  if (t && t.tokenType === T.Identifier && t.image.length >= 3) return didYouMean(t.image, T.keywordTokens.map((k) => k.name));
   return undefined;
 }
 
@@ -202,11 +223,12 @@ function tokenBefore(tokens: readonly IToken[], t: IToken): IToken | undefined {
 
 /** The first token of the element around `offset`: after the last ',' or ';', or the model's '('. */
 function firstTokenOfSegment(tokens: readonly IToken[], offset: number): IToken | undefined {
+  const T = tokenTypes();
   let i = indexBefore(tokens, offset);
   while (i >= 0) {
     const type = tokens[i]!.tokenType;
-    if (type === Comma || type === Semicolon) return tokens[i + 1];
-    if (type === Create) {
+    if (type === T.Comma || type === T.Semicolon) return tokens[i + 1];
+    if (type === T.Create) {
       const open = tokens.findIndex((t, j) => j > i && t.tokenType.name === 'LParen');
       return open >= 0 && tokens[open]!.startOffset < offset ? tokens[open + 1] : undefined;
     }
@@ -229,7 +251,7 @@ function mergeRuns(items: readonly { offset: number; length: number }[]): { offs
 function errorSpan(e: IRecognitionException, separator: boolean, tokens: readonly IToken[], source: SourceFile): Span {
   const file = source.path;
   const tok = e.token;
-  const atEnd = tok.tokenType === EOF || Number.isNaN(tok.startOffset);
+  const atEnd = tok.tokenType === chevrotain().EOF || Number.isNaN(tok.startOffset);
   const previous = 'previousToken' in e ? (e as { previousToken?: IToken }).previousToken : undefined;
   const prev = previous && !Number.isNaN(previous.startOffset) ? previous : lastTokenBefore(tokens, atEnd ? source.text.length : tok.startOffset - 1);
   if (atEnd) {
