@@ -1,23 +1,25 @@
 /**
  * The stage order, written once: parse each file, check the project as one schema, compile.
  *
- * | stage    | in                  | out                       | file                  |
- * | tokenize | text                | tokens, comments          | syntax/lexer.ts       |
- * | parse    | tokens              | CST                       | syntax/parser.ts      |
- * | to-ast   | CST                 | AST per file              | syntax/to-ast.ts      |
- * | resolve  | ASTs of all files   | IR (names resolved)       | check/resolve.ts      |
- * | check    | IR                  | diagnostics               | check/*.ts            |
- * | compile  | IR (no errors)      | SQL statements and script | compile/sqlite.ts     |
+ * | stage    | in                  | out                       | file                         |
+ * | parse    | text                | AST per file              | syntax/parse.ts: the fast    |
+ * |          |                     |                           | path, or on a mistake        |
+ * |          |                     |                           | lexer.ts, parser.ts (CST),   |
+ * |          |                     |                           | to-ast.ts (Chevrotain)       |
+ * | resolve  | each file's AST     | IR (names resolved)       | check/resolve.ts             |
+ * | check    | IR                  | diagnostics               | check/*.ts                   |
+ * | compile  | IR (no errors)      | SQL statements and script | compile/sqlite.ts            |
  *
- * Pure: sources in, results out; reading files is project.ts's job.
+ * Files are parsed and resolved one at a time, in path order, so that each AST can be dropped
+ * once resolved. Pure: sources in, results out; reading files is project.ts's job.
  */
 
 import type { SourceFile } from './source.js';
 import { Diagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
 import { parseSource } from './syntax/parse.js';
-import { check } from './check/check.js';
+import { checkRules } from './check/check.js';
+import { Resolver } from './check/resolve.js';
 import { compileSqlite, renderSqlite, type SqliteProgram } from './compile/sqlite.js';
-import type { SourceUnit } from './syntax/ast.js';
 import type { Schema } from './ir.js';
 
 export interface CheckResult {
@@ -33,13 +35,14 @@ export interface CompileResult extends CheckResult {
   readonly sql?: string;
 }
 
-export function parseAll(sources: readonly SourceFile[], diagnostics: Diagnostics): SourceUnit[] {
-  return sources.map((s) => parseSource(s, diagnostics).ast);
-}
-
 export function checkSources(sources: readonly SourceFile[], into = new Diagnostics()): CheckResult {
-  const units = parseAll(sources, into);
-  const schema = check(units, into);
+  // File by file, in path order: each AST is resolved as soon as it is parsed and then dropped,
+  // so a large project never holds every file's tree at once.
+  const resolver = new Resolver(into);
+  for (const source of [...sources].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    resolver.add(parseSource(source, into).ast);
+  }
+  const schema = checkRules(resolver.finish(), into);
   return { schema, diagnostics: into.items, ok: !into.hasErrors() };
 }
 

@@ -15,7 +15,11 @@ import { checkRelationships } from './relationships.js';
 import { checkSqliteLimits } from './target-sqlite.js';
 
 export function check(units: readonly SourceUnit[], diagnostics: Diagnostics): Schema {
-  const schema = resolve(units, diagnostics);
+  return checkRules(resolve(units, diagnostics), diagnostics);
+}
+
+/** The rule families over a resolved schema (the second half of check). */
+export function checkRules(schema: Schema, diagnostics: Diagnostics): Schema {
   for (const model of schema.models) {
     checkKeys(model, diagnostics);
     checkColumns(model, diagnostics);

@@ -72,37 +72,51 @@ interface Draft {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export function resolve(units: readonly A.SourceUnit[], diagnostics: Diagnostics): Schema {
-  const ordered = [...units].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  const drafts: Draft[] = [];
-  const byName = new Map<string, Draft>();
+  const resolver = new Resolver(diagnostics);
+  for (const unit of [...units].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) resolver.add(unit);
+  return resolver.finish();
+}
 
-  for (const unit of ordered) {
+/**
+ * Resolution one file at a time: `add` each file's AST (in path order), then `finish`. What
+ * resolution keeps of an AST is small (names, spans, pending references), so a caller that
+ * parses file by file can let each AST go as soon as it is added.
+ */
+export class Resolver {
+  private readonly drafts: Draft[] = [];
+  private readonly byName = new Map<string, Draft>();
+
+  constructor(private readonly diagnostics: Diagnostics) {}
+
+  add(unit: A.SourceUnit): void {
     for (const decl of unit.models) {
-      const draft = resolveModel(decl, diagnostics);
+      const draft = resolveModel(decl, this.diagnostics);
       const key = nameKey(decl.name.text);
-      const earlier = byName.get(key);
+      const earlier = this.byName.get(key);
       if (earlier) {
-        diagnostics.report('duplicateModel', decl.name.span, { name: decl.name.text }, {
+        this.diagnostics.report('duplicateModel', decl.name.span, { name: decl.name.text }, {
           related: [{ message: 'first declared here', span: earlier.model.nameSpan }],
         });
       } else {
-        byName.set(key, draft);
+        this.byName.set(key, draft);
       }
-      drafts.push(draft);
+      this.drafts.push(draft);
     }
   }
 
-  const modelNames = drafts.map((d) => d.model.name);
-  for (const draft of drafts) {
-    const resolved: { rel: Relationship; ref: PendingReference }[] = [];
-    for (const ref of draft.references) {
-      const rel = resolveReference(draft, ref, byName, modelNames, diagnostics);
-      if (rel) resolved.push({ rel, ref });
+  /** Cross-model resolution (relationship targets), once every file is added. */
+  finish(): Schema {
+    const modelNames = this.drafts.map((d) => d.model.name);
+    for (const draft of this.drafts) {
+      const resolved: { rel: Relationship; ref: PendingReference }[] = [];
+      for (const ref of draft.references) {
+        const rel = resolveReference(draft, ref, this.byName, modelNames, this.diagnostics);
+        if (rel) resolved.push({ rel, ref });
+      }
+      (draft.model as Mutable<Model>).relationships = nameRelationships(draft.model.name, resolved, this.diagnostics);
     }
-    (draft.model as Mutable<Model>).relationships = nameRelationships(draft.model.name, resolved, diagnostics);
+    return { kind: 'schema', models: this.drafts.map((d) => d.model) };
   }
-
-  return { kind: 'schema', models: drafts.map((d) => d.model) };
 }
 
 /**
@@ -332,30 +346,47 @@ function resolveColumn(model: string, decl: A.ColumnDecl, diagnostics: Diagnosti
   if (lower === '_change_request_type' || lower.startsWith('_mdl_')) {
     diagnostics.report('reservedColumnName', decl.name.span, { model, column: name });
   }
-  let notNull = false;
   let defaultValue: DefaultValue | null = null;
-  let defaultSpan: Span | null = null;
+  let defaultDecl: A.ColumnConstraint | undefined;
+  let notNullDecl: A.ColumnConstraint | undefined;
+  let nullableDecl: A.ColumnConstraint | undefined;
   let comment: string | null = null;
-  const seen = new Set<string>();
   for (const c of decl.constraints) {
-    const label = modifierLabel(c);
-    if (label && seen.has(label)) diagnostics.report('duplicateColumnModifier', c.span, { column: name, modifier: label });
-    if (label) seen.add(label);
-    if (c.kind === 'not-null') notNull = true;
-    else if (c.kind === 'default') {
-      defaultValue = literalValue(c.value);
-      defaultSpan = c.span;
+    switch (c.kind) {
+      case 'not-null':
+        if (notNullDecl) reportRepeated(diagnostics, name, c);
+        else notNullDecl = c;
+        break;
+      case 'nullable':
+        if (nullableDecl) reportRepeated(diagnostics, name, c);
+        else nullableDecl = c;
+        break;
+      case 'default':
+        // A repeated DEFAULT is a warning; the last one counts.
+        if (defaultDecl) reportRepeated(diagnostics, name, c);
+        defaultDecl = c;
+        defaultValue = literalValue(c.value);
+        break;
+      case 'comment':
+        if (comment !== null) reportRepeated(diagnostics, name, c);
+        comment = c.text;
+        break;
+      case 'primary-key':
+      case 'version':
+      case 'timestamp':
+      case 'unique':
+        // Repeats of these are reported with the key declarations (resolveModel skips them).
+        if (decl.constraints.some((o) => o !== c && o.kind === c.kind && o.span.start < c.span.start)) reportRepeated(diagnostics, name, c);
+        break;
+      case 'references':
+        break;
     }
-    else if (c.kind === 'comment') comment = c.text;
   }
-  const nullable = decl.constraints.find((c) => c.kind === 'nullable');
-  const notNullDecl = decl.constraints.find((c) => c.kind === 'not-null');
-  if (nullable && notNullDecl) {
-    const later = nullable.span.start > notNullDecl.span.start ? nullable : notNullDecl;
+  if (nullableDecl && notNullDecl) {
+    const later = nullableDecl.span.start > notNullDecl.span.start ? nullableDecl : notNullDecl;
     diagnostics.report('contradictoryNullability', later.span, { column: name, why: 'is declared both NULL and NOT NULL' });
   } else if (notNullDecl && defaultValue?.kind === 'null') {
-    const d = decl.constraints.find((c) => c.kind === 'default')!;
-    diagnostics.report('contradictoryNullability', d.span, { column: name, why: 'is NOT NULL but defaults to NULL' });
+    diagnostics.report('contradictoryNullability', defaultDecl!.span, { column: name, why: 'is NOT NULL but defaults to NULL' });
   }
   return {
     kind: 'column',
@@ -364,11 +395,15 @@ function resolveColumn(model: string, decl: A.ColumnDecl, diagnostics: Diagnosti
     span: decl.span,
     type: resolveType(decl.type, diagnostics),
     typeSpan: decl.type.span,
-    notNull,
+    notNull: notNullDecl !== undefined,
     default: defaultValue,
-    defaultSpan,
+    defaultSpan: defaultDecl ? defaultDecl.span : null,
     comment,
   };
+}
+
+function reportRepeated(diagnostics: Diagnostics, column: string, c: A.ColumnConstraint): void {
+  diagnostics.report('duplicateColumnModifier', c.span, { column, modifier: modifierLabel(c)! });
 }
 
 function modifierLabel(c: A.ColumnConstraint): string | undefined {
@@ -407,7 +442,29 @@ function literalValue(lit: A.Literal): DefaultValue {
   }
 }
 
+/**
+ * Types that resolved without a diagnostic, by their spelling as written: the columns of one
+ * type share one (readonly) object, and a schema of thousands of columns resolves each spelling
+ * once. Bounded, so that a long-lived process fed endless spellings does not grow without limit.
+ */
+const resolvedTypes = new Map<string, ColumnType>();
+const MAX_RESOLVED_TYPES = 512;
+
 export function resolveType(ref: A.TypeRef, diagnostics: Diagnostics): ColumnType {
+  if (ref.name.quoted) return resolveTypeUncached(ref, diagnostics);
+  const key = ref.args.length === 0 ? ref.name.text : `${ref.name.text}(${ref.args.map((a) => a.text).join(',')})`;
+  const known = resolvedTypes.get(key);
+  if (known) return known;
+  const before = diagnostics.items.length;
+  const type = resolveTypeUncached(ref, diagnostics);
+  if (diagnostics.items.length === before) {
+    if (resolvedTypes.size >= MAX_RESOLVED_TYPES) resolvedTypes.clear();
+    resolvedTypes.set(key, type);
+  }
+  return type;
+}
+
+function resolveTypeUncached(ref: A.TypeRef, diagnostics: Diagnostics): ColumnType {
   const upper = ref.name.text.toUpperCase();
   const spelled = ref.args.length > 0 ? `${upper}(${ref.args.map((a) => a.text).join(', ')})` : upper;
   const args: number[] = [];
