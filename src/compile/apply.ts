@@ -22,7 +22,7 @@
  */
 
 import type { Model } from '../ir.js';
-import { equalities, ident, list, rowValue } from './sql-text.js';
+import { equalities, ident, rowValue } from './sql-text.js';
 import { storageClass } from './storage.js';
 
 export const STAGE_ROW = '_mdl_row';
@@ -53,6 +53,9 @@ export function tableNames(model: Model): { table: string; tombstones: string; s
 }
 
 export function compileApply(model: Model): ApplyStatements {
+  // Built from pieces quoted once per model: the content expression alone appears seven times.
+  // A schema of thousands of models compiles to tens of megabytes, so this is the compiler's
+  // hottest function; template literals keep each statement to one string built once.
   const names = tableNames(model);
   const table = ident(names.table);
   const tomb = ident(names.tombstones);
@@ -61,115 +64,104 @@ export function compileApply(model: Model): ApplyStatements {
   const version = model.version!.column;
   const v = ident(version);
   const columns = model.columns.map((c) => c.name);
-  const nonKey = columns.filter((c) => !key.includes(c));
-  const row = ident(STAGE_ROW);
-  const op = ident(STAGE_OP);
-  const outcome = ident(STAGE_OUTCOME);
-  // Quoted once: the content expression appears in most statements, for several aliases.
-  const quotedColumns = columns.map(ident);
-  const content = (alias: string) => `json_array(${alias}.${quotedColumns.join(`, ${alias}.`)})`;
-  const keyList = list(key.map(ident));
+  const quoted = columns.map(ident);
+  const joined = quoted.join(', ');
+  const content = (alias: string) => `json_array(${alias}.${quoted.join(`, ${alias}.`)})`;
+  const contentS = content('s');
+  const contentM = content('m');
+  const keyQuoted = key.map(ident);
+  const keyList = keyQuoted.join(', ');
+  const keyAndVersion = `${keyList}, ${v}`;
+  const row = `"${STAGE_ROW}"`;
+  const op = `"${STAGE_OP}"`;
+  const outcome = `"${STAGE_OUTCOME}"`;
 
+  let stageColumns = '';
+  for (let i = 0; i < columns.length; i++) {
+    stageColumns += `${i === 0 ? '' : ',\n'}  ${quoted[i]} ${storageClass(model.columns[i]!.type)}`;
+  }
   const createStage = [
-    [
-      `CREATE TEMP TABLE IF NOT EXISTS ${stage} (`,
-      `  ${row} INTEGER PRIMARY KEY,`,
-      `  ${op} INTEGER NOT NULL,`,
-      `  ${outcome} TEXT,`,
-      model.columns.map((c) => `  ${ident(c.name)} ${storageClass(c.type)}`).join(',\n'),
-      `)`,
-    ].join('\n'),
-    `CREATE INDEX IF NOT EXISTS "temp".${ident(`${names.stage}_key`)} ON ${ident(names.stage)} (${list([...key, version].map(ident))})`,
+    `CREATE TEMP TABLE IF NOT EXISTS ${stage} (\n  ${row} INTEGER PRIMARY KEY,\n  ${op} INTEGER NOT NULL,\n  ${outcome} TEXT,\n${stageColumns}\n)`,
+    `CREATE INDEX IF NOT EXISTS "temp".${ident(`${names.stage}_key`)} ON ${stage} (${keyAndVersion})`,
   ];
 
-  const insertStage = `INSERT INTO ${stage} (${list([row, op, ...quotedColumns])}) VALUES (${list(
-    Array.from({ length: columns.length + 2 }, () => '?'),
-  )})`;
+  const insertStage = `INSERT INTO ${stage} (${row}, ${op}, ${joined}) VALUES (?, ?${', ?'.repeat(columns.length)})`;
 
-  const markDuplicates = [
-    `UPDATE ${stage} AS s SET ${outcome} = 'duplicate'`,
-    `WHERE EXISTS (`,
-    `  SELECT 1 FROM ${stage} AS o`,
-    `  WHERE ${equalities('o', 's', [...key, version])}`,
-    `    AND o.${op} = s.${op} AND o.${row} < s.${row}`,
-    `    AND (s.${op} = ${OP_DELETE} OR ${content('o')} = ${content('s')})`,
-    `)`,
-  ].join('\n');
+  const markDuplicates =
+    `UPDATE ${stage} AS s SET ${outcome} = 'duplicate'\n` +
+    `WHERE EXISTS (\n` +
+    `  SELECT 1 FROM ${stage} AS o\n` +
+    `  WHERE ${equalities('o', 's', [...keyQuoted, v])}\n` +
+    `    AND o.${op} = s.${op} AND o.${row} < s.${row}\n` +
+    `    AND (s.${op} = ${OP_DELETE} OR ${content('o')} = ${contentS})\n` +
+    `)`;
 
-  const markStale = [
-    `UPDATE ${stage} SET ${outcome} = 'stale'`,
-    `WHERE ${outcome} IS NULL AND ${row} NOT IN (`,
-    `  SELECT ${row} FROM (`,
-    `    SELECT ${row}, row_number() OVER (`,
-    `      PARTITION BY ${keyList}`,
-    `      ORDER BY ${v} DESC, ${op} DESC, json_array(${list(columns.map(ident))}) DESC`,
-    `    ) AS "_mdl_rank"`,
-    `    FROM ${stage} WHERE ${outcome} IS NULL`,
-    `  ) WHERE "_mdl_rank" = 1`,
-    `)`,
-  ].join('\n');
+  const markStale =
+    `UPDATE ${stage} SET ${outcome} = 'stale'\n` +
+    `WHERE ${outcome} IS NULL AND ${row} NOT IN (\n` +
+    `  SELECT ${row} FROM (\n` +
+    `    SELECT ${row}, row_number() OVER (\n` +
+    `      PARTITION BY ${keyList}\n` +
+    `      ORDER BY ${v} DESC, ${op} DESC, json_array(${joined}) DESC\n` +
+    `    ) AS "_mdl_rank"\n` +
+    `    FROM ${stage} WHERE ${outcome} IS NULL\n` +
+    `  ) WHERE "_mdl_rank" = 1\n` +
+    `)`;
 
-  const classify = [
-    `UPDATE ${stage} AS s SET ${outcome} = CASE`,
-    `  WHEN s.${op} = ${OP_UPSERT} THEN CASE`,
-    `    WHEN x."tomb_version" >= s.${v} THEN 'stale'`,
-    `    WHEN x."current_version" IS NULL THEN 'inserted'`,
-    `    WHEN s.${v} > x."current_version" THEN 'updated'`,
-    `    WHEN s.${v} < x."current_version" THEN 'stale'`,
-    `    WHEN ${content('s')} = x."current_content" THEN 'duplicate'`,
-    `    WHEN ${content('s')} > x."current_content" THEN 'updated'`,
-    `    ELSE 'stale'`,
-    `  END`,
-    `  ELSE CASE`,
-    `    WHEN x."tomb_version" > s.${v} THEN 'stale'`,
-    `    WHEN x."tomb_version" = s.${v} THEN 'duplicate'`,
-    `    WHEN x."current_version" IS NULL THEN 'tombstoned'`,
-    `    WHEN s.${v} >= x."current_version" THEN 'deleted'`,
-    `    ELSE 'stale'`,
-    `  END`,
-    `END`,
-    `FROM (`,
-    `  SELECT st.${row} AS "row", m.${v} AS "current_version", t.${v} AS "tomb_version",`,
-    `    CASE WHEN m.${v} = st.${v} THEN ${content('m')} END AS "current_content"`,
-    `  FROM ${stage} AS st`,
-    `  LEFT JOIN ${table} AS m ON ${equalities('m', 'st', key)}`,
-    `  LEFT JOIN ${tomb} AS t ON ${equalities('t', 'st', key)}`,
-    `  WHERE st.${outcome} IS NULL`,
-    `) AS x`,
-    `WHERE s.${row} = x."row"`,
-  ].join('\n');
+  const classify =
+    `UPDATE ${stage} AS s SET ${outcome} = CASE\n` +
+    `  WHEN s.${op} = ${OP_UPSERT} THEN CASE\n` +
+    `    WHEN x."tomb_version" >= s.${v} THEN 'stale'\n` +
+    `    WHEN x."current_version" IS NULL THEN 'inserted'\n` +
+    `    WHEN s.${v} > x."current_version" THEN 'updated'\n` +
+    `    WHEN s.${v} < x."current_version" THEN 'stale'\n` +
+    `    WHEN ${contentS} = x."current_content" THEN 'duplicate'\n` +
+    `    WHEN ${contentS} > x."current_content" THEN 'updated'\n` +
+    `    ELSE 'stale'\n` +
+    `  END\n` +
+    `  ELSE CASE\n` +
+    `    WHEN x."tomb_version" > s.${v} THEN 'stale'\n` +
+    `    WHEN x."tomb_version" = s.${v} THEN 'duplicate'\n` +
+    `    WHEN x."current_version" IS NULL THEN 'tombstoned'\n` +
+    `    WHEN s.${v} >= x."current_version" THEN 'deleted'\n` +
+    `    ELSE 'stale'\n` +
+    `  END\n` +
+    `END\n` +
+    `FROM (\n` +
+    `  SELECT st.${row} AS "row", m.${v} AS "current_version", t.${v} AS "tomb_version",\n` +
+    `    CASE WHEN m.${v} = st.${v} THEN ${contentM} END AS "current_content"\n` +
+    `  FROM ${stage} AS st\n` +
+    `  LEFT JOIN ${table} AS m ON ${equalities('m', 'st', keyQuoted)}\n` +
+    `  LEFT JOIN ${tomb} AS t ON ${equalities('t', 'st', keyQuoted)}\n` +
+    `  WHERE st.${outcome} IS NULL\n` +
+    `) AS x\n` +
+    `WHERE s.${row} = x."row"`;
 
-  const set = [...nonKey].map((c) => `${ident(c)} = excluded.${ident(c)}`);
+  let set = '';
+  for (const q of quoted) {
+    if (keyQuoted.includes(q)) continue;
+    set += `${set === '' ? '' : ',\n  '}${q} = excluded.${q}`;
+  }
   // The target is aliased: a model may be named "excluded", which would otherwise make the guard
   // compare the incoming row with itself.
-  const upsert = [
-    `INSERT INTO ${table} AS m (${list(quotedColumns)})`,
-    `SELECT ${list(quotedColumns)} FROM ${stage}`,
-    `WHERE ${outcome} IN ('inserted', 'updated')`,
-    `ON CONFLICT (${keyList}) DO UPDATE SET`,
-    `  ${set.join(',\n  ')}`,
-    `WHERE excluded.${v} > m.${v}`,
-    `   OR (excluded.${v} = m.${v} AND ${content('excluded')} > ${content('m')})`,
-  ].join('\n');
+  const upsert =
+    `INSERT INTO ${table} AS m (${joined})\n` +
+    `SELECT ${joined} FROM ${stage}\n` +
+    `WHERE ${outcome} IN ('inserted', 'updated')\n` +
+    `ON CONFLICT (${keyList}) DO UPDATE SET\n` +
+    `  ${set}\n` +
+    `WHERE excluded.${v} > m.${v}\n` +
+    `   OR (excluded.${v} = m.${v} AND ${content('excluded')} > ${contentM})`;
 
-  const keyRow = rowValue(key.map(ident));
-  const revive = [
-    `DELETE FROM ${tomb}`,
-    `WHERE ${keyRow} IN (SELECT ${keyList} FROM ${stage} WHERE ${outcome} = 'inserted')`,
-  ].join('\n');
-
-  const del = [
-    `DELETE FROM ${table}`,
-    `WHERE ${keyRow} IN (SELECT ${keyList} FROM ${stage} WHERE ${outcome} = 'deleted')`,
-  ].join('\n');
-
-  const tombstone = [
-    `INSERT INTO ${tomb} AS t (${list([...key, version].map(ident))})`,
-    `SELECT ${list([...key, version].map(ident))} FROM ${stage}`,
-    `WHERE ${outcome} IN ('deleted', 'tombstoned')`,
-    `ON CONFLICT (${keyList}) DO UPDATE SET ${v} = excluded.${v}`,
-    `WHERE excluded.${v} > t.${v}`,
-  ].join('\n');
+  const keyRow = rowValue(keyQuoted);
+  const revive = `DELETE FROM ${tomb}\nWHERE ${keyRow} IN (SELECT ${keyList} FROM ${stage} WHERE ${outcome} = 'inserted')`;
+  const del = `DELETE FROM ${table}\nWHERE ${keyRow} IN (SELECT ${keyList} FROM ${stage} WHERE ${outcome} = 'deleted')`;
+  const tombstone =
+    `INSERT INTO ${tomb} AS t (${keyAndVersion})\n` +
+    `SELECT ${keyAndVersion} FROM ${stage}\n` +
+    `WHERE ${outcome} IN ('deleted', 'tombstoned')\n` +
+    `ON CONFLICT (${keyList}) DO UPDATE SET ${v} = excluded.${v}\n` +
+    `WHERE excluded.${v} > t.${v}`;
 
   const count = `SELECT ${outcome} AS "outcome", count(*) AS "rows" FROM ${stage} GROUP BY ${outcome} ORDER BY ${outcome}`;
   const clear = `DELETE FROM ${stage}`;

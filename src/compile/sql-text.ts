@@ -8,20 +8,22 @@
  */
 
 export function ident(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
+  return name.includes('"') ? `"${name.replace(/"/g, '""')}"` : `"${name}"`;
 }
 
 export function stringLiteral(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
+  return value.includes("'") ? `'${value.replace(/'/g, "''")}'` : `'${value}'`;
 }
 
 export function list(items: readonly string[]): string {
   return items.join(', ');
 }
 
-/** `a."x" = b."x" AND a."y" = b."y"` */
-export function equalities(left: string, right: string, names: readonly string[]): string {
-  return names.map((n) => `${left}.${ident(n)} = ${right}.${ident(n)}`).join(' AND ');
+/** `a."x" = b."x" AND a."y" = b."y"`, from names already quoted. */
+export function equalities(left: string, right: string, quoted: readonly string[]): string {
+  let out = '';
+  for (const q of quoted) out += `${out === '' ? '' : ' AND '}${left}.${q} = ${right}.${q}`;
+  return out;
 }
 
 /** `(a, b)` for a row value, or `a` for a single column (older SQLite reads both, the single form reads better). */

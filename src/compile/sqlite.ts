@@ -9,10 +9,10 @@
  * rows briefly share a unique value. Each is indexed for lookups instead.
  */
 
-import { createHash } from 'node:crypto';
 import { findColumn, nameKey, type Model, type Schema } from '../ir.js';
+import { modelFingerprint } from './fingerprint.js';
 import { compileApply, tableNames, type ApplyStatements } from './apply.js';
-import { ident, list, stringLiteral } from './sql-text.js';
+import { ident, stringLiteral } from './sql-text.js';
 import { defaultLiteral, storageClass } from './storage.js';
 
 /** Bumped when the layout of metadata or companion tables changes. */
@@ -22,7 +22,7 @@ export interface ModelSql {
   readonly model: string;
   readonly table: string;
   readonly tombstones: string;
-  /** Hash of the model's definition (spans left out), recorded in _mdl_models.source_hash. */
+  /** The model's fingerprint (fingerprint.ts), recorded in _mdl_models.source_hash. */
   readonly sourceHash: string;
   /** CREATE TABLE for the model and its tombstones, then indexes. */
   readonly ddl: readonly string[];
@@ -101,64 +101,26 @@ function metadataDdl(): string[] {
   ];
 }
 
-/**
- * The model without source positions: what its source hash is computed from, so that layout,
- * comments and file moves do not change it but any change of meaning does. Built field by field (a JSON.stringify replacer would take V8 off its fast path, and this runs once
- * per model).
- */
-export function modelDefinition(model: Model): string {
-  return JSON.stringify({
-    name: model.name,
-    behavior: model.behavior,
-    history: model.history,
-    comment: model.comment,
-    columns: model.columns.map((c) => ({ name: c.name, type: c.type, notNull: c.notNull, default: c.default, comment: c.comment })),
-    primaryKey: model.primaryKey!.columns,
-    version: model.version!.column,
-    timestamp: model.timestamp?.column ?? null,
-    uniqueKeys: model.uniqueKeys.map((u) => u.columns),
-    relationships: model.relationships.map((r) => ({
-      name: r.name,
-      columns: r.columns,
-      target: r.target,
-      targetColumns: r.targetColumns,
-      cardinality: r.cardinality,
-      onDelete: r.onDelete,
-      notation: r.notation,
-    })),
-  });
-}
-
 function compileModel(model: Model): ModelSql {
   const names = tableNames(model);
+  const table = ident(names.table);
   const key = model.primaryKey!.columns;
   const version = model.version!.column;
-  const columnLines = model.columns.map((c) => {
-    const parts = [ident(c.name), storageClass(c.type)];
-    if (c.notNull) parts.push('NOT NULL');
-    const d = defaultLiteral(c);
-    if (d !== undefined) parts.push(`DEFAULT ${d}`);
-    return `  ${parts.join(' ')}`;
-  });
-  const table = [
-    `CREATE TABLE IF NOT EXISTS ${ident(names.table)} (`,
-    [...columnLines, `  PRIMARY KEY (${list(key.map(ident))})`].join(',\n'),
-    `) STRICT`,
-  ].join('\n');
+  const keyList = key.map(ident).join(', ');
 
-  const versionCol = findColumn(model, version)!;
-  const tombstones = [
-    `CREATE TABLE IF NOT EXISTS ${ident(names.tombstones)} (`,
-    [
-      ...key.map((k) => {
-        const c = findColumn(model, k)!;
-        return `  ${ident(k)} ${storageClass(c.type)} NOT NULL`;
-      }),
-      `  ${ident(version)} ${storageClass(versionCol.type)} NOT NULL`,
-      `  PRIMARY KEY (${list(key.map(ident))})`,
-    ].join(',\n'),
-    `) STRICT`,
-  ].join('\n');
+  let columnLines = '';
+  for (const c of model.columns) {
+    const d = defaultLiteral(c);
+    columnLines += `  ${ident(c.name)} ${storageClass(c.type)}${c.notNull ? ' NOT NULL' : ''}${d === undefined ? '' : ` DEFAULT ${d}`},\n`;
+  }
+  const createTable = `CREATE TABLE IF NOT EXISTS ${table} (\n${columnLines}  PRIMARY KEY (${keyList})\n) STRICT`;
+
+  let tombstoneLines = '';
+  for (const k of key) tombstoneLines += `  ${ident(k)} ${storageClass(findColumn(model, k)!.type)} NOT NULL,\n`;
+  const versionType = storageClass(findColumn(model, version)!.type);
+  const createTombstones =
+    `CREATE TABLE IF NOT EXISTS ${ident(names.tombstones)} (\n${tombstoneLines}` +
+    `  ${ident(version)} ${versionType} NOT NULL,\n  PRIMARY KEY (${keyList})\n) STRICT`;
 
   // One index per distinct column list, named after its first use; a name already taken by
   // another column list (fk on a_b and on (a, b)) is numbered.
@@ -167,54 +129,42 @@ function compileModel(model: Model): ModelSql {
   const addIndex = (prefix: string, cols: readonly string[]) => {
     // The primary key's own index already serves any prefix of the key.
     if (cols.every((c, i) => nameKey(key[i] ?? '') === nameKey(c))) return;
-    const columnsKey = JSON.stringify(cols.map(nameKey));
+    const columnsKey = cols.map(nameKey).join('\u0000');
     if (indexes.has(columnsKey)) return;
     const base = `${model.name}__${prefix}_${cols.join('_')}`;
     let name = base;
     for (let n = 2; indexNames.has(nameKey(name)); n++) name = `${base}_${n}`;
     indexNames.add(nameKey(name));
-    indexes.set(columnsKey, `CREATE INDEX IF NOT EXISTS ${ident(name)} ON ${ident(names.table)} (${list(cols.map(ident))})`);
+    indexes.set(columnsKey, `CREATE INDEX IF NOT EXISTS ${ident(name)} ON ${table} (${cols.map(ident).join(', ')})`);
   };
   for (const rel of model.relationships) addIndex('fk', rel.columns);
   for (const u of model.uniqueKeys) addIndex('uq', u.columns);
   if (model.timestamp) addIndex('ts', [model.timestamp.column]);
 
-  const sourceHash = createHash('sha256').update(modelDefinition(model)).digest('hex');
+  const sourceHash = modelFingerprint(model);
   const json = (v: unknown) => stringLiteral(JSON.stringify(v));
   const metadata = [
-    `INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")\nVALUES (${list([
-      stringLiteral(model.name),
-      stringLiteral(names.table),
-      stringLiteral(names.tombstones),
-      stringLiteral(model.behavior),
-      model.history ? '1' : '0',
-      json(key),
-      stringLiteral(version),
-      model.timestamp ? stringLiteral(model.timestamp.column) : 'NULL',
-      json(model.uniqueKeys.map((u) => u.columns)),
-      stringLiteral(sourceHash),
-    ])})\nON CONFLICT ("name") DO NOTHING`,
-    ...model.relationships.map(
-      (r) =>
-        `INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")\nVALUES (${list([
-          stringLiteral(model.name),
-          stringLiteral(r.name),
-          json(r.columns),
-          stringLiteral(r.target),
-          json(r.targetColumns),
-          stringLiteral(r.cardinality),
-          stringLiteral(r.notation),
-          stringLiteral(r.onDelete),
-        ])})\nON CONFLICT ("model", "name") DO NOTHING`,
-    ),
+    `INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")\n` +
+      `VALUES (${stringLiteral(model.name)}, ${stringLiteral(names.table)}, ${stringLiteral(names.tombstones)}, ` +
+      `${stringLiteral(model.behavior)}, ${model.history ? '1' : '0'}, ${json(key)}, ${stringLiteral(version)}, ` +
+      `${model.timestamp ? stringLiteral(model.timestamp.column) : 'NULL'}, ${json(model.uniqueKeys.map((u) => u.columns))}, ` +
+      `${stringLiteral(sourceHash)})\nON CONFLICT ("name") DO NOTHING`,
   ];
+  for (const r of model.relationships) {
+    metadata.push(
+      `INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")\n` +
+        `VALUES (${stringLiteral(model.name)}, ${stringLiteral(r.name)}, ${json(r.columns)}, ${stringLiteral(r.target)}, ` +
+        `${json(r.targetColumns)}, ${stringLiteral(r.cardinality)}, ${stringLiteral(r.notation)}, ${stringLiteral(r.onDelete)})\n` +
+        `ON CONFLICT ("model", "name") DO NOTHING`,
+    );
+  }
 
   return {
     model: model.name,
     table: names.table,
     tombstones: names.tombstones,
     sourceHash,
-    ddl: [table, tombstones, ...indexes.values()],
+    ddl: [createTable, createTombstones, ...indexes.values()],
     metadata,
     apply: compileApply(model),
   };
@@ -238,24 +188,21 @@ export function* renderSqliteChunks(schema: Schema, program?: SqliteProgram): Ge
     const model = schema.models[i]!;
     // Without a program, each model is compiled as it is rendered, and forgotten after.
     const m = program ? program.models[i]! : compileModel(model);
-    const out: string[] = [
-      '',
-      `-- Model ${model.name} (${model.behavior === 'time-series' ? 'BEHAVIOR TIME SERIES' : 'BEHAVIOR RECORD'}${model.history ? ', WITH HISTORY' : ''})`,
-    ];
-    if (model.comment) out.push(`-- ${model.comment.replace(/\r?\n/g, ' ')}`);
+    const behavior = model.behavior === 'time-series' ? 'BEHAVIOR TIME SERIES' : 'BEHAVIOR RECORD';
+    let out = `\n-- Model ${model.name} (${behavior}${model.history ? ', WITH HISTORY' : ''})\n`;
+    if (model.comment) out += `-- ${model.comment.replace(/\r?\n/g, ' ')}\n`;
     for (const r of model.relationships) {
-      out.push(
-        `-- ${r.name}: (${r.columns.join(', ')}) -> ${r.target} (${r.targetColumns.join(', ')}) ${r.notation} ON DELETE ${r.onDelete.toUpperCase().replace('-', ' ')}`,
-      );
+      const action = r.onDelete.toUpperCase().replace('-', ' ');
+      out += `-- ${r.name}: (${r.columns.join(', ')}) -> ${r.target} (${r.targetColumns.join(', ')}) ${r.notation} ON DELETE ${action}\n`;
     }
-    for (const s of m.ddl) out.push(`${s};`);
-    for (const s of m.metadata) out.push(`${s};`);
-    out.push('', `-- Apply statements for ${model.name}: the runtime stages a batch, then runs these in order.`);
-    for (const s of m.apply.createStage) out.push(`${s};`);
-    out.push(`-- stage: ${m.apply.insertStage};`);
-    for (const step of m.apply.steps) out.push(`-- step: ${step.name}`, `${step.sql};`);
-    out.push('-- step: count', `${m.apply.count};`, '-- step: clear', `${m.apply.clear};`, '');
-    yield out.join('\n');
+    for (const s of m.ddl) out += `${s};\n`;
+    for (const s of m.metadata) out += `${s};\n`;
+    out += `\n-- Apply statements for ${model.name}: the runtime stages a batch, then runs these in order.\n`;
+    for (const s of m.apply.createStage) out += `${s};\n`;
+    out += `-- stage: ${m.apply.insertStage};\n`;
+    for (const step of m.apply.steps) out += `-- step: ${step.name}\n${step.sql};\n`;
+    out += `-- step: count\n${m.apply.count};\n-- step: clear\n${m.apply.clear};\n`;
+    yield out;
   }
 }
 

@@ -87,7 +87,7 @@ CREATE INDEX IF NOT EXISTS "account__fk_parent_account_id" ON "account" ("parent
 CREATE INDEX IF NOT EXISTS "account__fk_owner_id" ON "account" ("owner_id");
 CREATE INDEX IF NOT EXISTS "account__uq_domain" ON "account" ("domain");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'system_modstamp', NULL, '[["domain"]]', '16ada64096a2cfac890511456565886fc06073021c8a26e2a15c7053de604bbc')
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'system_modstamp', NULL, '[["domain"]]', '22b27bf70f0b9bc7')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('account', 'fk_parent_account_id', '["parent_account_id"]', 'account', '["id"]', 'many-to-one', 'M:0', 'set-null')
@@ -219,7 +219,7 @@ CREATE TABLE IF NOT EXISTS "account_billing_profile__tombstones" (
   PRIMARY KEY ("account_id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('account_billing_profile', 'account_billing_profile', 'account_billing_profile__tombstones', 'record', 0, '["account_id"]', 'updated_at', NULL, '[]', '84a5fb7e69095dac8b9be1b1bb8eea80fa523128466de0c32dba7380265ed2ab')
+VALUES ('account_billing_profile', 'account_billing_profile', 'account_billing_profile__tombstones', 'record', 0, '["account_id"]', 'updated_at', NULL, '[]', '3d30845ae5ade4e1')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('account_billing_profile', 'fk_account_id', '["account_id"]', 'account', '["id"]', 'one-to-one', '1:1', 'cascade')
@@ -345,7 +345,7 @@ CREATE TABLE IF NOT EXISTS "contact__tombstones" (
 CREATE INDEX IF NOT EXISTS "contact__fk_owner_id" ON "contact" ("owner_id");
 CREATE INDEX IF NOT EXISTS "contact__uq_email" ON "contact" ("email");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'system_modstamp', NULL, '[["email"]]', '4286171226e74a4e11ed6f57a9ffc9e4a588c1cfb3488b7421db156fa5b65fe4')
+VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'system_modstamp', NULL, '[["email"]]', 'fe68d8f9a3e92e54')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('contact', 'fk_owner_id', '["owner_id"]', 'sales_user', '["id"]', 'many-to-one', 'M:0', 'set-null')
@@ -471,7 +471,7 @@ CREATE TABLE IF NOT EXISTS "account_contact__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "account_contact__fk_contact_id" ON "account_contact" ("contact_id");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('account_contact', 'account_contact', 'account_contact__tombstones', 'record', 0, '["account_id","contact_id"]', 'updated_at', NULL, '[]', '09e5b07ac31fc49f183ccca43fa9a7695e5038677fc4941fb5562048513fbe41')
+VALUES ('account_contact', 'account_contact', 'account_contact__tombstones', 'record', 0, '["account_id","contact_id"]', 'updated_at', NULL, '[]', 'f831737ea7955790')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('account_contact', 'account_contact_account', '["account_id"]', 'account', '["id"]', 'many-to-one', 'M:1', 'cascade')
@@ -590,7 +590,7 @@ CREATE TABLE IF NOT EXISTS "marketing_consent__tombstones" (
   PRIMARY KEY ("email", "list_id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('marketing_consent', 'marketing_consent', 'marketing_consent__tombstones', 'record', 0, '["email","list_id"]', 'change_seq', NULL, '[]', 'e36896e13c8a4d72bbe876321a2d4cb115220cb4fd96b0a44c8b33ce93ce0168')
+VALUES ('marketing_consent', 'marketing_consent', 'marketing_consent__tombstones', 'record', 0, '["email","list_id"]', 'change_seq', NULL, '[]', '7b7910fbace6a8af')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('marketing_consent', 'consent_contact', '["email"]', 'contact', '["email"]', 'many-to-one', 'M:1', 'cascade')
@@ -717,7 +717,7 @@ CREATE INDEX IF NOT EXISTS "opportunity__fk_owner_id" ON "opportunity" ("owner_i
 CREATE INDEX IF NOT EXISTS "opportunity__fk_primary_contact_id" ON "opportunity" ("primary_contact_id");
 CREATE INDEX IF NOT EXISTS "opportunity__fk_account_id" ON "opportunity" ("account_id");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('opportunity', 'opportunity', 'opportunity__tombstones', 'record', 0, '["id"]', 'system_modstamp', NULL, '[]', '0794739b9a47036ae30cd7e12940f29a8a402e4744714f1cc820b065f66ec56c')
+VALUES ('opportunity', 'opportunity', 'opportunity__tombstones', 'record', 0, '["id"]', 'system_modstamp', NULL, '[]', 'e2c054737e37880c')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('opportunity', 'fk_owner_id', '["owner_id"]', 'sales_user', '["id"]', 'many-to-one', 'M:1', 'restrict')
@@ -859,7 +859,7 @@ CREATE TABLE IF NOT EXISTS "opportunity_line_item__tombstones" (
   PRIMARY KEY ("opportunity_id", "line_number")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('opportunity_line_item', 'opportunity_line_item', 'opportunity_line_item__tombstones', 'record', 0, '["opportunity_id","line_number"]', 'revision', NULL, '[]', '4a07b925565493d8de3b5a9f4d8af271c0987db5cc2e111e1cf1c179cc80237b')
+VALUES ('opportunity_line_item', 'opportunity_line_item', 'opportunity_line_item__tombstones', 'record', 0, '["opportunity_id","line_number"]', 'revision', NULL, '[]', '7a824471bc3109e6')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('opportunity_line_item', 'fk_opportunity_id', '["opportunity_id"]', 'opportunity', '["id"]', 'many-to-one', 'M:1', 'cascade')
@@ -982,7 +982,7 @@ CREATE TABLE IF NOT EXISTS "sales_user__tombstones" (
 CREATE INDEX IF NOT EXISTS "sales_user__fk_manager_id" ON "sales_user" ("manager_id");
 CREATE INDEX IF NOT EXISTS "sales_user__uq_email" ON "sales_user" ("email");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('sales_user', 'sales_user', 'sales_user__tombstones', 'record', 0, '["id"]', 'system_modstamp', NULL, '[["email"]]', '65d51ae55c5c430ffa8211df4fad8aa2f0a33f2e02b27ac224420eba0ce86d83')
+VALUES ('sales_user', 'sales_user', 'sales_user__tombstones', 'record', 0, '["id"]', 'system_modstamp', NULL, '[["email"]]', 'eecce614e75e4633')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('sales_user', 'fk_manager_id', '["manager_id"]', 'sales_user', '["id"]', 'many-to-one', 'M:0', 'set-null')

@@ -90,7 +90,7 @@ CREATE INDEX IF NOT EXISTS "invoice__fk_customer_id" ON "invoice" ("customer_id"
 CREATE INDEX IF NOT EXISTS "invoice__fk_subscription_id" ON "invoice" ("subscription_id");
 CREATE INDEX IF NOT EXISTS "invoice__uq_invoice_number" ON "invoice" ("invoice_number");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('invoice', 'invoice', 'invoice__tombstones', 'record', 0, '["invoice_id"]', 'scn', NULL, '[["invoice_number"]]', '69b3e33cf3cd0eac6ccdd426757d4f981c2e2e73523afabc4c2094fe7c3d4407')
+VALUES ('invoice', 'invoice', 'invoice__tombstones', 'record', 0, '["invoice_id"]', 'scn', NULL, '[["invoice_number"]]', 'fac37915e3114466')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('invoice', 'fk_customer_id', '["customer_id"]', 'customer', '["customer_id"]', 'many-to-one', 'M:1', 'restrict')
@@ -232,7 +232,7 @@ CREATE TABLE IF NOT EXISTS "invoice_line__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "invoice_line__fk_plan_code" ON "invoice_line" ("plan_code");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('invoice_line', 'invoice_line', 'invoice_line__tombstones', 'record', 0, '["invoice_id","line_no"]', 'scn', NULL, '[]', 'e36710502c7ecef6ee3ac6dbfa6294a39d7ab08505ea6dacfbb104c4f180cd6e')
+VALUES ('invoice_line', 'invoice_line', 'invoice_line__tombstones', 'record', 0, '["invoice_id","line_no"]', 'scn', NULL, '[]', 'bfe327ee8d47ba7d')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('invoice_line', 'fk_plan_code', '["plan_code"]', 'plan', '["plan_code"]', 'many-to-one', 'M:0', 'no-action')
@@ -363,7 +363,7 @@ CREATE TABLE IF NOT EXISTS "payment__tombstones" (
 CREATE INDEX IF NOT EXISTS "payment__fk_customer_ref" ON "payment" ("customer_ref");
 CREATE INDEX IF NOT EXISTS "payment__fk_invoice_number" ON "payment" ("invoice_number");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('payment', 'payment', 'payment__tombstones', 'record', 0, '["payment_id"]', 'event_created', NULL, '[]', '1ef6d3435186df5086e47523a2bf6ae54a55f3dad2386560e194624fda6899b5')
+VALUES ('payment', 'payment', 'payment__tombstones', 'record', 0, '["payment_id"]', 'event_created', NULL, '[]', '2cfb71da45ef2d14')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('payment', 'payment_customer', '["customer_ref"]', 'customer', '["external_ref"]', 'many-to-one', 'M:1', 'restrict')
@@ -490,7 +490,7 @@ CREATE TABLE IF NOT EXISTS "customer__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "customer__uq_external_ref" ON "customer" ("external_ref");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('customer', 'customer', 'customer__tombstones', 'record', 0, '["customer_id"]', 'lsn', NULL, '[["external_ref"]]', '0d7fccd410422857ac2f995e10db0996bc8b8c4822deda30f93eb87c383a3def')
+VALUES ('customer', 'customer', 'customer__tombstones', 'record', 0, '["customer_id"]', 'lsn', NULL, '[["external_ref"]]', '3702f8e61fbf6835')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for customer: the runtime stages a batch, then runs these in order.
@@ -607,7 +607,7 @@ CREATE TABLE IF NOT EXISTS "plan__tombstones" (
   PRIMARY KEY ("plan_code")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('plan', 'plan', 'plan__tombstones', 'record', 0, '["plan_code"]', 'updated_at', NULL, '[]', '59cf7a463971b12176f3219c25332695f857f95685c809f0449a045b6140aabd')
+VALUES ('plan', 'plan', 'plan__tombstones', 'record', 0, '["plan_code"]', 'updated_at', NULL, '[]', 'ec57485c82ea5407')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for plan: the runtime stages a batch, then runs these in order.
@@ -725,7 +725,7 @@ CREATE TABLE IF NOT EXISTS "plan_price__tombstones" (
   PRIMARY KEY ("plan_code", "currency")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('plan_price', 'plan_price', 'plan_price__tombstones', 'record', 0, '["plan_code","currency"]', 'updated_at', NULL, '[]', '1777430a49247c246e3f3b51c6704a3a58e28e1ac09dabf3b2e360527c756187')
+VALUES ('plan_price', 'plan_price', 'plan_price__tombstones', 'record', 0, '["plan_code","currency"]', 'updated_at', NULL, '[]', '57b6626c776b10bf')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('plan_price', 'fk_plan_code', '["plan_code"]', 'plan', '["plan_code"]', 'many-to-one', 'M:1', 'cascade')
@@ -850,7 +850,7 @@ CREATE TABLE IF NOT EXISTS "subscription__tombstones" (
 CREATE INDEX IF NOT EXISTS "subscription__fk_customer_id" ON "subscription" ("customer_id");
 CREATE INDEX IF NOT EXISTS "subscription__fk_plan_code" ON "subscription" ("plan_code");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('subscription', 'subscription', 'subscription__tombstones', 'record', 1, '["subscription_id"]', 'lsn', NULL, '[]', '464f0d1c45ea183a0c3e70c01d3ddad0f41deee316c02c837c3ebaf6267d4f6b')
+VALUES ('subscription', 'subscription', 'subscription__tombstones', 'record', 1, '["subscription_id"]', 'lsn', NULL, '[]', 'e2e1869b72fa916a')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('subscription', 'fk_customer_id', '["customer_id"]', 'customer', '["customer_id"]', 'many-to-one', 'M:1', 'cascade')
@@ -994,7 +994,7 @@ CREATE TABLE IF NOT EXISTS "renewal__tombstones" (
 CREATE INDEX IF NOT EXISTS "renewal__fk_from_plan_code" ON "renewal" ("from_plan_code");
 CREATE INDEX IF NOT EXISTS "renewal__fk_to_plan_code" ON "renewal" ("to_plan_code");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('renewal', 'renewal', 'renewal__tombstones', 'record', 1, '["subscription_id","period_number"]', 'updated_at', NULL, '[]', 'c72553a9240905b44cfdacbb56d294a3799803af4bff597cb198d3bc75c10749')
+VALUES ('renewal', 'renewal', 'renewal__tombstones', 'record', 1, '["subscription_id","period_number"]', 'updated_at', NULL, '[]', '6423ca932f44cc44')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('renewal', 'fk_from_plan_code', '["from_plan_code"]', 'plan', '["plan_code"]', 'many-to-one', 'M:1', 'no-action')

@@ -87,7 +87,7 @@ CREATE INDEX IF NOT EXISTS "session__fk_visitor_id" ON "session" ("visitor_id");
 CREATE INDEX IF NOT EXISTS "session__fk_account_id" ON "session" ("account_id");
 CREATE INDEX IF NOT EXISTS "session__ts_started_at" ON "session" ("started_at");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('session', 'session', 'session__tombstones', 'time-series', 0, '["session_id","started_at"]', 'log_offset', 'started_at', '[]', '3517ef51007b14b64e722ce5b88626b3c67d2b699e054b83a40955104ec2558a')
+VALUES ('session', 'session', 'session__tombstones', 'time-series', 0, '["session_id","started_at"]', 'log_offset', 'started_at', '[]', '37d542b56f328825')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('session', 'fk_visitor_id', '["visitor_id"]', 'visitor', '["visitor_id"]', 'many-to-one', 'M:1', 'no-action')
@@ -227,7 +227,7 @@ CREATE INDEX IF NOT EXISTS "page_view__fk_account_id" ON "page_view" ("account_i
 CREATE INDEX IF NOT EXISTS "page_view__fk_session_id_session_started_at" ON "page_view" ("session_id", "session_started_at");
 CREATE INDEX IF NOT EXISTS "page_view__ts_viewed_at" ON "page_view" ("viewed_at");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('page_view', 'page_view', 'page_view__tombstones', 'time-series', 0, '["event_id","viewed_at"]', 'log_offset', 'viewed_at', '[]', '3bc4b3bc4f739a2630fa919a002ab995ef06e59674fc725519965ad72f8a01f9')
+VALUES ('page_view', 'page_view', 'page_view__tombstones', 'time-series', 0, '["event_id","viewed_at"]', 'log_offset', 'viewed_at', '[]', '8b8ca4a868356246')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('page_view', 'page_view_visitor', '["visitor_id"]', 'visitor', '["visitor_id"]', 'many-to-one', 'M:1', 'no-action')
@@ -371,7 +371,7 @@ CREATE INDEX IF NOT EXISTS "track_event__fk_account_id" ON "track_event" ("accou
 CREATE INDEX IF NOT EXISTS "track_event__fk_session_id_session_started_at" ON "track_event" ("session_id", "session_started_at");
 CREATE INDEX IF NOT EXISTS "track_event__ts_occurred_at" ON "track_event" ("occurred_at");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('track_event', 'track_event', 'track_event__tombstones', 'time-series', 0, '["event_id","occurred_at"]', 'log_offset', 'occurred_at', '[]', '77ca4033db95706d2cee9149571521a7fbdefc387590dea0a200b2b9c27b401e')
+VALUES ('track_event', 'track_event', 'track_event__tombstones', 'time-series', 0, '["event_id","occurred_at"]', 'log_offset', 'occurred_at', '[]', '6fb4fe1ced8222f5')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('track_event', 'fk_visitor_id', '["visitor_id"]', 'visitor', '["visitor_id"]', 'many-to-one', 'M:1', 'no-action')
@@ -497,7 +497,7 @@ CREATE TABLE IF NOT EXISTS "account__tombstones" (
   PRIMARY KEY ("account_id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["account_id"]', 'updated_at', NULL, '[]', 'b4550785934e7731114c43b2036579e48f6ab3a4fb9b92f9d2857c4f93a2b64c')
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["account_id"]', 'updated_at', NULL, '[]', '444d8e46d0a19ad5')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for account: the runtime stages a batch, then runs these in order.
@@ -610,7 +610,7 @@ CREATE TABLE IF NOT EXISTS "visitor__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "visitor__fk_account_id" ON "visitor" ("account_id");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('visitor', 'visitor', 'visitor__tombstones', 'record', 0, '["visitor_id"]', 'identity_seq', NULL, '[]', 'c875ef6f207bfc9baefeebb877fc0056fed7ddfdd1507ce7265952a53b8ac2b8')
+VALUES ('visitor', 'visitor', 'visitor__tombstones', 'record', 0, '["visitor_id"]', 'identity_seq', NULL, '[]', '8df2ded8fdf16342')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('visitor', 'fk_account_id', '["account_id"]', 'account', '["account_id"]', 'many-to-one', 'M:0', 'set-null')
@@ -730,7 +730,7 @@ CREATE TABLE IF NOT EXISTS "daily_account_usage__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "daily_account_usage__ts_usage_date" ON "daily_account_usage" ("usage_date");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('daily_account_usage', 'daily_account_usage', 'daily_account_usage__tombstones', 'time-series', 0, '["account_id","usage_date"]', 'computed_at', 'usage_date', '[]', '8b0a0a10683f46ed24ba7369abdd06ae3216ff8705fa4d4536bceeb191c057a8')
+VALUES ('daily_account_usage', 'daily_account_usage', 'daily_account_usage__tombstones', 'time-series', 0, '["account_id","usage_date"]', 'computed_at', 'usage_date', '[]', 'c76cb6776d93f2ca')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('daily_account_usage', 'fk_account_id', '["account_id"]', 'account', '["account_id"]', 'many-to-one', 'M:1', 'no-action')

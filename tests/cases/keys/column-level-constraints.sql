@@ -73,7 +73,7 @@ CREATE TABLE IF NOT EXISTS "contact__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "contact__uq_email" ON "contact" ("email");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[["email"]]', '2fc98c1e1621fe03a935b055bd5c9babec05fd87efe3ba90bf96c3104cebcd9e')
+VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[["email"]]', '51f244dad12d9412')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for contact: the runtime stages a batch, then runs these in order.

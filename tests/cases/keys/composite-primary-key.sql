@@ -79,7 +79,7 @@ CREATE TABLE IF NOT EXISTS "ledger_entry__tombstones" (
   PRIMARY KEY ("account_id", "entry_no", "amount_cents", "booked_on", "posted_at")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('ledger_entry', 'ledger_entry', 'ledger_entry__tombstones', 'record', 0, '["account_id","entry_no","amount_cents","booked_on","posted_at"]', 'seq', NULL, '[]', 'becf7fdadf7b80bc812df4e05d324ca7733d92293d8e937ce405e34af845b71a')
+VALUES ('ledger_entry', 'ledger_entry', 'ledger_entry__tombstones', 'record', 0, '["account_id","entry_no","amount_cents","booked_on","posted_at"]', 'seq', NULL, '[]', 'd1edf494d51d18a2')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for ledger_entry: the runtime stages a batch, then runs these in order.

@@ -76,7 +76,7 @@ CREATE TABLE IF NOT EXISTS "contact__tombstones" (
 CREATE INDEX IF NOT EXISTS "contact__uq_account_id_email" ON "contact" ("account_id", "email");
 CREATE INDEX IF NOT EXISTS "contact__uq_handle" ON "contact" ("handle");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[["account_id","email"],["handle"]]', 'aa51e0d2da7f0e1b7ff8c015d3c7b19da62715ac92c781d2ec38ddda767d4461')
+VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[["account_id","email"],["handle"]]', '697eb7b21f76dcea')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for contact: the runtime stages a batch, then runs these in order.

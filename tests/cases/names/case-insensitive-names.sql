@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS "Account__tombstones" (
   PRIMARY KEY ("ID")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('Account', 'Account', 'Account__tombstones', 'record', 0, '["ID"]', 'Updated_At', NULL, '[]', '87c753ea1fddd465f83fe6d0833216768bd4f8da62d88a2d0d5eba0a74bc1014')
+VALUES ('Account', 'Account', 'Account__tombstones', 'record', 0, '["ID"]', 'Updated_At', NULL, '[]', '313ab8d04fd91542')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for Account: the runtime stages a batch, then runs these in order.
@@ -174,7 +174,7 @@ CREATE TABLE IF NOT EXISTS "contact__tombstones" (
 CREATE INDEX IF NOT EXISTS "contact__fk_Owner_Id" ON "contact" ("Owner_Id");
 CREATE INDEX IF NOT EXISTS "contact__fk_Account_Id" ON "contact" ("Account_Id");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["Id"]', 'seq', NULL, '[]', 'd3c928678e17091afe929e631d6a6fb7953edf2f107211d8e780fec86c6d0670')
+VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["Id"]', 'seq', NULL, '[]', 'c91c31cce71fb60f')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('contact', 'fk_Owner_Id', '["Owner_Id"]', 'Account', '["ID"]', 'many-to-one', 'M:0', 'no-action')

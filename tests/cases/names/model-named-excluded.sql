@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS "excluded__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('excluded', 'excluded', 'excluded__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '41ce0c29866d3ab6263eb66bab1b063dc17096c9f4309be17cd97506bc2a4840')
+VALUES ('excluded', 'excluded', 'excluded__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '27a9361348262c88')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for excluded: the runtime stages a batch, then runs these in order.

@@ -73,7 +73,7 @@ CREATE TABLE IF NOT EXISTS "account__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "account__uq_code" ON "account" ("code");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[["code"]]', '0684d0d97c84301ec36bc021b467cdeb382be3afe366615b5bd2a4e440cb806d')
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[["code"]]', '4df9e2f13e888816')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for account: the runtime stages a batch, then runs these in order.
@@ -178,7 +178,7 @@ CREATE TABLE IF NOT EXISTS "contact__tombstones" (
 CREATE INDEX IF NOT EXISTS "contact__fk_account_id" ON "contact" ("account_id");
 CREATE INDEX IF NOT EXISTS "contact__fk_account_code" ON "contact" ("account_code");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '6d2ee8dc1c3e612e8db02419630b5e2024db4802b9f82c01fe1477ed3cd8fc90')
+VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '140c2e026760e264')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('contact', 'fk_account_id', '["account_id"]', 'account', '["id"]', 'many-to-one', 'M:0', 'no-action')

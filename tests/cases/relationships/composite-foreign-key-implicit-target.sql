@@ -73,7 +73,7 @@ CREATE TABLE IF NOT EXISTS "contact__tombstones" (
   PRIMARY KEY ("account_id", "email")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["account_id","email"]', 'seq', NULL, '[]', '6f2517a0cc07463aaa2756f2c0c467fe5b8d3e6543a4b627058626aa04ef6469')
+VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["account_id","email"]', 'seq', NULL, '[]', 'de2f33aed23fdad2')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for contact: the runtime stages a batch, then runs these in order.
@@ -175,7 +175,7 @@ CREATE TABLE IF NOT EXISTS "note__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "note__fk_contact_account_contact_email" ON "note" ("contact_account", "contact_email");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('note', 'note', 'note__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '6913d32d1685541acda190b240a54942781eadbfb9e47caefa79955a73d4c024')
+VALUES ('note', 'note', 'note__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '8764252d144ebffd')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('note', 'fk_contact_account_contact_email', '["contact_account","contact_email"]', 'contact', '["account_id","email"]', 'many-to-one', 'M:0', 'set-null')

@@ -73,7 +73,7 @@ CREATE TABLE IF NOT EXISTS "contact__tombstones" (
   PRIMARY KEY ("account_id", "email")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["account_id","email"]', 'seq', NULL, '[]', '6f2517a0cc07463aaa2756f2c0c467fe5b8d3e6543a4b627058626aa04ef6469')
+VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["account_id","email"]', 'seq', NULL, '[]', 'de2f33aed23fdad2')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for contact: the runtime stages a batch, then runs these in order.
@@ -176,7 +176,7 @@ CREATE TABLE IF NOT EXISTS "note__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "note__fk_contact_email_contact_account" ON "note" ("contact_email", "contact_account");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('note', 'note', 'note__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '6561b6ccf2a3e05aef355daa8231d3c113ab65ccd956e7e00cc2e06638bbe019')
+VALUES ('note', 'note', 'note__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '068fc8a7d461e0fc')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('note', 'note_contact', '["contact_email","contact_account"]', 'contact', '["email","account_id"]', 'many-to-one', 'M:1', 'cascade')

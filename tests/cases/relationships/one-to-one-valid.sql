@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS "account__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', 'd137859481cc71388c793ae4fcfc670bfe9da2a7f2ae8ed51c573d9283bfcc72')
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', '8bf9e6c6d3aca542')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for account: the runtime stages a batch, then runs these in order.
@@ -169,7 +169,7 @@ CREATE TABLE IF NOT EXISTS "account_settings__tombstones" (
   PRIMARY KEY ("account_id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('account_settings', 'account_settings', 'account_settings__tombstones', 'record', 0, '["account_id"]', 'seq', NULL, '[]', '7397b48efced1b21005770d8c9bf71cd1eb246a135b0658a583488e5b5ab275f')
+VALUES ('account_settings', 'account_settings', 'account_settings__tombstones', 'record', 0, '["account_id"]', 'seq', NULL, '[]', '0d645257f8d06eae')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('account_settings', 'fk_account_id', '["account_id"]', 'account', '["id"]', 'one-to-one', '1:1', 'cascade')
@@ -272,7 +272,7 @@ CREATE TABLE IF NOT EXISTS "account_owner__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "account_owner__fk_account_id" ON "account_owner" ("account_id");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('account_owner', 'account_owner', 'account_owner__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[["account_id"]]', 'ad6bb7df805535c948aa0697e7f732ab93b3e4491102987538f80eee97b4488c')
+VALUES ('account_owner', 'account_owner', 'account_owner__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[["account_id"]]', '229fdde6d68fd9a8')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('account_owner', 'fk_account_id', '["account_id"]', 'account', '["id"]', 'one-to-one', '1:0', 'set-null')

@@ -76,7 +76,7 @@ CREATE TABLE IF NOT EXISTS "account__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "account__fk_parent_id" ON "account" ("parent_id");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', 'e0b3c07d970f1674ecdf8344411199ca9074a21c2509b3d55d081c3483e68f93')
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', '6181f8f41142ddd9')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('account', 'fk_parent_id', '["parent_id"]', 'account', '["id"]', 'many-to-one', 'M:0', 'set-null')

@@ -73,7 +73,7 @@ CREATE TABLE IF NOT EXISTS "account__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "account__uq_slug" ON "account" ("slug");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[["slug"]]', '3a6681ac58a253bc69ab11e13f7407e25e3a14dc5af78d204cb12315102563e6')
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[["slug"]]', '37b79fc441ee32b8')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for account: the runtime stages a batch, then runs these in order.
@@ -175,7 +175,7 @@ CREATE TABLE IF NOT EXISTS "contact__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "contact__fk_account_slug" ON "contact" ("account_slug");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '474faeaf189a25f955a08c8f71a2f04f39ba47aa25473894cd36a75c3302444a')
+VALUES ('contact', 'contact', 'contact__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '8739316bbd70dc78')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('contact', 'fk_account_slug', '["account_slug"]', 'account', '["slug"]', 'many-to-one', 'M:0', 'set-null')

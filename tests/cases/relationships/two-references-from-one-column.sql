@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS "person__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('person', 'person', 'person__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', '689f1ffcf36e6378b5532816475c8d5a0b83c28317581be498d873fd2a86ea97')
+VALUES ('person', 'person', 'person__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', 'c8a996421701a579')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for person: the runtime stages a batch, then runs these in order.
@@ -168,7 +168,7 @@ CREATE TABLE IF NOT EXISTS "company__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('company', 'company', 'company__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', 'da9fb7f72d117e31e342f903b4b59421483e23e816fe3b0377a654fd6d89990c')
+VALUES ('company', 'company', 'company__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', 'bb662c69e1a5e8f9')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for company: the runtime stages a batch, then runs these in order.
@@ -269,7 +269,7 @@ CREATE TABLE IF NOT EXISTS "asset__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "asset__fk_owner_id" ON "asset" ("owner_id");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('asset', 'asset', 'asset__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '2772c0b931d65a0bfb687ccd4143980448fae91b582dd17f90519685ec58684b')
+VALUES ('asset', 'asset', 'asset__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', 'ad86e8089f2cfc6d')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('asset', 'fk_owner_id', '["owner_id"]', 'person', '["id"]', 'many-to-one', 'M:0', 'cascade')

@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS "account__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'lsn', NULL, '[]', 'e5495ee734983c8fb6dfd07836b3970dd669836084499c989dcc3ca6a7596e44')
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'lsn', NULL, '[]', '04d1ac92e0490ac4')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for account: the runtime stages a batch, then runs these in order.

@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS "account__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', '8b0e76000f64fdfcb3ba5264942bcfd63bd032ae3f107970568cad3f6224e6bc')
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'updated_at', NULL, '[]', '10e565c7cea5493d')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for account: the runtime stages a batch, then runs these in order.
@@ -172,7 +172,7 @@ CREATE TABLE IF NOT EXISTS "Contact__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "Contact__fk_Account_Id" ON "Contact" ("Account_Id");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('Contact', 'Contact', 'Contact__tombstones', 'record', 1, '["Id"]', 'Seq', NULL, '[["Account_Id"]]', '7b24059252ccf48bfc89d6aba2138fbf6c821217aa185777f64cf91142f6801c')
+VALUES ('Contact', 'Contact', 'Contact__tombstones', 'record', 1, '["Id"]', 'Seq', NULL, '[["Account_Id"]]', 'f4749b0f101cdfb8')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('Contact', 'fk_Account_Id', '["Account_Id"]', 'account', '["id"]', 'many-to-one', 'M:0', 'set-null')
@@ -280,7 +280,7 @@ CREATE TABLE IF NOT EXISTS "visit__tombstones" (
 CREATE INDEX IF NOT EXISTS "visit__fk_contact_id" ON "visit" ("contact_id");
 CREATE INDEX IF NOT EXISTS "visit__ts_at" ON "visit" ("at");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('visit', 'visit', 'visit__tombstones', 'time-series', 0, '["id","at"]', 'seq', 'at', '[]', '7d417f4dba60047af234252fa248b22e76631a046c44492baddb46402f08ffe2')
+VALUES ('visit', 'visit', 'visit__tombstones', 'time-series', 0, '["id","at"]', 'seq', 'at', '[]', 'aa5d5d3b735394a3')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('visit', 'visit_contact', '["contact_id"]', 'Contact', '["Id"]', 'many-to-one', 'M:0', 'no-action')

@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS "a__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('a', 'a', 'a__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', 'fa720f67fb1b6e8adbf2a12894e99841444369e416357c2641c5ee3fd97e185f')
+VALUES ('a', 'a', 'a__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', 'cd988037161dbc0b')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for a: the runtime stages a batch, then runs these in order.
@@ -169,7 +169,7 @@ CREATE TABLE IF NOT EXISTS "b__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('b', 'b', 'b__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '15a273253597c84f6c2e24cad7bac502546087470a651abfabd6cfd39a575c2c')
+VALUES ('b', 'b', 'b__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '1a30139dc9191c43')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for b: the runtime stages a batch, then runs these in order.
@@ -267,7 +267,7 @@ CREATE TABLE IF NOT EXISTS "c__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('c', 'c', 'c__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '1392954165ef763c1eca237c12c27ebe78569b28c5d53df56103645acebb1124')
+VALUES ('c', 'c', 'c__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '9537d0de9114cd2d')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for c: the runtime stages a batch, then runs these in order.
@@ -365,7 +365,7 @@ CREATE TABLE IF NOT EXISTS "d__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('d', 'd', 'd__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '15576239d2752fcdb5d3edbb4e1895318ce77649c9f5614033c959c8324a108a')
+VALUES ('d', 'd', 'd__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '34b97267b8404919')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for d: the runtime stages a batch, then runs these in order.
@@ -466,7 +466,7 @@ CREATE TABLE IF NOT EXISTS "e__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "e__ts_at" ON "e" ("at");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('e', 'e', 'e__tombstones', 'time-series', 1, '["id","at"]', 'seq', 'at', '[]', 'c7a521f1371197e7608ab86e8a9f9e0203a51f7c09003914909dc3b818f04c9b')
+VALUES ('e', 'e', 'e__tombstones', 'time-series', 1, '["id","at"]', 'seq', 'at', '[]', '05b20812141286cb')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for e: the runtime stages a batch, then runs these in order.
@@ -568,7 +568,7 @@ CREATE TABLE IF NOT EXISTS "f__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "f__ts_at" ON "f" ("at");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('f', 'f', 'f__tombstones', 'time-series', 1, '["id","at"]', 'seq', 'at', '[]', '183bd5ddb7553465554ebeee8e407c9dc127058c9a310502a8f4ca00506b60e4')
+VALUES ('f', 'f', 'f__tombstones', 'time-series', 1, '["id","at"]', 'seq', 'at', '[]', '5889f26c1ed10d7f')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for f: the runtime stages a batch, then runs these in order.

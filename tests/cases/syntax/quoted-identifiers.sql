@@ -78,7 +78,7 @@ CREATE TABLE IF NOT EXISTS "Order Line__tombstones" (
   PRIMARY KEY ("order id", "line ""no""")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('Order Line', 'Order Line', 'Order Line__tombstones', 'record', 0, '["order id","line \"no\""]', 'seq', NULL, '[]', 'da05a42565def394f65c6522d7769592876d1bf083cfcf87cd0256016297afa1')
+VALUES ('Order Line', 'Order Line', 'Order Line__tombstones', 'record', 0, '["order id","line \"no\""]', 'seq', NULL, '[]', 'e2b0d828e6839914')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for Order Line: the runtime stages a batch, then runs these in order.
@@ -190,7 +190,7 @@ CREATE TABLE IF NOT EXISTS "shipment__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "shipment__fk_order_line" ON "shipment" ("order", "line");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('shipment', 'shipment', 'shipment__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', 'dacb6e076444c589db5b97f3b2a3356ebb2ac827e4e17bc67a2e0b633a45aaf8')
+VALUES ('shipment', 'shipment', 'shipment__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', 'dcb5b070d433b673')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('shipment', 'fk_order_line', '["order","line"]', 'Order Line', '["order id","line \"no\""]', 'many-to-one', 'M:1', 'no-action')

@@ -95,7 +95,7 @@ CREATE TABLE IF NOT EXISTS "event__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "event__ts_timestamp" ON "event" ("timestamp");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('event', 'event', 'event__tombstones', 'time-series', 0, '["key","date","timestamp"]', 'version', 'timestamp', '[]', 'ad822819a07af29572331b2a5444352495e942dae7ff26e9ee3a3f71700b5a65')
+VALUES ('event', 'event', 'event__tombstones', 'time-series', 0, '["key","date","timestamp"]', 'version', 'timestamp', '[]', '98ce792699101333')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for event: the runtime stages a batch, then runs these in order.

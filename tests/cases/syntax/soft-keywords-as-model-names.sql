@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS "if__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('if', 'if', 'if__tombstones', 'record', 0, '["id"]', 'version', NULL, '[]', '6722246e1f9ced809aaf193278d406557d46eaa56fcbbcad90cc0c076099e5af')
+VALUES ('if', 'if', 'if__tombstones', 'record', 0, '["id"]', 'version', NULL, '[]', 'bc7ddc47a99533d0')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for if: the runtime stages a batch, then runs these in order.
@@ -171,7 +171,7 @@ CREATE TABLE IF NOT EXISTS "model__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "model__fk_if_id" ON "model" ("if_id");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('model', 'model', 'model__tombstones', 'record', 0, '["id"]', 'version', NULL, '[]', '9d0198578f1188c2774a0f6168369a037c52f85d165681a7215a2ef8559e2210')
+VALUES ('model', 'model', 'model__tombstones', 'record', 0, '["id"]', 'version', NULL, '[]', '464e69ae210e7246')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('model', 'fk_if_id', '["if_id"]', 'if', '["id"]', 'many-to-one', 'M:0', 'no-action')
@@ -276,7 +276,7 @@ CREATE TABLE IF NOT EXISTS "record__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "record__fk_model_id" ON "record" ("model_id");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('record', 'record', 'record__tombstones', 'record', 0, '["id"]', 'version', NULL, '[]', '0ba1a8695ca1831d43d1efb2d389258d74857f5613a2637b0c6af284cde05816')
+VALUES ('record', 'record', 'record__tombstones', 'record', 0, '["id"]', 'version', NULL, '[]', '7b5da3e36b1dc6e7')
 ON CONFLICT ("name") DO NOTHING;
 INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")
 VALUES ('record', 'fk_model_id', '["model_id"]', 'model', '["id"]', 'many-to-one', 'M:0', 'no-action')

@@ -75,7 +75,7 @@ CREATE TABLE IF NOT EXISTS "reading__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "reading__ts_taken_at" ON "reading" ("taken_at");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('reading', 'reading', 'reading__tombstones', 'time-series', 0, '["sensor_id","taken_at"]', 'ingested_at', 'taken_at', '[]', 'aac2489f1bdb7140d1741ec2f2e3f173af77b48e926c4352e9e19fc417f3263c')
+VALUES ('reading', 'reading', 'reading__tombstones', 'time-series', 0, '["sensor_id","taken_at"]', 'ingested_at', 'taken_at', '[]', 'ca07e7680e7df019')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for reading: the runtime stages a batch, then runs these in order.

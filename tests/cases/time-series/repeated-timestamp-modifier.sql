@@ -74,7 +74,7 @@ CREATE TABLE IF NOT EXISTS "page_view__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "page_view__ts_viewed_at" ON "page_view" ("viewed_at");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('page_view', 'page_view', 'page_view__tombstones', 'time-series', 0, '["event_id","viewed_at"]', 'seq', 'viewed_at', '[]', 'f729973c94e8c559b4c42ca0500e791334c472a3ce426b62e785077f252bc2be')
+VALUES ('page_view', 'page_view', 'page_view__tombstones', 'time-series', 0, '["event_id","viewed_at"]', 'seq', 'viewed_at', '[]', '1bc27beb65662cd1')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for page_view: the runtime stages a batch, then runs these in order.

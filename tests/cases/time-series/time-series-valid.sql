@@ -76,7 +76,7 @@ CREATE TABLE IF NOT EXISTS "page_view__tombstones" (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "page_view__ts_viewed_at" ON "page_view" ("viewed_at");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('page_view', 'page_view', 'page_view__tombstones', 'time-series', 1, '["event_id","viewed_at"]', 'seq', 'viewed_at', '[]', '39566a8bbd43c06b414c1f93a5a76d6a48197fb2c467eeb283bf5244379b6354')
+VALUES ('page_view', 'page_view', 'page_view__tombstones', 'time-series', 1, '["event_id","viewed_at"]', 'seq', 'viewed_at', '[]', 'a2a14dbc80abaa39')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for page_view: the runtime stages a batch, then runs these in order.
@@ -179,7 +179,7 @@ CREATE TABLE IF NOT EXISTS "daily_total__tombstones" (
   PRIMARY KEY ("day", "metric")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('daily_total', 'daily_total', 'daily_total__tombstones', 'time-series', 0, '["day","metric"]', 'computed_at', 'day', '[]', '8db0dc5864735f48938a887e9ddf144bfe8acbb248fcef8dd958c83a654c3b09')
+VALUES ('daily_total', 'daily_total', 'daily_total__tombstones', 'time-series', 0, '["day","metric"]', 'computed_at', 'day', '[]', '15a7cf6ab6ad9687')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for daily_total: the runtime stages a batch, then runs these in order.

@@ -74,7 +74,7 @@ CREATE TABLE IF NOT EXISTS "contract__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('contract', 'contract', 'contract__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', 'e911a8bbe6ed71f14913a749f64058125973809adb01f76dc6ef9e9ffa755457')
+VALUES ('contract', 'contract', 'contract__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', 'ae23c4cd3d583810')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for contract: the runtime stages a batch, then runs these in order.

@@ -94,7 +94,7 @@ CREATE TABLE IF NOT EXISTS "everything__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('everything', 'everything', 'everything__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '9d5b02656bff33fff703bfc4959e497a3425a9fc1bbe356f218792e7fa22896e')
+VALUES ('everything', 'everything', 'everything__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', '48845f51a158ad74')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for everything: the runtime stages a batch, then runs these in order.

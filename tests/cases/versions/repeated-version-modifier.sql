@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS "account__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', 'b0c9d72ac14d605bf3fad91af67ae82264dd68cff832ecb334b619114c8df238')
+VALUES ('account', 'account', 'account__tombstones', 'record', 0, '["id"]', 'seq', NULL, '[]', 'd4099a5cd8d241b4')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for account: the runtime stages a batch, then runs these in order.

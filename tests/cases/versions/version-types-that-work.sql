@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS "v_smallint__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('v_smallint', 'v_smallint', 'v_smallint__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', 'd77a8ae98519892a6ae308e66cb9528919d36bb840740febf1c3ebcb50bef26c')
+VALUES ('v_smallint', 'v_smallint', 'v_smallint__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '7b0c929ea32cf7d9')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_smallint: the runtime stages a batch, then runs these in order.
@@ -168,7 +168,7 @@ CREATE TABLE IF NOT EXISTS "v_int__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('v_int', 'v_int', 'v_int__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '50e8b869c4891030eeda89da5a6c584302196f1bcdafcfbbf75962396e136242')
+VALUES ('v_int', 'v_int', 'v_int__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '08c48669df8fb136')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_int: the runtime stages a batch, then runs these in order.
@@ -265,7 +265,7 @@ CREATE TABLE IF NOT EXISTS "v_integer__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('v_integer', 'v_integer', 'v_integer__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', 'baeb564fda6fe1f6085a2ca8e906c1a691feeb24cb515ffadc029f0223ee39a5')
+VALUES ('v_integer', 'v_integer', 'v_integer__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', 'bda1f1b1581539a1')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_integer: the runtime stages a batch, then runs these in order.
@@ -362,7 +362,7 @@ CREATE TABLE IF NOT EXISTS "v_bigint__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('v_bigint', 'v_bigint', 'v_bigint__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '557b7c2fa37209406b3c70a523147ade9ca6164d879c6fee0af47c88e51f44e3')
+VALUES ('v_bigint', 'v_bigint', 'v_bigint__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', 'bc0694731fa4a1c3')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_bigint: the runtime stages a batch, then runs these in order.
@@ -459,7 +459,7 @@ CREATE TABLE IF NOT EXISTS "v_long__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('v_long', 'v_long', 'v_long__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', 'b6c09590b82ff0bd57368d825c6a3afb65046f600e0250caef484729e6c0ef5e')
+VALUES ('v_long', 'v_long', 'v_long__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', 'b1b468453c8af0ae')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_long: the runtime stages a batch, then runs these in order.
@@ -556,7 +556,7 @@ CREATE TABLE IF NOT EXISTS "v_decimal__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('v_decimal', 'v_decimal', 'v_decimal__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '2788ad7c94ee73d185683ffd47907ca7afdb487495c31e202c0b2afb489f8ac6')
+VALUES ('v_decimal', 'v_decimal', 'v_decimal__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '915722d6f6dc8dee')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_decimal: the runtime stages a batch, then runs these in order.
@@ -653,7 +653,7 @@ CREATE TABLE IF NOT EXISTS "v_decimal_no_scale__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('v_decimal_no_scale', 'v_decimal_no_scale', 'v_decimal_no_scale__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '321ad812d3e2f212f94eebc6d7eded2075093ba8887810adc896c188be6e34b9')
+VALUES ('v_decimal_no_scale', 'v_decimal_no_scale', 'v_decimal_no_scale__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '6ce7af5804fc3fec')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_decimal_no_scale: the runtime stages a batch, then runs these in order.
@@ -750,7 +750,7 @@ CREATE TABLE IF NOT EXISTS "v_date__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('v_date', 'v_date', 'v_date__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '27d275247258b50f0b3c65a348cfa9faec55779209a4c25d216388e893bfd1b4')
+VALUES ('v_date', 'v_date', 'v_date__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '4451874b8476a7a5')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_date: the runtime stages a batch, then runs these in order.
@@ -847,7 +847,7 @@ CREATE TABLE IF NOT EXISTS "v_timestamp__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('v_timestamp', 'v_timestamp', 'v_timestamp__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '922a143616ae9c8cde42c473d8af06299ff88736616b84b15b45c4864104f4ea')
+VALUES ('v_timestamp', 'v_timestamp', 'v_timestamp__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', 'a8900318b6a012f5')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_timestamp: the runtime stages a batch, then runs these in order.
@@ -944,7 +944,7 @@ CREATE TABLE IF NOT EXISTS "v_datetime__tombstones" (
   PRIMARY KEY ("id")
 ) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
-VALUES ('v_datetime', 'v_datetime', 'v_datetime__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', '6032c0d4567ab163e3743b4d43a70bca5e13844120278a81f69a38fde2ad3b8d')
+VALUES ('v_datetime', 'v_datetime', 'v_datetime__tombstones', 'record', 0, '["id"]', 'v', NULL, '[]', 'adc12a1b20884d97')
 ON CONFLICT ("name") DO NOTHING;
 
 -- Apply statements for v_datetime: the runtime stages a batch, then runs these in order.
