@@ -256,20 +256,28 @@ class Parser {
     private readonly text: string,
   ) {}
 
-  private kind(at = this.p): number {
-    return kinds[at]! & 0xff;
+  private kind(): number {
+    return kinds[this.p]! & 0xff;
   }
 
-  private keyword(at = this.p): number {
-    const k = kinds[at]!;
-    return (k & 0xff) === WORD ? k >> 8 : NONE;
+  /** The keyword of the current token; NONE for a token that is not a keyword. */
+  private keyword(): number {
+    // Only a WORD carries keyword bits.
+    return kinds[this.p]! >> 8;
+  }
+
+  private nextKind(): number {
+    return kinds[this.p + 1]! & 0xff;
+  }
+
+  private nextKeyword(): number {
+    return kinds[this.p + 1]! >> 8;
   }
 
   /** A name: a plain word, a soft keyword or a quoted name. */
-  private isName(at = this.p): boolean {
-    const k = kinds[at]!;
-    const kind = k & 0xff;
-    return kind === QUOTED || (kind === WORD && k >> 8 > LAST_RESERVED) || k === WORD;
+  private isName(): boolean {
+    const k = kinds[this.p]!;
+    return k === WORD || k === QUOTED || (k & 0xff) === WORD && k >> 8 > LAST_RESERVED;
   }
 
   private expect(kind: number): void {
@@ -297,7 +305,7 @@ class Parser {
     this.expectKeyword(CREATE);
     this.expectKeyword(MODEL);
     let ifNotExists = false;
-    if (this.keyword() === IF && this.keyword(this.p + 1) === NOT) {
+    if (this.keyword() === IF && this.nextKeyword() === NOT) {
       this.p += 2;
       this.expectKeyword(EXISTS);
       ifNotExists = true;
@@ -330,11 +338,11 @@ class Parser {
         this.p++;
         return { kind: 'unique-decl', columns: this.columnList(), span: this.span(start) };
       case VERSION:
-        if (this.kind(this.p + 1) !== LPAREN) break;
+        if (this.nextKind() !== LPAREN) break;
         this.p++;
         return { kind: 'version-decl', columns: this.columnList(), span: this.span(start) };
       case TIMESTAMP:
-        if (this.kind(this.p + 1) !== LPAREN) break;
+        if (this.nextKind() !== LPAREN) break;
         this.p++;
         return { kind: 'timestamp-decl', columns: this.columnList(), span: this.span(start) };
       case CONSTRAINT:
