@@ -11,7 +11,8 @@ import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Diagnostics } from '../src/index.js';
-import { parseFast } from '../src/syntax/fast-path.js';
+import { fastPathKeywords, parseFast } from '../src/syntax/fast-path.js';
+import { tokens } from '../src/syntax/lexer.js';
 import { parseWithRecovery } from '../src/syntax/parse.js';
 import { root } from './helpers.js';
 
@@ -40,8 +41,8 @@ function assertAgree(text: string): boolean {
     return false;
   }
   expect(fast, `the fast path gave up on a correct file:\n${text}`).toBeDefined();
-  expect(fast!.ast).toEqual(slow.ast);
-  expect(fast!.comments).toEqual(slow.comments);
+  expect(fast!.ast).toStrictEqual(slow.ast);
+  expect(fast!.comments).toStrictEqual(slow.comments);
   return true;
 }
 
@@ -128,6 +129,12 @@ const validFile = fc
   });
 
 describe('the fast path and the Chevrotain path agree', () => {
+  it('on the keywords, and on which of them are reserved', () => {
+    const T = tokens();
+    expect([...fastPathKeywords.all].sort()).toEqual(T.keywordTokens.map((t) => t.name).sort());
+    expect([...fastPathKeywords.reserved].sort()).toEqual([...T.reservedWords].sort());
+  });
+
   it('on every committed .mdl file, and takes the fast path on every correct one', () => {
     let correct = 0;
     for (const [i, text] of corpus.entries()) {
@@ -137,8 +144,8 @@ describe('the fast path and the Chevrotain path agree', () => {
         expect(fast, `${file}: accepted by the fast path despite ${errors.join(', ')}`).toBeUndefined();
       } else {
         expect(fast, `${file}: the fast path gave up on a correct file`).toBeDefined();
-        expect(fast!.ast, file).toEqual(slow.ast);
-        expect(fast!.comments, file).toEqual(slow.comments);
+        expect(fast!.ast, file).toStrictEqual(slow.ast);
+        expect(fast!.comments, file).toStrictEqual(slow.comments);
         correct++;
       }
     }

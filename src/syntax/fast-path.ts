@@ -77,27 +77,40 @@ const WITH = 32;
 const HISTORY = 33;
 const COMMENT = 34;
 
-const KEYWORDS = new Map<string, number>();
-for (const [word, id] of Object.entries({
+const KEYWORD_IDS: Readonly<Record<string, number>> = {
   CREATE, PRIMARY, FOREIGN, CONSTRAINT, UNIQUE, REFERENCES, NOT, NULL, DEFAULT, ON, TRUE, FALSE,
   MODEL, IF, EXISTS, KEY, VERSION, TIMESTAMP, DELETE, CASCADE, SET, RESTRICT, NO, ACTION, MANY,
   ONE, TO, BEHAVIOR, RECORD, TIME, SERIES, WITH, HISTORY, COMMENT,
-})) {
+};
+
+/** The keywords and which are reserved, for the test that holds them to lexer.ts. */
+export const fastPathKeywords = {
+  all: Object.keys(KEYWORD_IDS),
+  reserved: Object.keys(KEYWORD_IDS).filter((w) => KEYWORD_IDS[w]! <= LAST_RESERVED),
+};
+
+const KEYWORDS = new Map<string, number>();
+for (const [word, id] of Object.entries(KEYWORD_IDS)) {
   // Both common spellings, so that a word written in one case needs no toUpperCase to look up.
   KEYWORDS.set(word, id);
   KEYWORDS.set(word.toLowerCase(), id);
 }
+const SHORTEST_KEYWORD = Math.min(...fastPathKeywords.all.map((w) => w.length));
+const LONGEST_KEYWORD = Math.max(...fastPathKeywords.all.map((w) => w.length));
 
 /** Thrown to give up; caught in parseFast only. */
 const GIVE_UP = new Error('fast path gives up');
 
 /**
  * Token arrays, shared by every call and grown as needed: the fast path is synchronous and not
- * re-entrant, and a file's tokens are dead once its AST is built.
+ * re-entrant, and a file's tokens are dead once its AST is built. Arrays grown past KEPT_TOKENS
+ * for a huge file are let go after it.
  */
-let kinds = new Int32Array(4096);
-let starts = new Int32Array(4096);
-let ends = new Int32Array(4096);
+const INITIAL_TOKENS = 4096;
+const KEPT_TOKENS = 1 << 16;
+let kinds = new Int32Array(INITIAL_TOKENS);
+let starts = new Int32Array(INITIAL_TOKENS);
+let ends = new Int32Array(INITIAL_TOKENS);
 
 function grow(): void {
   const size = kinds.length * 2;
@@ -112,7 +125,10 @@ function grow(): void {
   ends = e;
 }
 
-/** kinds[i] packs the token kind (low byte) and, for a WORD, its keyword (above it). */
+/**
+ * kinds[i] packs the token kind (low byte) and, for a WORD, its keyword (above it). Only a WORD
+ * ever has bits above the low byte, so `kinds[i] >> 8` is the keyword or NONE for any token.
+ */
 function scan(text: string, file: string, comments: Comment[]): number {
   const n = text.length;
   let count = 0;
@@ -139,7 +155,7 @@ function scan(text: string, file: string, comments: Comment[]): number {
       }
       let kw = NONE;
       const len = i - start;
-      if (len >= 2 && len <= 10) {
+      if (len >= SHORTEST_KEYWORD && len <= LONGEST_KEYWORD) {
         const word = text.slice(start, i);
         kw = (lower && upper ? KEYWORDS.get(word.toUpperCase()) : KEYWORDS.get(word)) ?? NONE;
       }
@@ -245,6 +261,12 @@ export function parseFast(file: string, text: string): FastParse | undefined {
   } catch (e) {
     if (e === GIVE_UP) return undefined;
     throw e;
+  } finally {
+    if (kinds.length > KEPT_TOKENS) {
+      kinds = new Int32Array(INITIAL_TOKENS);
+      starts = new Int32Array(INITIAL_TOKENS);
+      ends = new Int32Array(INITIAL_TOKENS);
+    }
   }
 }
 
@@ -277,7 +299,7 @@ class Parser {
   /** A name: a plain word, a soft keyword or a quoted name. */
   private isName(): boolean {
     const k = kinds[this.p]!;
-    return k === WORD || k === QUOTED || (k & 0xff) === WORD && k >> 8 > LAST_RESERVED;
+    return k === WORD || k === QUOTED || ((k & 0xff) === WORD && k >> 8 > LAST_RESERVED);
   }
 
   private expect(kind: number): void {
@@ -320,7 +342,7 @@ class Parser {
       this.p++;
       elements.push(this.modelElement());
     }
-    this.p++;
+    this.expect(RPAREN);
     const options: A.ModelOption[] = [];
     while (this.kind() !== SEMICOLON) options.push(this.modelOption());
     this.p++;
@@ -407,7 +429,7 @@ class Parser {
   private columnConstraint(): A.ColumnConstraint {
     const start = starts[this.p]!;
     // PRIMARY KEY (, VERSION (, TIMESTAMP ( and UNIQUE ( open a table constraint after a missing
-    // comma; no constraint starts with '(', so the caller gives up there.
+    // comma: the modifier is taken, and the '(' after it, which starts no modifier, gives up below.
     switch (this.keyword()) {
       case NOT:
         this.p++;
@@ -531,11 +553,10 @@ class Parser {
         return { kind: 'number', text: this.text.slice(s, e), span };
     }
     const kw = this.keyword();
+    if (kw !== TRUE && kw !== FALSE && kw !== NULL) throw GIVE_UP;
     this.p++;
-    if (kw === TRUE) return { kind: 'boolean', value: true, span };
-    if (kw === FALSE) return { kind: 'boolean', value: false, span };
     if (kw === NULL) return { kind: 'null', span };
-    throw GIVE_UP;
+    return { kind: 'boolean', value: kw === TRUE, span };
   }
 
   /** `( name { , name } )` */
