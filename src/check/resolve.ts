@@ -166,6 +166,9 @@ function nameRelationships(
   return out;
 }
 
+/** The column modifiers that declare a key, each a bit of a small set. */
+const KEY_MODIFIER_BITS: Partial<Record<A.ColumnConstraint['kind'], number>> = { 'primary-key': 1, version: 2, timestamp: 4, unique: 8 };
+
 function resolveModel(decl: A.ModelDecl, diagnostics: Diagnostics): Draft {
   const name = decl.name.text;
   if (name === '') {
@@ -199,17 +202,21 @@ function resolveModel(decl: A.ModelDecl, diagnostics: Diagnostics): Draft {
         }
         columns.set(key, column);
         ordered.push(column);
-        const seenKinds = new Set<string>();
+        // A repeated modifier is a warning (resolveColumn); it declares nothing twice.
+        let seen = 0;
         for (const c of el.constraints) {
-          const one = [el.name];
-          // A repeated modifier is a warning (resolveColumn); it declares nothing twice.
-          if (c.kind !== 'references' && seenKinds.has(c.kind)) continue;
-          seenKinds.add(c.kind);
-          if (c.kind === 'primary-key') pkDecls.push({ idents: one, span: c.span });
-          else if (c.kind === 'version') versionDecls.push({ idents: one, span: c.span });
-          else if (c.kind === 'timestamp') timestampDecls.push({ idents: one, span: c.span });
-          else if (c.kind === 'unique') uniqueDecls.push({ idents: one, span: c.span });
-          else if (c.kind === 'references') references.push({ columns: one, clause: c.clause, span: c.span });
+          if (c.kind === 'references') {
+            references.push({ columns: [el.name], clause: c.clause, span: c.span });
+            continue;
+          }
+          const bit = KEY_MODIFIER_BITS[c.kind];
+          if (bit === undefined || (seen & bit) !== 0) continue;
+          seen |= bit;
+          const decl = { idents: [el.name], span: c.span };
+          if (c.kind === 'primary-key') pkDecls.push(decl);
+          else if (c.kind === 'version') versionDecls.push(decl);
+          else if (c.kind === 'timestamp') timestampDecls.push(decl);
+          else uniqueDecls.push(decl);
         }
         break;
       }
@@ -320,7 +327,6 @@ function resolveColumnList(
   diagnostics: Diagnostics | undefined,
 ): string[] {
   const out: string[] = [];
-  const seen = new Set<string>();
   for (const id of idents) {
     const column = columns.get(nameKey(id.text));
     if (!column) {
@@ -328,12 +334,11 @@ function resolveColumnList(
       diagnostics?.report('unknownColumn', id.span, { model, column: id.text, where }, hint ? { hint } : {});
       continue;
     }
-    const k = nameKey(column.name);
-    if (seen.has(k)) {
+    // Names resolve to the column's declared spelling, so a repeat is the same string again.
+    if (out.includes(column.name)) {
       diagnostics?.report('duplicateColumnInList', id.span, { column: id.text, where });
       continue;
     }
-    seen.add(k);
     out.push(column.name);
   }
   return out;
