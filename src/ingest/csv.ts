@@ -1,0 +1,305 @@
+/**
+ * Ingest, CSV change file to records: RFC 4180 plus what real exports do.
+ *
+ * Input is a file path (or, for tests and tools, a string). Output is the header's names and an
+ * iterable of records, each field as text or null (an empty unquoted field; `""` is the empty
+ * string). Typing each field is convert.ts's job; this file only splits text.
+ *
+ * Invariants:
+ * - Memory stays flat however large the file: the text is read in chunks (readTextChunks, which
+ *   jsonl.ts shares) and only the current record is held.
+ * - Chunk boundaries never change the result: every piece of state that straddles a boundary
+ *   (a half-read field, a CR whose LF is in the next chunk, a UTF-8 sequence) lives in the
+ *   scanner or the decoder, not in the loop over one chunk.
+ * - A malformed record is yielded with `error` set, never thrown: a bad row is ordinary input and
+ *   is rejected downstream with its line number and raw text. Only an unreadable file, a file
+ *   that is not UTF-8 or a file without a header throws.
+ * - Iterating `records` again reads the file again from the start; nothing is cached.
+ */
+
+import { closeSync, openSync, readSync } from 'node:fs';
+
+export interface CsvRecord {
+  /** 1-based line number where the record starts in the file. */
+  readonly line: number;
+  /** 1-based number of the data record (the header is not counted). */
+  readonly record: number;
+  /** One entry per field: the text, or null for an empty unquoted field. */
+  readonly fields: readonly (string | null)[];
+  /** The record as written in the file, without its line terminator (for reject reports). */
+  readonly raw: string;
+  /** Set when the record is malformed (e.g. an unterminated quote at end of file); fields are then best effort. */
+  readonly error?: string;
+}
+
+export interface CsvFile {
+  /** The header row's names, as written (trimmed of surrounding spaces only if unquoted). */
+  readonly header: readonly string[];
+  readonly records: Iterable<CsvRecord>;
+}
+
+export interface ReadOptions {
+  /** Bytes per read; tests use tiny sizes to prove that chunk boundaries do not matter. */
+  readonly chunkSize?: number;
+}
+
+const DEFAULT_CHUNK_SIZE = 1 << 20;
+
+/**
+ * The file's text in pieces of about `chunkSize` bytes, decoded as UTF-8 in stream mode so that a
+ * character split between two reads comes out whole. Invalid UTF-8 throws rather than turning into
+ * U+FFFD: a mirror that silently stores replacement characters is not exact. The file is closed
+ * when iteration ends, however it ends.
+ */
+export function* readTextChunks(path: string, chunkSize = DEFAULT_CHUNK_SIZE): Generator<string> {
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunk size must be a positive integer, not ${chunkSize}`);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new Error(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(chunkSize);
+    // ignoreBOM keeps the BOM in the text, so that files and strings take the same path.
+    const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    let offset = 0;
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buffer, 0, chunkSize, null);
+      } catch (e) {
+        throw new Error(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
+      }
+      let text: string;
+      try {
+        text = n === 0 ? decoder.decode() : decoder.decode(buffer.subarray(0, n), { stream: true });
+      } catch (e) {
+        const where = n === 0 ? 'it ends inside a character' : `in bytes ${offset} to ${offset + n - 1}`;
+        throw new Error(`${path} is not valid UTF-8 (${where})`, { cause: e });
+      }
+      if (text !== '') yield text;
+      if (n === 0) return;
+      offset += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads a CSV file lazily; the header is read at once so that an empty file fails here. */
+export function readCsv(path: string, options: ReadOptions = {}): CsvFile {
+  return csvFile(() => readTextChunks(path, options.chunkSize), path);
+}
+
+/** The same parser over an in-memory string. */
+export function parseCsvText(text: string): CsvFile {
+  return csvFile(() => [text], 'the text');
+}
+
+function csvFile(source: () => Iterable<string>, name: string): CsvFile {
+  let first: Row | undefined;
+  // Breaking out of the loop closes the file; the records pass opens it again.
+  for (const row of scanRows(source())) {
+    first = row;
+    break;
+  }
+  if (first === undefined) throw new Error(`${name} is empty: a CSV change file starts with a header row`);
+  if (first.error !== undefined) throw new Error(`${name}: the header row has an ${first.error}`);
+  const header = first.fields.map((f, i) => (f === null ? '' : first.quoted[i] ? f : f.replace(/^ +| +$/g, '')));
+  const width = header.length;
+  return {
+    header,
+    records: {
+      *[Symbol.iterator]() {
+        let record = -1;
+        for (const row of scanRows(source())) {
+          // Record 0 is the header again: this pass reads the file from the start.
+          if (++record === 0) continue;
+          let error = row.error;
+          if (error === undefined && row.fields.length !== width) {
+            const n = row.fields.length;
+            error = `has ${n} field${n === 1 ? '' : 's'}, the header has ${width}`;
+          }
+          const out: CsvRecord = { line: row.line, record, fields: row.fields, raw: row.raw };
+          yield error === undefined ? out : { ...out, error };
+        }
+      },
+    },
+  };
+}
+
+/** A record as scanned, before it is numbered and checked against the header. */
+interface Row {
+  readonly line: number;
+  readonly fields: (string | null)[];
+  /** Per field, whether it was quoted: only the header needs it, to decide what to trim. */
+  readonly quoted: boolean[];
+  readonly raw: string;
+  readonly error: string | undefined;
+}
+
+function* scanRows(pieces: Iterable<string>): Generator<Row> {
+  const scanner = new Scanner();
+  const out: Row[] = [];
+  for (const piece of pieces) {
+    scanner.push(piece, out);
+    yield* out;
+    out.length = 0;
+  }
+  scanner.finish(out);
+  yield* out;
+}
+
+const LF = 10;
+const CR = 13;
+const QUOTE = 34;
+const COMMA = 44;
+
+// Where the scanner is within a record.
+const FIELD_START = 0;
+const UNQUOTED = 1;
+const QUOTED = 2;
+/** Just after a quote inside a quoted field: either a closing quote or the first of a doubled one. */
+const QUOTE_SEEN = 3;
+
+/**
+ * The state machine. Text is copied out of a piece in runs (slices), not a character at a time;
+ * a run that reaches the end of a piece is appended to `field` (or `raw`) and resumes at index 0
+ * of the next piece.
+ */
+class Scanner {
+  private state = FIELD_START;
+  private started = false;
+  /** The previous character was a CR, so an LF now completes the same line terminator. */
+  private afterCR = false;
+  private inRecord = false;
+  private line = 1;
+  private recordLine = 1;
+  private fields: (string | null)[] = [];
+  private quoted: boolean[] = [];
+  private fieldQuoted = false;
+  private field = '';
+  private run = 0;
+  private raw = '';
+  private rawStart = 0;
+  private error: string | undefined;
+
+  push(s: string, out: Row[]): void {
+    if (!this.started && s.length > 0) {
+      this.started = true;
+      if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
+    }
+    const n = s.length;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (this.afterCR) {
+        this.afterCR = false;
+        // The LF of a CRLF: inside quotes it is field text (already in the run), outside it
+        // belongs to the terminator of a record (or blank line) that ended at the CR.
+        if (c === LF) continue;
+      }
+      if (c === CR) {
+        this.line++;
+        this.afterCR = true;
+      } else if (c === LF) {
+        this.line++;
+      }
+      switch (this.state) {
+        case FIELD_START:
+          if (c === QUOTE) {
+            this.begin(i);
+            this.state = QUOTED;
+            this.fieldQuoted = true;
+            this.run = i + 1;
+          } else if (c === COMMA) {
+            this.begin(i);
+            this.endField(null);
+          } else if (c === CR || c === LF) {
+            // Nothing on the line at all: a blank line, skipped. After a comma: a final null field.
+            if (this.inRecord) {
+              this.endField(null);
+              this.endRecord(s, i, out);
+            }
+          } else {
+            this.begin(i);
+            this.state = UNQUOTED;
+            this.run = i;
+          }
+          break;
+        case UNQUOTED:
+          // A quote here is kept as text: exports that do not quote fields still contain quotes.
+          if (c === COMMA) {
+            this.endField(this.field + s.slice(this.run, i));
+          } else if (c === CR || c === LF) {
+            this.endField(this.field + s.slice(this.run, i));
+            this.endRecord(s, i, out);
+          }
+          break;
+        case QUOTED:
+          if (c === QUOTE) {
+            this.field += s.slice(this.run, i);
+            this.state = QUOTE_SEEN;
+          }
+          break;
+        case QUOTE_SEEN:
+          if (c === QUOTE) {
+            // A doubled quote: the second one starts the next run, so it is kept as text.
+            this.state = QUOTED;
+            this.run = i;
+          } else if (c === COMMA) {
+            this.endField(this.field);
+          } else if (c === CR || c === LF) {
+            this.endField(this.field);
+            this.endRecord(s, i, out);
+          } else {
+            // `"ab"c` is kept as `abc`, but flagged: it is how a backslash-escaped quote
+            // (`"a\"b"`) looks, and guessing would mirror the wrong text.
+            this.error ??= `unexpected text after the closing quote of field ${this.fields.length + 1}`;
+            this.state = UNQUOTED;
+            this.run = i;
+          }
+          break;
+      }
+    }
+    if (this.state === UNQUOTED || this.state === QUOTED) this.field += s.slice(this.run);
+    this.run = 0;
+    if (this.inRecord) this.raw += s.slice(this.rawStart);
+    this.rawStart = 0;
+  }
+
+  finish(out: Row[]): void {
+    if (!this.inRecord) return;
+    if (this.state === QUOTED) this.error = 'unterminated quoted field';
+    this.endField(this.state === FIELD_START ? null : this.field);
+    this.endRecord('', 0, out);
+  }
+
+  /** Marks s[i] as the first character of a record, unless one is already open. */
+  private begin(i: number): void {
+    if (this.inRecord) return;
+    this.inRecord = true;
+    this.recordLine = this.line;
+    this.rawStart = i;
+    this.raw = '';
+  }
+
+  private endField(value: string | null): void {
+    this.fields.push(value);
+    this.quoted.push(this.fieldQuoted);
+    this.fieldQuoted = false;
+    this.field = '';
+    this.state = FIELD_START;
+  }
+
+  /** Ends the record whose terminator is at s[i] (or at the end of the text). */
+  private endRecord(s: string, i: number, out: Row[]): void {
+    const raw = this.raw + s.slice(this.rawStart, i);
+    out.push({ line: this.recordLine, fields: this.fields, quoted: this.quoted, raw, error: this.error });
+    this.fields = [];
+    this.quoted = [];
+    this.raw = '';
+    this.error = undefined;
+    this.inRecord = false;
+  }
+}
