@@ -3,7 +3,8 @@
  *
  *   import { checkText, compileProject } from 'mdl';
  *
- * Everything here is pure except the *Project functions, which read .mdl files from disk.
+ * Everything here is pure except the *Project functions, which read .mdl files from disk, and
+ * the mirror functions, which read and write a SQLite mirror database.
  */
 
 import type { SourceFile } from './source.js';
@@ -11,6 +12,11 @@ import { checkSources, compileSources, type CheckResult, type CompileResult } fr
 import { loadProject } from './project.js';
 import { renderDiagnostics, type RenderMode } from './diagnostics/render.js';
 import type { Diagnostic } from './diagnostics/diagnostic.js';
+import { Mirror, MirrorError, type BatchReport, type RejectRow, type StageRow } from './mirror/mirror.js';
+import { push, type PushReport } from './mirror/push.js';
+import { ingestFiles, type IngestOptions, type IngestReport } from './ingest/ingest.js';
+import { objectChanges, type ChangeObject } from './mirror/changes.js';
+import { convertChange, isRejected, rowShape } from './mirror/rows.js';
 
 export type { SourceFile, Span, Position } from './source.js';
 export type { Diagnostic } from './diagnostics/diagnostic.js';
@@ -26,6 +32,10 @@ export { parseSource } from './syntax/parse.js';
 export { Diagnostics } from './diagnostics/diagnostic.js';
 export { loadProject } from './project.js';
 export { canonicalTimestamp, canonicalDate, canonicalDecimal } from './values.js';
+export { Mirror, MirrorError, type BatchReport } from './mirror/mirror.js';
+export { PushRefused, type PushReport } from './mirror/push.js';
+export type { IngestReport, IngestOptions, IngestFormat } from './ingest/ingest.js';
+export type { ChangeObject } from './mirror/changes.js';
 
 /** Check one piece of .mdl text (named `path` in messages). */
 export function checkText(text: string, path = 'input.mdl'): CheckResult {
@@ -49,6 +59,47 @@ export function compileProject(paths: readonly string[]): CompileResult & { sour
   const loaded = loadProject(paths);
   const result = compileSources(loaded.sources, loaded.diagnostics);
   return { ...result, sources: loaded.sources };
+}
+
+/** Open the mirror in `file` (see Mirror.open); with `create`, a missing file becomes an empty one. */
+export function openMirror(file: string, options: { create?: boolean } = {}): Mirror {
+  return Mirror.open(file, options);
+}
+
+/**
+ * Make the mirror hold the models below `paths` (mdl push). Throws MirrorError with the
+ * diagnostics when the models have errors, PushRefused when a held model changed.
+ */
+export function pushProject(mirror: Mirror, paths: readonly string[]): PushReport {
+  const compiled = compileProject(paths);
+  if (!compiled.ok || !compiled.program) {
+    throw new MirrorError(`the models have errors; nothing pushed\n${formatDiagnostics(compiled.diagnostics, compiled.sources)}`);
+  }
+  return push(mirror, compiled.schema, compiled.program, compiled.sources);
+}
+
+/** Apply change files to one model (mdl ingest). */
+export function ingest(mirror: Mirror, model: string, files: readonly string[], options: IngestOptions = {}): IngestReport {
+  return ingestFiles(mirror, model, files, options);
+}
+
+/**
+ * Apply changes given as objects to one model, as one batch: rows that cannot be applied are
+ * rejected into _mdl_rejects (with `raw` their JSON), the rest apply.
+ */
+export function applyChanges(mirror: Mirror, modelName: string, rows: readonly ChangeObject[], source: string | null = null): BatchReport {
+  const model = mirror.model(modelName);
+  if (!model) throw new MirrorError(`the mirror has no model ${modelName}`);
+  const shape = rowShape(model);
+  const staged: StageRow[] = [];
+  const rejects: RejectRow[] = [];
+  objectChanges(model, rows).forEach((input, i) => {
+    const change = convertChange(shape, input);
+    if (isRejected(change)) {
+      rejects.push({ line: null, record: i + 1, raw: JSON.stringify(rows[i], (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)), code: change.code, reason: change.reason });
+    } else staged.push(change);
+  });
+  return mirror.applyBatch(model, staged, rejects, source);
 }
 
 /** Diagnostics as text: pretty (colour), plain, or json. */

@@ -160,13 +160,13 @@ describe('mdl compile', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('does not load SQLite to compile', () => {
+  it.each(['compile', 'check'])('does not load SQLite to %s', (command) => {
     const r = spawnSync(
       process.execPath,
       ['--input-type=module', '-e', `
         const { main } = await import(${JSON.stringify(join(root, 'dist/cli/main.js'))});
         process.stdout.write = () => true;
-        await main(['compile', ${JSON.stringify(join(root, 'examples/crm'))}]);
+        await main([${JSON.stringify(command)}, ${JSON.stringify(join(root, 'examples/crm'))}]);
         const { createRequire } = await import('node:module');
         const loaded = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('better-sqlite3'));
         console.error(JSON.stringify(loaded));
@@ -216,14 +216,18 @@ describe('the command line contract', () => {
 });
 
 describe('npm start', () => {
-  it('checks and compiles the CRM example into an embedded SQLite file and shows it', () => {
+  it('pushes the CRM example into an embedded SQLite file, ingests its changes and shows the result', () => {
     const r = spawnSync(process.execPath, [join(root, 'scripts/start.js')], { cwd: root, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('ok: 8 models, 12 relationships in 4 files');
-    expect(r.stdout).toMatch(/Compiled 8 models \([\d,]+ bytes of SQL\) into \.mdl-demo\/crm\.db/);
-    expect(r.stdout).toContain('account_contact             7 columns, key (account_id, contact_id)');
-    expect(r.stdout).toContain('account_billing_profile account_id -> account  1:1  ON DELETE CASCADE');
+    expect(r.stdout).toContain('.mdl-demo/crm.db: created 8 models');
+    expect(r.stdout).toContain('account: 10 received: 3 inserted, 0 updated, 0 deleted, 1 tombstoned, 2 stale, 1 duplicate, 3 rejected');
+    expect(r.stdout).toContain('account: 10 received: 0 inserted, 0 updated, 0 deleted, 0 tombstoned, 2 stale, 5 duplicate, 3 rejected');
+    expect(r.stdout).toContain('contact: 7 received: 2 inserted, 0 updated, 0 deleted, 1 tombstoned, 1 stale, 1 duplicate, 2 rejected');
+    // The late, older change to Contoso did not overwrite the newer one.
+    expect(r.stdout).toMatch(/001A0000003 +Contoso Labs Ltd +NULL +13100000\.25 +customer/);
+    expect(r.stdout).toContain('column annual_revenue: "1000000.123" is not a decimal that fits DECIMAL(18, 2)');
     expect(existsSync(join(root, '.mdl-demo/crm.db'))).toBe(true);
   });
 });

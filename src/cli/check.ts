@@ -2,7 +2,8 @@
  * `mdl check [PATH...] [--format pretty|plain|json]`: parse and check, print the diagnostics.
  */
 
-import { checkProject } from '../index.js';
+import { loadProject } from '../project.js';
+import { checkSources } from '../pipeline.js';
 import { renderDiagnostics, summarize, toJson } from '../diagnostics/render.js';
 import { sortDiagnostics } from '../diagnostics/diagnostic.js';
 import { EXIT_ERRORS, EXIT_OK, oneOf, parse, useColor } from './io.js';
@@ -24,7 +25,8 @@ Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error.
 export function run(args: readonly string[]): number {
   const { values, positionals } = parse(args, { format: { type: 'string' }, verbose: { type: 'boolean' } });
   const format = oneOf(values['format'] ?? 'pretty', ['pretty', 'plain', 'json'] as const, '--format');
-  const result = checkProject(positionals);
+  const project = loadProject(positionals);
+  const result = { ...checkSources(project.sources, project.diagnostics), sources: project.sources };
   const sources = new Map(result.sources.map((s) => [s.path, s]));
   const relationships = result.schema.models.flatMap((m) =>
     m.relationships.map((r) => ({

@@ -13,6 +13,8 @@ interface Command {
 const commands: Record<string, Command> = {
   check: { summary: 'parse and check the models, report every problem', load: () => import('./check.js') },
   compile: { summary: 'emit the SQL for the models (tables, metadata, apply statements)', load: () => import('./compile.js') },
+  push: { summary: 'create or update a mirror database to hold the models', load: () => import('./push.js') },
+  ingest: { summary: 'apply change files (CSV, JSON Lines) to a model of a mirror', load: () => import('./ingest.js') },
 };
 
 const usage = `Usage: mdl <command> [options]

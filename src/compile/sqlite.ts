@@ -55,7 +55,8 @@ function metadataDdl(): string[] {
       `  "version_column" TEXT NOT NULL,`,
       `  "timestamp_column" TEXT,`,
       `  "unique_keys" TEXT NOT NULL,`,
-      `  "source_hash" TEXT NOT NULL`,
+      `  "source_hash" TEXT NOT NULL,`,
+      `  "source" TEXT`,
       `) STRICT`,
     ].join('\n'),
     [

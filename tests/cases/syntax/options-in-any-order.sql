@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "version_column" TEXT NOT NULL,
   "timestamp_column" TEXT,
   "unique_keys" TEXT NOT NULL,
-  "source_hash" TEXT NOT NULL
+  "source_hash" TEXT NOT NULL,
+  "source" TEXT
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_relationships" (
   "model" TEXT NOT NULL,

@@ -1,0 +1,76 @@
+/**
+ * `mdl ingest --db FILE --model NAME FILE... [--format csv|jsonl] [--batch-size N] [--json]`
+ */
+
+import { Mirror, MirrorError } from '../mirror/mirror.js';
+import { DEFAULT_BATCH_SIZE, ingestFiles, type IngestReport } from '../ingest/ingest.js';
+import { EXIT_ERRORS, EXIT_OK, oneOf, parse, UsageError } from './io.js';
+
+export const help = `Usage: mdl ingest --db FILE --model NAME FILE... [--format csv|jsonl]
+                  [--batch-size N] [--json]
+
+Apply change files to one model of a mirror (see mdl push). Each row is an upsert,
+or a delete when its _change_request_type is d; the winner for each key is decided
+by version, so files may arrive late, twice or out of order. Rows that cannot be
+applied go to the _mdl_rejects table with the reason; the rows beside them apply.
+
+Options:
+  --db FILE          the mirror database
+  --model NAME       the model the files hold changes for
+  --format F         csv or jsonl (default: from each file's extension)
+  --batch-size N     input rows per batch; each batch is one transaction
+                     (default: ${DEFAULT_BATCH_SIZE.toLocaleString('en-US')})
+  --json             print the accounting report as one JSON object
+  -h, --help         show this help
+
+Exit status: 0 applied (rejected rows included: they are accounted for), 1 the
+files or the mirror cannot be used (nothing of the file was applied), 2 usage error.
+`;
+
+export function run(args: readonly string[]): number {
+  const { values, positionals } = parse(args, {
+    db: { type: 'string' },
+    model: { type: 'string' },
+    format: { type: 'string' },
+    'batch-size': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const db = values['db'];
+  const model = values['model'];
+  if (typeof db !== 'string') throw new UsageError('--db FILE is required');
+  if (typeof model !== 'string') throw new UsageError('--model NAME is required');
+  if (positionals.length === 0) throw new UsageError('give at least one change file');
+  const format = values['format'] === undefined ? undefined : oneOf(values['format'], ['csv', 'jsonl'] as const, '--format');
+  let batchSize: number | undefined;
+  if (values['batch-size'] !== undefined) {
+    batchSize = Number(values['batch-size']);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError('--batch-size must be a positive integer');
+  }
+  let mirror: Mirror | undefined;
+  try {
+    mirror = Mirror.open(db);
+    const report = ingestFiles(mirror, model, positionals, { format, batchSize });
+    process.stdout.write(values['json'] ? JSON.stringify(report) + '\n' : summary(report) + '\n');
+    return EXIT_OK;
+  } catch (e) {
+    if (e instanceof MirrorError || isFsError(e)) {
+      process.stderr.write(`mdl ingest: ${(e as Error).message}\n`);
+      return EXIT_ERRORS;
+    }
+    throw e;
+  } finally {
+    mirror?.close();
+  }
+}
+
+function isFsError(e: unknown): boolean {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && /^E[A-Z]+$/.test((e as NodeJS.ErrnoException).code!);
+}
+
+export function summary(r: IngestReport): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  return (
+    `${r.model}: ${n(r.received)} received: ${n(r.inserted)} inserted, ${n(r.updated)} updated, ${n(r.deleted)} deleted, ` +
+    `${n(r.tombstoned)} tombstoned, ${n(r.stale)} stale, ${n(r.duplicate)} duplicate, ${n(r.rejected)} rejected`
+  );
+}

@@ -1,0 +1,117 @@
+/**
+ * Ingest, field to stored value: what a change row's text means for each column type.
+ *
+ * Input is what the readers yield: a CSV field (text, or null for an empty unquoted field) or a
+ * JSON Lines field (a decoded string, null, or a JsonLiteral that keeps a number's every digit).
+ * Output is the value bound into the stage table, in the canonical stored form of values.ts, or a
+ * Rejection that says why the value does not fit. Nothing here throws for bad input.
+ *
+ * | type                  | accepted                                               | stored       |
+ * | STRING, TEXT, VARCHAR | any text; JSON numbers and booleans as written         | text         |
+ * | integer types         | an optional sign and digits, within the type's bits    | bigint       |
+ * | DOUBLE, FLOAT, NUMBER | a decimal or exponent number, finite                   | number       |
+ * | DECIMAL(p, s)         | a decimal that fits p and s without rounding           | bigint, text |
+ * | BOOLEAN               | true/false, t/f, yes/no, y/n, 1/0 in any case           | 0n or 1n     |
+ * | DATE                  | YYYY-MM-DD                                             | text         |
+ * | TIMESTAMP, DATETIME   | ISO 8601, any UTC offset or Z (none means UTC)         | UTC text     |
+ * | JSON                  | a JSON document (in JSONL: a value, or a string of one) | its text     |
+ */
+
+import { assertNever, type ColumnType } from '../ir.js';
+import { canonicalDate, canonicalDecimal, canonicalTimestamp } from '../values.js';
+import { storageClass } from '../compile/storage.js';
+import { JsonLiteral, type JsonField } from './jsonl.js';
+
+export type StoredValue = string | number | bigint | null;
+export type RawField = JsonField;
+
+/** Why a value cannot be stored; returned, never thrown (rejections are ordinary input). */
+export class Rejection {
+  constructor(readonly reason: string) {}
+}
+
+const INTEGER = /^[+-]?\d+$/;
+const FLOAT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', '1']);
+const FALSE_WORDS = new Set(['false', 'f', 'no', 'n', '0']);
+const LIMITS: Record<16 | 32 | 64, readonly [bigint, bigint]> = {
+  16: [-(2n ** 15n), 2n ** 15n - 1n],
+  32: [-(2n ** 31n), 2n ** 31n - 1n],
+  64: [-(2n ** 63n), 2n ** 63n - 1n],
+};
+
+function describe(raw: RawField): string {
+  const text = raw instanceof JsonLiteral ? raw.text : String(raw);
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text);
+}
+
+/** The stored value of one field for a column of type `t`; null stays null (nullability is the caller's). */
+export function convertField(t: ColumnType, raw: RawField): StoredValue | Rejection {
+  if (raw === null) return null;
+  if (raw instanceof JsonLiteral && (raw.type === 'object' || raw.type === 'array') && t.kind !== 'json') {
+    return new Rejection(`expected ${t.spelled}, found a JSON ${raw.type}`);
+  }
+  const text = raw instanceof JsonLiteral ? raw.text : raw;
+  switch (t.kind) {
+    case 'string': {
+      if (t.maxLength !== null && text.length > t.maxLength) {
+        // Lengths count characters (code points), as databases do, not UTF-16 units.
+        const length = [...text].length;
+        if (length > t.maxLength) return new Rejection(`${describe(raw)} is ${length} characters, longer than ${t.spelled} allows`);
+      }
+      return text;
+    }
+    case 'integer': {
+      const s = text.trim();
+      if (!INTEGER.test(s)) return new Rejection(`${describe(raw)} is not an integer (${t.spelled})`);
+      const n = BigInt(s);
+      const [lo, hi] = LIMITS[t.bits];
+      if (n < lo || n > hi) return new Rejection(`${describe(raw)} is out of range for ${t.spelled} (${lo} to ${hi})`);
+      return n;
+    }
+    case 'double': {
+      const s = text.trim();
+      if (!FLOAT.test(s)) return new Rejection(`${describe(raw)} is not a number (${t.spelled})`);
+      const n = Number(s);
+      if (!Number.isFinite(n)) return new Rejection(`${describe(raw)} is out of range for ${t.spelled}`);
+      return n;
+    }
+    case 'decimal': {
+      const canonical = canonicalDecimal(text, t.precision, t.scale);
+      if (canonical === undefined) return new Rejection(`${describe(raw)} is not a decimal that fits ${t.spelled}`);
+      return storageClass(t) === 'INTEGER' ? BigInt(canonical) : canonical;
+    }
+    case 'boolean': {
+      const s = text.trim().toLowerCase();
+      if (TRUE_WORDS.has(s)) return 1n;
+      if (FALSE_WORDS.has(s)) return 0n;
+      return new Rejection(`${describe(raw)} is not a boolean (true or false)`);
+    }
+    case 'date':
+      return canonicalDate(text) ?? new Rejection(`${describe(raw)} is not a date (YYYY-MM-DD)`);
+    case 'timestamp':
+      return canonicalTimestamp(text) ?? new Rejection(`${describe(raw)} is not a timestamp (ISO 8601, as in 2024-03-01T12:00:00Z)`);
+    case 'json': {
+      const s = text.trim();
+      try {
+        JSON.parse(s);
+      } catch {
+        return new Rejection(`${describe(raw)} is not a JSON document`);
+      }
+      return s;
+    }
+    case 'unknown':
+      throw new Error('ingest was given a model with an unknown type; check must run first');
+    default:
+      return assertNever(t);
+  }
+}
+
+/** `_change_request_type`: u or d in any case, spaces ignored; absent, NULL or empty is u. */
+export function changeType(raw: RawField | undefined): 'u' | 'd' | Rejection {
+  if (raw === undefined || raw === null) return 'u';
+  const s = (raw instanceof JsonLiteral ? raw.text : raw).trim().toLowerCase();
+  if (s === '' || s === 'u') return 'u';
+  if (s === 'd') return 'd';
+  return new Rejection(`unknown _change_request_type ${describe(raw)}: expected u (upsert) or d (delete)`);
+}

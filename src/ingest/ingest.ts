@@ -1,0 +1,182 @@
+/**
+ * Ingest: change files into a mirror, batch by batch (SPEC sections 4 and 7).
+ *
+ * Each file is read as a stream (csv.ts, jsonl.ts), its rows converted (mirror/rows.ts) and
+ * applied in batches of `batchSize` input rows, each batch one transaction. Before anything is
+ * applied, every file's columns are checked against the model: a column the model does not have
+ * is an error for the whole file. (For JSON Lines, whose keys can differ from line to line, that
+ * takes one extra streaming pass over the file.)
+ */
+
+import { extname } from 'node:path';
+import { nameKey, type Model } from '../ir.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import { MirrorError, OUTCOMES, type BatchReport, type Mirror, type RejectRow, type StageRow } from '../mirror/mirror.js';
+import { convertChange, isRejected, rowShape, type ChangeInput } from '../mirror/rows.js';
+import { readCsv } from './csv.js';
+import { readJsonl } from './jsonl.js';
+import type { RawField } from './convert.js';
+
+export type IngestFormat = 'csv' | 'jsonl';
+export const CHANGE_TYPE_COLUMN = '_change_request_type';
+export const DEFAULT_BATCH_SIZE = 50_000;
+
+export interface IngestOptions {
+  readonly format?: IngestFormat | undefined;
+  readonly batchSize?: number | undefined;
+  /** Called after each committed batch. */
+  readonly onBatch?: ((report: BatchReport) => void) | undefined;
+}
+
+export type Counts = Omit<BatchReport, 'batch' | 'model' | 'source'>;
+
+export interface IngestReport extends Counts {
+  readonly model: string;
+  readonly files: readonly ({ readonly file: string; readonly batches: number } & Counts)[];
+}
+
+const COUNT_KEYS = ['received', ...OUTCOMES, 'rejected'] as const;
+
+function zero(): { -readonly [K in keyof Counts]: number } {
+  return { received: 0, inserted: 0, updated: 0, deleted: 0, tombstoned: 0, stale: 0, duplicate: 0, rejected: 0 };
+}
+
+export function formatOf(file: string, format: IngestFormat | undefined): IngestFormat {
+  if (format) return format;
+  const ext = extname(file).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+  throw new MirrorError(`cannot tell the format of ${file} from its name; give --format csv or --format jsonl`);
+}
+
+/** Where each input column goes: a model column's index, or the change type. */
+interface ColumnMap {
+  readonly byName: ReadonlyMap<string, number>;
+}
+
+function columnMap(model: Model, file: string, names: Iterable<string>): ColumnMap {
+  const index = new Map(model.columns.map((c, i) => [nameKey(c.name), i] as const));
+  const byName = new Map<string, number>();
+  const unknown: string[] = [];
+  for (const name of names) {
+    const k = nameKey(name.trim());
+    if (k === CHANGE_TYPE_COLUMN) {
+      byName.set(name, -1);
+      continue;
+    }
+    const i = index.get(k);
+    if (i === undefined) unknown.push(name);
+    else byName.set(name, i);
+  }
+  if (unknown.length > 0) {
+    const first = unknown[0]!;
+    const hint = didYouMean(first, model.columns.map((c) => c.name));
+    throw new MirrorError(
+      `${file}: model ${model.name} has no column ${unknown.map((u) => JSON.stringify(u)).join(', ')}` +
+        `${hint ? ` (${hint})` : ''}; nothing was applied`,
+    );
+  }
+  return { byName };
+}
+
+/** The columns a file brings, read before anything is applied. */
+function fileColumns(model: Model, file: string, format: IngestFormat): ColumnMap {
+  if (format === 'csv') {
+    const header = readCsv(file).header;
+    const seen = new Set<string>();
+    for (const h of header) {
+      const k = nameKey(h.trim());
+      if (seen.has(k)) throw new MirrorError(`${file}: the header names column ${JSON.stringify(h)} twice; nothing was applied`);
+      seen.add(k);
+    }
+    return columnMap(model, file, header);
+  }
+  const keys = new Set<string>();
+  for (const r of readJsonl(file)) for (const k of r.fields.keys()) keys.add(k);
+  return columnMap(model, file, keys);
+}
+
+function* inputs(file: string, format: IngestFormat, map: ColumnMap, width: number): Generator<{ input: ChangeInput; line: number; record: number; raw: string }> {
+  if (format === 'csv') {
+    const csv = readCsv(file);
+    const targets = csv.header.map((h) => map.byName.get(h)!);
+    for (const r of csv.records) {
+      const fields: (RawField | undefined)[] = new Array<RawField | undefined>(width);
+      let changeType: RawField | undefined;
+      for (let i = 0; i < targets.length && i < r.fields.length; i++) {
+        const t = targets[i]!;
+        if (t < 0) changeType = r.fields[i]!;
+        else fields[t] = r.fields[i]!;
+      }
+      yield { input: { fields, changeType, error: r.error }, line: r.line, record: r.record, raw: r.raw };
+    }
+    return;
+  }
+  for (const r of readJsonl(file)) {
+    const fields: (RawField | undefined)[] = new Array<RawField | undefined>(width);
+    let changeType: RawField | undefined;
+    for (const [k, v] of r.fields) {
+      const t = map.byName.get(k);
+      if (t === undefined) continue;
+      if (t < 0) changeType = v;
+      else fields[t] = v;
+    }
+    yield { input: { fields, changeType, error: r.error }, line: r.line, record: r.record, raw: r.raw };
+  }
+}
+
+export function ingestFiles(mirror: Mirror, modelName: string, files: readonly string[], options: IngestOptions = {}): IngestReport {
+  const model = mirror.model(modelName);
+  if (!model) {
+    const names = mirror.schema().models.map((m) => m.name);
+    const hint = didYouMean(modelName, names);
+    throw new MirrorError(`the mirror has no model ${modelName}${hint ? ` (${hint})` : names.length ? `; it holds ${names.join(', ')}` : ''}`);
+  }
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const plans = files.map((file) => {
+    const format = formatOf(file, options.format);
+    try {
+      return { file, format, map: fileColumns(model, file, format) };
+    } catch (e) {
+      if (e instanceof MirrorError || !(e instanceof Error)) throw e;
+      throw new MirrorError(`${e.message}; nothing was applied`);
+    }
+  });
+
+  const shape = rowShape(model);
+  const totals = zero();
+  const perFile: IngestReport['files'][number][] = [];
+  for (const plan of plans) {
+    const fileTotals = zero();
+    let batches = 0;
+    let rows: StageRow[] = [];
+    let rejects: RejectRow[] = [];
+    const flush = () => {
+      const report = mirror.applyBatch(model, rows, rejects, plan.file);
+      batches++;
+      for (const k of COUNT_KEYS) {
+        fileTotals[k] += report[k];
+        totals[k] += report[k];
+      }
+      options.onBatch?.(report);
+      rows = [];
+      rejects = [];
+    };
+    try {
+      for (const { input, line, record, raw } of inputs(plan.file, plan.format, plan.map, model.columns.length)) {
+        const change = convertChange(shape, input);
+        if (isRejected(change)) rejects.push({ line, record, raw, code: change.code, reason: change.reason });
+        else rows.push(change);
+        if (rows.length + rejects.length >= batchSize) flush();
+      }
+    } catch (e) {
+      // The file cannot be read on (invalid UTF-8, a read error): what was committed stays, and
+      // re-running once the file is fixed converges (replay is idempotent).
+      if (e instanceof MirrorError || !(e instanceof Error)) throw e;
+      throw new MirrorError(`${e.message}; ${batches} batch${batches === 1 ? '' : 'es'} of ${plan.file} (${fileTotals.received} rows) were applied before it`);
+    }
+    if (rows.length + rejects.length > 0 || batches === 0) flush();
+    perFile.push({ file: plan.file, batches, ...fileTotals });
+  }
+  return { model: model.name, ...totals, files: perFile };
+}

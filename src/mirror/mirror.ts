@@ -1,0 +1,210 @@
+/**
+ * The mirror: a SQLite file that holds models' tables, their tombstones and the metadata that
+ * says which models, at which fingerprint, it holds. Opening one, reading its models back, and
+ * applying a batch of changes (SPEC section 4) with the statements that compile/ generates.
+ *
+ * A mirror is self-describing: push records each model's CREATE MODEL statement, and opening a
+ * mirror parses and checks those again, so `mdl ingest` needs only the database file. Every batch
+ * is one transaction: its rows, its rejects and its ledger row commit together or not at all.
+ */
+
+import Database from 'better-sqlite3';
+import { checkSources } from '../pipeline.js';
+import { findModel, nameKey, type Model, type Schema } from '../ir.js';
+import { compileApply, type Outcome } from '../compile/apply.js';
+import { modelFingerprint } from '../compile/fingerprint.js';
+import { MirrorSql } from '../compile/mirror-sql.js';
+import { renderDiagnostics } from '../diagnostics/render.js';
+import type { StoredValue } from '../ingest/convert.js';
+import type { RejectCode } from './rows.js';
+
+export type Db = Database.Database;
+
+/** The accounting of one batch: received = the sum of every other count. */
+export interface BatchReport {
+  readonly batch: number;
+  readonly model: string;
+  readonly source: string | null;
+  readonly received: number;
+  readonly inserted: number;
+  readonly updated: number;
+  readonly deleted: number;
+  readonly tombstoned: number;
+  readonly stale: number;
+  readonly duplicate: number;
+  readonly rejected: number;
+}
+
+export const OUTCOMES: readonly Outcome[] = ['inserted', 'updated', 'deleted', 'tombstoned', 'stale', 'duplicate'];
+
+/** A row for the stage: op (0 upsert, 1 delete) and stored values in declaration order. */
+export interface StageRow {
+  readonly op: number;
+  readonly values: readonly StoredValue[];
+}
+
+/** A rejected row: where it came from, as written, and why. */
+export interface RejectRow {
+  readonly line: number | null;
+  readonly record: number | null;
+  readonly raw: string;
+  readonly code: RejectCode;
+  readonly reason: string;
+}
+
+export class MirrorError extends Error {}
+
+/** One model's prepared apply statements, on one connection. */
+class ModelApplier {
+  private readonly stage: Database.Statement;
+  private readonly steps: Database.Statement[];
+  private readonly count: Database.Statement;
+  private readonly clear: Database.Statement;
+
+  constructor(db: Db, model: Model) {
+    const a = compileApply(model);
+    for (const s of a.createStage) db.exec(s);
+    this.stage = db.prepare(a.insertStage);
+    this.steps = a.steps.map((s) => db.prepare(s.sql));
+    this.count = db.prepare(a.count);
+    this.clear = db.prepare(a.clear);
+  }
+
+  run(rows: readonly StageRow[]): Map<string, number> {
+    let n = 0;
+    for (const row of rows) this.stage.run(++n, row.op, ...row.values);
+    for (const step of this.steps) step.run();
+    const counts = new Map<string, number>();
+    for (const r of this.count.all() as { outcome: string | null; rows: number }[]) counts.set(r.outcome ?? '', Number(r.rows));
+    this.clear.run();
+    return counts;
+  }
+}
+
+export class Mirror {
+  private schemaCache: Schema | undefined;
+  private readonly appliers = new Map<string, ModelApplier>();
+
+  private constructor(
+    readonly db: Db,
+    readonly file: string,
+  ) {}
+
+  /**
+   * Opens the mirror in `file`. With `create`, a missing file becomes an empty database (push
+   * fills it); without, a missing file or one that holds no mirror is an error.
+   */
+  static open(file: string, options: { create?: boolean } = {}): Mirror {
+    let db: Db;
+    try {
+      db = new Database(file, { fileMustExist: !options.create });
+    } catch (e) {
+      throw new MirrorError(`cannot open ${file}: ${(e as Error).message}${options.create ? '' : '; create a mirror with mdl push'}`);
+    }
+    // WAL: readers are never blocked by a batch being applied. Relationships are recorded, not
+    // declared, so foreign-key enforcement has nothing to do; it is off all the same.
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = OFF');
+    const mirror = new Mirror(db, file);
+    if (!options.create && !mirror.isMirror()) {
+      db.close();
+      throw new MirrorError(`${file} is not an mdl mirror (no _mdl_models table); create one with mdl push`);
+    }
+    return mirror;
+  }
+
+  isMirror(): boolean {
+    return (this.db.prepare(MirrorSql.isMirror).get() as { n: number }).n > 0;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** The models this mirror holds, rebuilt from the statements push recorded. */
+  schema(): Schema {
+    if (this.schemaCache) return this.schemaCache;
+    const rows = this.isMirror()
+      ? (this.db.prepare(MirrorSql.models).all() as { name: string; source_hash: string; source: string | null }[])
+      : [];
+    const sources = rows.map((r) => {
+      if (r.source === null) throw new MirrorError(`model ${r.name} in ${this.file} has no recorded definition; run mdl push with its models`);
+      return { path: `${this.file}#${r.name}`, text: r.source };
+    });
+    const result = checkSources(sources);
+    if (!result.ok) {
+      const map = new Map(sources.map((s) => [s.path, s]));
+      throw new MirrorError(`the models recorded in ${this.file} do not check:\n${renderDiagnostics(result.diagnostics, map, 'plain')}`);
+    }
+    for (const r of rows) {
+      const m = findModel(result.schema, r.name);
+      if (!m || modelFingerprint(m) !== r.source_hash) {
+        throw new MirrorError(`model ${r.name} in ${this.file} does not match its recorded fingerprint; the mirror's metadata was changed by hand`);
+      }
+    }
+    this.schemaCache = result.schema;
+    return result.schema;
+  }
+
+  /** Forget the cached models (push changed them). */
+  invalidate(): void {
+    this.schemaCache = undefined;
+    this.appliers.clear();
+  }
+
+  model(name: string): Model | undefined {
+    return findModel(this.schema(), name);
+  }
+
+  /**
+   * Applies one batch to one model, atomically: stages the rows, runs the apply statements,
+   * records the rejects and the ledger row. Throws (and changes nothing) only if SQLite fails.
+   */
+  applyBatch(model: Model, rows: readonly StageRow[], rejects: readonly RejectRow[], source: string | null): BatchReport {
+    const key = nameKey(model.name);
+    let applier = this.appliers.get(key);
+    if (!applier) {
+      applier = new ModelApplier(this.db, model);
+      this.appliers.set(key, applier);
+    }
+    const run = applier;
+    const start = this.db.prepare(MirrorSql.startBatch);
+    const finish = this.db.prepare(MirrorSql.finishBatch);
+    const reject = this.db.prepare(MirrorSql.insertReject);
+    return this.db.transaction((): BatchReport => {
+      const batch = Number(start.run(model.name, source, new Date().toISOString()).lastInsertRowid);
+      const counts = rows.length > 0 ? run.run(rows) : new Map<string, number>();
+      for (const r of rejects) reject.run(batch, model.name, source, r.line, r.record, r.raw, r.code, r.reason);
+      const get = (o: string) => counts.get(o) ?? 0;
+      const report: BatchReport = {
+        batch,
+        model: model.name,
+        source,
+        received: rows.length + rejects.length,
+        inserted: get('inserted'),
+        updated: get('updated'),
+        deleted: get('deleted'),
+        tombstoned: get('tombstoned'),
+        stale: get('stale'),
+        duplicate: get('duplicate'),
+        rejected: rejects.length,
+      };
+      const accounted = OUTCOMES.reduce((n, o) => n + get(o), 0);
+      // Every staged row gets exactly one outcome; anything else is a bug in the statements.
+      if (accounted !== rows.length) throw new Error(`apply accounted for ${accounted} of ${rows.length} staged rows of ${model.name}`);
+      finish.run(
+        new Date().toISOString(),
+        report.received,
+        report.inserted,
+        report.updated,
+        report.deleted,
+        report.tombstoned,
+        report.stale,
+        report.duplicate,
+        report.rejected,
+        batch,
+      );
+      return report;
+    })();
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * A change row, from input fields to the row staged for the apply statements (SPEC section 4).
+ *
+ * In: one input row's fields, already matched to the model's columns by name. Out: the
+ * operation and the stored value of every column, in declaration order, or a reject with its
+ * code and reason. A delete needs only the primary key and the version: its other fields are
+ * neither read nor checked. An upsert replaces the whole row, so a column absent from the input
+ * is NULL, and a NOT NULL column that ends up NULL rejects the row.
+ */
+
+import type { Model } from '../ir.js';
+import { changeType, convertField, Rejection, type RawField, type StoredValue } from '../ingest/convert.js';
+import { OP_DELETE, OP_UPSERT } from '../compile/apply.js';
+
+/** Why a row was rejected, as recorded in _mdl_rejects.code. */
+export type RejectCode = 'malformed-row' | 'unknown-change-type' | 'missing-key' | 'missing-version' | 'bad-value' | 'missing-value';
+
+export interface ChangeInput {
+  /** By model column index; undefined when the input has no such column (NULL). */
+  readonly fields: readonly (RawField | undefined)[];
+  /** The `_change_request_type` field, when the input has one. */
+  readonly changeType?: RawField | undefined;
+  /** A problem the reader found with the row itself (a malformed CSV record, invalid JSON). */
+  readonly error?: string | undefined;
+}
+
+export interface StagedChange {
+  readonly op: typeof OP_UPSERT | typeof OP_DELETE;
+  /** Stored values in declaration order. */
+  readonly values: readonly StoredValue[];
+}
+
+export interface RejectedChange {
+  readonly code: RejectCode;
+  readonly reason: string;
+}
+
+/** Per model, computed once: which columns a delete reads, and which may not be NULL. */
+export interface RowShape {
+  readonly model: Model;
+  readonly keyIndexes: readonly number[];
+  readonly versionIndex: number;
+}
+
+export function rowShape(model: Model): RowShape {
+  const index = (name: string) => model.columns.findIndex((c) => c.name === name);
+  return {
+    model,
+    keyIndexes: model.primaryKey!.columns.map(index),
+    versionIndex: index(model.version!.column),
+  };
+}
+
+export function convertChange(shape: RowShape, input: ChangeInput): StagedChange | RejectedChange {
+  if (input.error !== undefined) return { code: 'malformed-row', reason: input.error };
+  const kind = changeType(input.changeType);
+  if (kind instanceof Rejection) return { code: 'unknown-change-type', reason: kind.reason };
+  const { model } = shape;
+  const columns = model.columns;
+  const values: StoredValue[] = new Array<StoredValue>(columns.length).fill(null);
+
+  const required = (i: number, code: 'missing-key' | 'missing-version'): RejectedChange | undefined => {
+    const column = columns[i]!;
+    const raw = input.fields[i];
+    const what = code === 'missing-key' ? 'the primary key column' : 'the version column';
+    if (raw === undefined || raw === null) return { code, reason: `${what} ${column.name} is NULL` };
+    const v = convertField(column.type, raw);
+    if (v instanceof Rejection) return { code, reason: `${what} ${column.name}: ${v.reason}` };
+    if (v === null) return { code, reason: `${what} ${column.name} is NULL` };
+    values[i] = v;
+    return undefined;
+  };
+  for (const i of shape.keyIndexes) {
+    const r = required(i, 'missing-key');
+    if (r) return r;
+  }
+  const r = required(shape.versionIndex, 'missing-version');
+  if (r) return r;
+  if (kind === 'd') return { op: OP_DELETE, values };
+
+  for (let i = 0; i < columns.length; i++) {
+    if (values[i] !== null) continue;
+    const column = columns[i]!;
+    const raw = input.fields[i];
+    if (raw === undefined || raw === null) {
+      if (column.notNull) {
+        return { code: 'missing-value', reason: `column ${column.name} is NOT NULL but the row has ${raw === undefined ? 'no such field' : 'NULL'}` };
+      }
+      continue;
+    }
+    const v = convertField(column.type, raw);
+    if (v instanceof Rejection) return { code: 'bad-value', reason: `column ${column.name}: ${v.reason}` };
+    values[i] = v;
+  }
+  return { op: OP_UPSERT, values };
+}
+
+export function isRejected(c: StagedChange | RejectedChange): c is RejectedChange {
+  return (c as RejectedChange).code !== undefined;
+}
