@@ -1,43 +1,52 @@
-// `npm start`: the CRM example end to end, as far as mdl goes today: check the models, compile
-// them, create the mirror in an embedded SQLite file, and show what it holds. (Ingesting change
-// files arrives with `mdl push` and `mdl ingest`.)
+// `npm start`: the CRM example end to end. Check the models, push them into a mirror in an
+// embedded SQLite file, ingest the example's change files (late updates, a delete before its
+// insert, duplicates and a few bad rows among them), then show what the mirror holds, what was
+// rejected and why, and the batch ledger.
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { compileProject } from '../dist/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const example = join(root, 'examples', 'crm');
 const dbFile = join(root, '.mdl-demo', 'crm.db');
-const mdl = (...args) => spawnSync(process.execPath, [join(root, 'bin', 'mdl.js'), ...args], { stdio: 'inherit', cwd: root });
+const db = relative(root, dbFile);
+const mdl = (...args) => {
+  console.log(`\n$ mdl ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'mdl.js'), ...args], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+};
 
-console.log('$ mdl check examples/crm');
-if (mdl('check', 'examples/crm').status !== 0) process.exit(1);
-
-const compiled = compileProject([relative(process.cwd(), example) || '.']);
-if (!compiled.ok) process.exit(1);
 mkdirSync(dirname(dbFile), { recursive: true });
-rmSync(dbFile, { force: true });
-const db = new Database(dbFile);
-db.exec(compiled.sql);
+for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
 
-console.log(`\nCompiled ${compiled.program.models.length} models (${compiled.sql.length.toLocaleString()} bytes of SQL) into ${relative(root, dbFile)}:`);
-const tables = db
-  .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-  .all()
-  .map((r) => r.name);
-for (const m of compiled.program.models) {
-  const model = compiled.schema.models.find((x) => x.name === m.model);
-  const cols = db.prepare(`SELECT count(*) AS n FROM pragma_table_info(?)`).get(m.table).n;
-  console.log(`  ${m.table.padEnd(26)} ${String(cols).padStart(2)} columns, key (${model.primaryKey.columns.join(', ')}), version ${model.version.column}; tombstones in ${m.tombstones}`);
-}
-console.log(`  metadata: ${tables.filter((t) => t.startsWith('_mdl_')).join(', ')}`);
-console.log('\nRelationships recorded in _mdl_relationships (not enforced: a child may arrive before its parent):');
-for (const r of db.prepare('SELECT model, columns, target, notation, on_delete FROM _mdl_relationships ORDER BY model, name').all()) {
-  console.log(`  ${r.model} ${JSON.parse(r.columns).join(', ')} -> ${r.target}  ${r.notation}  ON DELETE ${r.on_delete.toUpperCase().replace('-', ' ')}`);
-}
-db.close();
+mdl('check', 'examples/crm');
+mdl('push', 'examples/crm', '--db', db);
+mdl('ingest', '--db', db, '--model', 'sales_user', 'examples/crm/changes/sales_user.csv');
+mdl('ingest', '--db', db, '--model', 'account', 'examples/crm/changes/account.csv');
+mdl('ingest', '--db', db, '--model', 'contact', 'examples/crm/changes/contact.jsonl');
+console.log('\nReplaying the account changes converges: nothing changes the second time.');
+mdl('ingest', '--db', db, '--model', 'account', 'examples/crm/changes/account.csv');
+
+const conn = new Database(dbFile, { readonly: true });
+const show = (title, sql) => {
+  const rows = conn.prepare(sql).all();
+  console.log(`\n${title}`);
+  if (rows.length === 0) return console.log('  (none)');
+  const cols = Object.keys(rows[0]);
+  const text = (v) => (v === null ? 'NULL' : String(v));
+  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => text(r[c]).length)));
+  const line = (cells) => '  ' + cells.map((c, i) => c.padEnd(width[i])).join('  ').trimEnd();
+  console.log(line(cols));
+  console.log(line(width.map((w) => '-'.repeat(w))));
+  for (const r of rows) console.log(line(cols.map((c) => text(r[c]))));
+};
+show('sales_user', 'SELECT id, full_name, title, is_active, system_modstamp FROM sales_user ORDER BY id');
+show('account', 'SELECT id, name, parent_account_id AS parent, annual_revenue, account_type, system_modstamp FROM account ORDER BY id');
+show('account__tombstones (deleted keys, kept so that older changes cannot bring them back)', 'SELECT * FROM account__tombstones');
+show('contact', 'SELECT id, email, last_name, do_not_call, system_modstamp FROM contact ORDER BY id');
+show('_mdl_rejects', 'SELECT model, line, code, reason FROM _mdl_rejects ORDER BY id');
+show('_mdl_batches', 'SELECT id, model, received, inserted, updated, deleted, tombstoned, stale, duplicate, rejected FROM _mdl_batches ORDER BY id');
+conn.close();
 console.log(`\nOpen it with: sqlite3 ${relative(process.cwd(), dbFile)}`);

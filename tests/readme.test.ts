@@ -21,6 +21,19 @@ it('runs the README library example', () => {
   expect(lines.slice(1).join(' ').replace(/\s+/g, ' ')).toMatch(/^\[ 'account', 'account_billing_profile', /);
 });
 
+it('runs the README mirror example', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Library'));
+  const code = [...section.matchAll(/```js\n([\s\S]*?)```/g)][1]![1]!;
+  const runnable = code.replace("from 'mdl'", `from ${JSON.stringify(join(root, 'dist/index.js'))}`);
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', runnable], { cwd: root, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  const lines = r.stdout.trim().split('\n');
+  expect(lines[0]).toBe('3 received: 1 tombstoned, 1 stale, 1 rejected');
+  expect(lines.slice(1).join(' ')).toContain("code: 'bad-value'");
+  expect(lines.slice(1).join(' ')).toContain('is_active');
+});
+
 it('shows the real output of mdl check on the mistakes example', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const block = /```console\n\$ npx mdl check three-kinds-of-mistake\.mdl\n([\s\S]*?)```/.exec(readme)![1]!;
