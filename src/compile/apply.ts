@@ -96,16 +96,18 @@ export function compileApply(model: Model): ApplyStatements {
     `    AND (s.${op} = ${OP_DELETE} OR ${content('o')} = ${contentS})\n` +
     `)`;
 
+  // Of the rows left, each loses to any other of its key that is greater by (version, delete over
+  // upsert, content): after mark-duplicates no two are equal, so exactly the greatest survives.
+  // Written as a probe per row, not a window over the stage: with the stage's (key, version)
+  // index a key with one row costs one lookup, and only a key with several compares content.
+  const keyMatch = equalities('o', 's', keyQuoted);
   const markStale =
-    `UPDATE ${stage} SET ${outcome} = 'stale'\n` +
-    `WHERE ${outcome} IS NULL AND ${row} NOT IN (\n` +
-    `  SELECT ${row} FROM (\n` +
-    `    SELECT ${row}, row_number() OVER (\n` +
-    `      PARTITION BY ${keyList}\n` +
-    `      ORDER BY ${v} DESC, ${op} DESC, json_array(${joined}) DESC\n` +
-    `    ) AS "_mdl_rank"\n` +
-    `    FROM ${stage} WHERE ${outcome} IS NULL\n` +
-    `  ) WHERE "_mdl_rank" = 1\n` +
+    `UPDATE ${stage} AS s SET ${outcome} = 'stale'\n` +
+    `WHERE s.${outcome} IS NULL AND EXISTS (\n` +
+    `  SELECT 1 FROM ${stage} AS o\n` +
+    `  WHERE ${keyMatch} AND o.${outcome} IS NULL AND o.${row} <> s.${row}\n` +
+    `    AND (o.${v} > s.${v} OR (o.${v} = s.${v} AND (o.${op} > s.${op}\n` +
+    `      OR (o.${op} = s.${op} AND ${content('o')} > ${contentS}))))\n` +
     `)`;
 
   const classify =

@@ -126,15 +126,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."name", o."domain", o."parent_account_id", o."owner_id", o."industry", o."employee_count", o."annual_revenue", o."billing_country", o."account_type", o."created_at", o."system_modstamp") = json_array(s."id", s."name", s."domain", s."parent_account_id", s."owner_id", s."industry", s."employee_count", s."annual_revenue", s."billing_country", s."account_type", s."created_at", s."system_modstamp"))
 );
 -- step: mark-stale
-UPDATE "account__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "system_modstamp" DESC, "_mdl_op" DESC, json_array("id", "name", "domain", "parent_account_id", "owner_id", "industry", "employee_count", "annual_revenue", "billing_country", "account_type", "created_at", "system_modstamp") DESC
-    ) AS "_mdl_rank"
-    FROM "account__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "account__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "account__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."system_modstamp" > s."system_modstamp" OR (o."system_modstamp" = s."system_modstamp" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."name", o."domain", o."parent_account_id", o."owner_id", o."industry", o."employee_count", o."annual_revenue", o."billing_country", o."account_type", o."created_at", o."system_modstamp") > json_array(s."id", s."name", s."domain", s."parent_account_id", s."owner_id", s."industry", s."employee_count", s."annual_revenue", s."billing_country", s."account_type", s."created_at", s."system_modstamp")))))
 );
 -- step: classify
 UPDATE "account__stage" AS s SET "_mdl_outcome" = CASE
@@ -252,15 +249,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."account_id", o."legal_name", o."tax_id", o."billing_email", o."currency", o."payment_terms_days", o."credit_limit", o."purchase_order_required", o."updated_at") = json_array(s."account_id", s."legal_name", s."tax_id", s."billing_email", s."currency", s."payment_terms_days", s."credit_limit", s."purchase_order_required", s."updated_at"))
 );
 -- step: mark-stale
-UPDATE "account_billing_profile__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "account_id"
-      ORDER BY "updated_at" DESC, "_mdl_op" DESC, json_array("account_id", "legal_name", "tax_id", "billing_email", "currency", "payment_terms_days", "credit_limit", "purchase_order_required", "updated_at") DESC
-    ) AS "_mdl_rank"
-    FROM "account_billing_profile__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "account_billing_profile__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "account_billing_profile__stage" AS o
+  WHERE o."account_id" = s."account_id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."updated_at" > s."updated_at" OR (o."updated_at" = s."updated_at" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."account_id", o."legal_name", o."tax_id", o."billing_email", o."currency", o."payment_terms_days", o."credit_limit", o."purchase_order_required", o."updated_at") > json_array(s."account_id", s."legal_name", s."tax_id", s."billing_email", s."currency", s."payment_terms_days", s."credit_limit", s."purchase_order_required", s."updated_at")))))
 );
 -- step: classify
 UPDATE "account_billing_profile__stage" AS s SET "_mdl_outcome" = CASE
@@ -379,15 +373,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."email", o."first_name", o."last_name", o."title", o."phone", o."owner_id", o."do_not_call", o."created_at", o."system_modstamp") = json_array(s."id", s."email", s."first_name", s."last_name", s."title", s."phone", s."owner_id", s."do_not_call", s."created_at", s."system_modstamp"))
 );
 -- step: mark-stale
-UPDATE "contact__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "system_modstamp" DESC, "_mdl_op" DESC, json_array("id", "email", "first_name", "last_name", "title", "phone", "owner_id", "do_not_call", "created_at", "system_modstamp") DESC
-    ) AS "_mdl_rank"
-    FROM "contact__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "contact__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."system_modstamp" > s."system_modstamp" OR (o."system_modstamp" = s."system_modstamp" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."email", o."first_name", o."last_name", o."title", o."phone", o."owner_id", o."do_not_call", o."created_at", o."system_modstamp") > json_array(s."id", s."email", s."first_name", s."last_name", s."title", s."phone", s."owner_id", s."do_not_call", s."created_at", s."system_modstamp")))))
 );
 -- step: classify
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = CASE
@@ -505,15 +496,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."account_id", o."contact_id", o."role", o."primary", o."started_on", o."ended_on", o."updated_at") = json_array(s."account_id", s."contact_id", s."role", s."primary", s."started_on", s."ended_on", s."updated_at"))
 );
 -- step: mark-stale
-UPDATE "account_contact__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "account_id", "contact_id"
-      ORDER BY "updated_at" DESC, "_mdl_op" DESC, json_array("account_id", "contact_id", "role", "primary", "started_on", "ended_on", "updated_at") DESC
-    ) AS "_mdl_rank"
-    FROM "account_contact__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "account_contact__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "account_contact__stage" AS o
+  WHERE o."account_id" = s."account_id" AND o."contact_id" = s."contact_id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."updated_at" > s."updated_at" OR (o."updated_at" = s."updated_at" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."account_id", o."contact_id", o."role", o."primary", o."started_on", o."ended_on", o."updated_at") > json_array(s."account_id", s."contact_id", s."role", s."primary", s."started_on", s."ended_on", s."updated_at")))))
 );
 -- step: classify
 UPDATE "account_contact__stage" AS s SET "_mdl_outcome" = CASE
@@ -620,15 +608,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."email", o."list_id", o."status", o."consented_at", o."source", o."change_seq") = json_array(s."email", s."list_id", s."status", s."consented_at", s."source", s."change_seq"))
 );
 -- step: mark-stale
-UPDATE "marketing_consent__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "email", "list_id"
-      ORDER BY "change_seq" DESC, "_mdl_op" DESC, json_array("email", "list_id", "status", "consented_at", "source", "change_seq") DESC
-    ) AS "_mdl_rank"
-    FROM "marketing_consent__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "marketing_consent__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "marketing_consent__stage" AS o
+  WHERE o."email" = s."email" AND o."list_id" = s."list_id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."change_seq" > s."change_seq" OR (o."change_seq" = s."change_seq" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."email", o."list_id", o."status", o."consented_at", o."source", o."change_seq") > json_array(s."email", s."list_id", s."status", s."consented_at", s."source", s."change_seq")))))
 );
 -- step: classify
 UPDATE "marketing_consent__stage" AS s SET "_mdl_outcome" = CASE
@@ -762,15 +747,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."account_id", o."owner_id", o."primary_contact_id", o."name", o."stage", o."amount", o."currency", o."probability", o."close_date", o."forecast_category", o."is_closed", o."is_won", o."created_at", o."system_modstamp") = json_array(s."id", s."account_id", s."owner_id", s."primary_contact_id", s."name", s."stage", s."amount", s."currency", s."probability", s."close_date", s."forecast_category", s."is_closed", s."is_won", s."created_at", s."system_modstamp"))
 );
 -- step: mark-stale
-UPDATE "opportunity__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "system_modstamp" DESC, "_mdl_op" DESC, json_array("id", "account_id", "owner_id", "primary_contact_id", "name", "stage", "amount", "currency", "probability", "close_date", "forecast_category", "is_closed", "is_won", "created_at", "system_modstamp") DESC
-    ) AS "_mdl_rank"
-    FROM "opportunity__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "opportunity__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "opportunity__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."system_modstamp" > s."system_modstamp" OR (o."system_modstamp" = s."system_modstamp" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."account_id", o."owner_id", o."primary_contact_id", o."name", o."stage", o."amount", o."currency", o."probability", o."close_date", o."forecast_category", o."is_closed", o."is_won", o."created_at", o."system_modstamp") > json_array(s."id", s."account_id", s."owner_id", s."primary_contact_id", s."name", s."stage", s."amount", s."currency", s."probability", s."close_date", s."forecast_category", s."is_closed", s."is_won", s."created_at", s."system_modstamp")))))
 );
 -- step: classify
 UPDATE "opportunity__stage" AS s SET "_mdl_outcome" = CASE
@@ -892,15 +874,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."opportunity_id", o."line_number", o."product_code", o."description", o."quantity", o."unit_price", o."discount_pct", o."total_price", o."revision") = json_array(s."opportunity_id", s."line_number", s."product_code", s."description", s."quantity", s."unit_price", s."discount_pct", s."total_price", s."revision"))
 );
 -- step: mark-stale
-UPDATE "opportunity_line_item__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "opportunity_id", "line_number"
-      ORDER BY "revision" DESC, "_mdl_op" DESC, json_array("opportunity_id", "line_number", "product_code", "description", "quantity", "unit_price", "discount_pct", "total_price", "revision") DESC
-    ) AS "_mdl_rank"
-    FROM "opportunity_line_item__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "opportunity_line_item__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "opportunity_line_item__stage" AS o
+  WHERE o."opportunity_id" = s."opportunity_id" AND o."line_number" = s."line_number" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."revision" > s."revision" OR (o."revision" = s."revision" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."opportunity_id", o."line_number", o."product_code", o."description", o."quantity", o."unit_price", o."discount_pct", o."total_price", o."revision") > json_array(s."opportunity_id", s."line_number", s."product_code", s."description", s."quantity", s."unit_price", s."discount_pct", s."total_price", s."revision")))))
 );
 -- step: classify
 UPDATE "opportunity_line_item__stage" AS s SET "_mdl_outcome" = CASE
@@ -1014,15 +993,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."email", o."full_name", o."title", o."manager_id", o."is_active", o."time_zone", o."system_modstamp") = json_array(s."id", s."email", s."full_name", s."title", s."manager_id", s."is_active", s."time_zone", s."system_modstamp"))
 );
 -- step: mark-stale
-UPDATE "sales_user__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "system_modstamp" DESC, "_mdl_op" DESC, json_array("id", "email", "full_name", "title", "manager_id", "is_active", "time_zone", "system_modstamp") DESC
-    ) AS "_mdl_rank"
-    FROM "sales_user__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "sales_user__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "sales_user__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."system_modstamp" > s."system_modstamp" OR (o."system_modstamp" = s."system_modstamp" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."email", o."full_name", o."title", o."manager_id", o."is_active", o."time_zone", o."system_modstamp") > json_array(s."id", s."email", s."full_name", s."title", s."manager_id", s."is_active", s."time_zone", s."system_modstamp")))))
 );
 -- step: classify
 UPDATE "sales_user__stage" AS s SET "_mdl_outcome" = CASE

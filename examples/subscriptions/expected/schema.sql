@@ -132,15 +132,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."invoice_id", o."invoice_number", o."customer_id", o."subscription_id", o."invoice_date", o."due_date", o."currency", o."subtotal", o."tax", o."total", o."amount_paid", o."status", o."is_paid", o."paid_at", o."scn") = json_array(s."invoice_id", s."invoice_number", s."customer_id", s."subscription_id", s."invoice_date", s."due_date", s."currency", s."subtotal", s."tax", s."total", s."amount_paid", s."status", s."is_paid", s."paid_at", s."scn"))
 );
 -- step: mark-stale
-UPDATE "invoice__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "invoice_id"
-      ORDER BY "scn" DESC, "_mdl_op" DESC, json_array("invoice_id", "invoice_number", "customer_id", "subscription_id", "invoice_date", "due_date", "currency", "subtotal", "tax", "total", "amount_paid", "status", "is_paid", "paid_at", "scn") DESC
-    ) AS "_mdl_rank"
-    FROM "invoice__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "invoice__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "invoice__stage" AS o
+  WHERE o."invoice_id" = s."invoice_id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."scn" > s."scn" OR (o."scn" = s."scn" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."invoice_id", o."invoice_number", o."customer_id", o."subscription_id", o."invoice_date", o."due_date", o."currency", o."subtotal", o."tax", o."total", o."amount_paid", o."status", o."is_paid", o."paid_at", o."scn") > json_array(s."invoice_id", s."invoice_number", s."customer_id", s."subscription_id", s."invoice_date", s."due_date", s."currency", s."subtotal", s."tax", s."total", s."amount_paid", s."status", s."is_paid", s."paid_at", s."scn")))))
 );
 -- step: classify
 UPDATE "invoice__stage" AS s SET "_mdl_outcome" = CASE
@@ -269,15 +266,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."invoice_id", o."line_no", o."description", o."plan_code", o."quantity", o."unit_amount", o."amount", o."period_start", o."period_end", o."scn") = json_array(s."invoice_id", s."line_no", s."description", s."plan_code", s."quantity", s."unit_amount", s."amount", s."period_start", s."period_end", s."scn"))
 );
 -- step: mark-stale
-UPDATE "invoice_line__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "invoice_id", "line_no"
-      ORDER BY "scn" DESC, "_mdl_op" DESC, json_array("invoice_id", "line_no", "description", "plan_code", "quantity", "unit_amount", "amount", "period_start", "period_end", "scn") DESC
-    ) AS "_mdl_rank"
-    FROM "invoice_line__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "invoice_line__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "invoice_line__stage" AS o
+  WHERE o."invoice_id" = s."invoice_id" AND o."line_no" = s."line_no" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."scn" > s."scn" OR (o."scn" = s."scn" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."invoice_id", o."line_no", o."description", o."plan_code", o."quantity", o."unit_amount", o."amount", o."period_start", o."period_end", o."scn") > json_array(s."invoice_id", s."line_no", s."description", s."plan_code", s."quantity", s."unit_amount", s."amount", s."period_start", s."period_end", s."scn")))))
 );
 -- step: classify
 UPDATE "invoice_line__stage" AS s SET "_mdl_outcome" = CASE
@@ -400,15 +394,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."payment_id", o."customer_ref", o."invoice_number", o."amount", o."currency", o."method", o."succeeded", o."refunded", o."captured_at", o."event_created") = json_array(s."payment_id", s."customer_ref", s."invoice_number", s."amount", s."currency", s."method", s."succeeded", s."refunded", s."captured_at", s."event_created"))
 );
 -- step: mark-stale
-UPDATE "payment__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "payment_id"
-      ORDER BY "event_created" DESC, "_mdl_op" DESC, json_array("payment_id", "customer_ref", "invoice_number", "amount", "currency", "method", "succeeded", "refunded", "captured_at", "event_created") DESC
-    ) AS "_mdl_rank"
-    FROM "payment__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "payment__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "payment__stage" AS o
+  WHERE o."payment_id" = s."payment_id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."event_created" > s."event_created" OR (o."event_created" = s."event_created" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."payment_id", o."customer_ref", o."invoice_number", o."amount", o."currency", o."method", o."succeeded", o."refunded", o."captured_at", o."event_created") > json_array(s."payment_id", s."customer_ref", s."invoice_number", s."amount", s."currency", s."method", s."succeeded", s."refunded", s."captured_at", s."event_created")))))
 );
 -- step: classify
 UPDATE "payment__stage" AS s SET "_mdl_outcome" = CASE
@@ -519,15 +510,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."customer_id", o."external_ref", o."email", o."name", o."country", o."tax_exempt", o."created_on", o."lsn") = json_array(s."customer_id", s."external_ref", s."email", s."name", s."country", s."tax_exempt", s."created_on", s."lsn"))
 );
 -- step: mark-stale
-UPDATE "customer__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "customer_id"
-      ORDER BY "lsn" DESC, "_mdl_op" DESC, json_array("customer_id", "external_ref", "email", "name", "country", "tax_exempt", "created_on", "lsn") DESC
-    ) AS "_mdl_rank"
-    FROM "customer__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "customer__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "customer__stage" AS o
+  WHERE o."customer_id" = s."customer_id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."lsn" > s."lsn" OR (o."lsn" = s."lsn" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."customer_id", o."external_ref", o."email", o."name", o."country", o."tax_exempt", o."created_on", o."lsn") > json_array(s."customer_id", s."external_ref", s."email", s."name", s."country", s."tax_exempt", s."created_on", s."lsn")))))
 );
 -- step: classify
 UPDATE "customer__stage" AS s SET "_mdl_outcome" = CASE
@@ -637,15 +625,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."plan_code", o."name", o."billing_interval", o."interval_count", o."trial_days", o."features", o."is_public", o."archived", o."updated_at") = json_array(s."plan_code", s."name", s."billing_interval", s."interval_count", s."trial_days", s."features", s."is_public", s."archived", s."updated_at"))
 );
 -- step: mark-stale
-UPDATE "plan__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "plan_code"
-      ORDER BY "updated_at" DESC, "_mdl_op" DESC, json_array("plan_code", "name", "billing_interval", "interval_count", "trial_days", "features", "is_public", "archived", "updated_at") DESC
-    ) AS "_mdl_rank"
-    FROM "plan__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "plan__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "plan__stage" AS o
+  WHERE o."plan_code" = s."plan_code" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."updated_at" > s."updated_at" OR (o."updated_at" = s."updated_at" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."plan_code", o."name", o."billing_interval", o."interval_count", o."trial_days", o."features", o."is_public", o."archived", o."updated_at") > json_array(s."plan_code", s."name", s."billing_interval", s."interval_count", s."trial_days", s."features", s."is_public", s."archived", s."updated_at")))))
 );
 -- step: classify
 UPDATE "plan__stage" AS s SET "_mdl_outcome" = CASE
@@ -755,15 +740,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."plan_code", o."currency", o."unit_amount", o."tax_inclusive", o."valid_from", o."updated_at") = json_array(s."plan_code", s."currency", s."unit_amount", s."tax_inclusive", s."valid_from", s."updated_at"))
 );
 -- step: mark-stale
-UPDATE "plan_price__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "plan_code", "currency"
-      ORDER BY "updated_at" DESC, "_mdl_op" DESC, json_array("plan_code", "currency", "unit_amount", "tax_inclusive", "valid_from", "updated_at") DESC
-    ) AS "_mdl_rank"
-    FROM "plan_price__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "plan_price__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "plan_price__stage" AS o
+  WHERE o."plan_code" = s."plan_code" AND o."currency" = s."currency" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."updated_at" > s."updated_at" OR (o."updated_at" = s."updated_at" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."plan_code", o."currency", o."unit_amount", o."tax_inclusive", o."valid_from", o."updated_at") > json_array(s."plan_code", s."currency", s."unit_amount", s."tax_inclusive", s."valid_from", s."updated_at")))))
 );
 -- step: classify
 UPDATE "plan_price__stage" AS s SET "_mdl_outcome" = CASE
@@ -892,15 +874,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."subscription_id", o."customer_id", o."plan_code", o."status", o."quantity", o."unit_amount", o."currency", o."auto_renew", o."cancel_at_period_end", o."started_on", o."current_period_start", o."current_period_end", o."canceled_at", o."metadata", o."lsn") = json_array(s."subscription_id", s."customer_id", s."plan_code", s."status", s."quantity", s."unit_amount", s."currency", s."auto_renew", s."cancel_at_period_end", s."started_on", s."current_period_start", s."current_period_end", s."canceled_at", s."metadata", s."lsn"))
 );
 -- step: mark-stale
-UPDATE "subscription__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "subscription_id"
-      ORDER BY "lsn" DESC, "_mdl_op" DESC, json_array("subscription_id", "customer_id", "plan_code", "status", "quantity", "unit_amount", "currency", "auto_renew", "cancel_at_period_end", "started_on", "current_period_start", "current_period_end", "canceled_at", "metadata", "lsn") DESC
-    ) AS "_mdl_rank"
-    FROM "subscription__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "subscription__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "subscription__stage" AS o
+  WHERE o."subscription_id" = s."subscription_id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."lsn" > s."lsn" OR (o."lsn" = s."lsn" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."subscription_id", o."customer_id", o."plan_code", o."status", o."quantity", o."unit_amount", o."currency", o."auto_renew", o."cancel_at_period_end", o."started_on", o."current_period_start", o."current_period_end", o."canceled_at", o."metadata", o."lsn") > json_array(s."subscription_id", s."customer_id", s."plan_code", s."status", s."quantity", s."unit_amount", s."currency", s."auto_renew", s."cancel_at_period_end", s."started_on", s."current_period_start", s."current_period_end", s."canceled_at", s."metadata", s."lsn")))))
 );
 -- step: classify
 UPDATE "subscription__stage" AS s SET "_mdl_outcome" = CASE
@@ -1034,15 +1013,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."subscription_id", o."period_number", o."period_start", o."period_end", o."from_plan_code", o."to_plan_code", o."amount", o."outcome", o."attempts", o."updated_at") = json_array(s."subscription_id", s."period_number", s."period_start", s."period_end", s."from_plan_code", s."to_plan_code", s."amount", s."outcome", s."attempts", s."updated_at"))
 );
 -- step: mark-stale
-UPDATE "renewal__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "subscription_id", "period_number"
-      ORDER BY "updated_at" DESC, "_mdl_op" DESC, json_array("subscription_id", "period_number", "period_start", "period_end", "from_plan_code", "to_plan_code", "amount", "outcome", "attempts", "updated_at") DESC
-    ) AS "_mdl_rank"
-    FROM "renewal__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "renewal__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "renewal__stage" AS o
+  WHERE o."subscription_id" = s."subscription_id" AND o."period_number" = s."period_number" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."updated_at" > s."updated_at" OR (o."updated_at" = s."updated_at" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."subscription_id", o."period_number", o."period_start", o."period_end", o."from_plan_code", o."to_plan_code", o."amount", o."outcome", o."attempts", o."updated_at") > json_array(s."subscription_id", s."period_number", s."period_start", s."period_end", s."from_plan_code", s."to_plan_code", s."amount", s."outcome", s."attempts", s."updated_at")))))
 );
 -- step: classify
 UPDATE "renewal__stage" AS s SET "_mdl_outcome" = CASE

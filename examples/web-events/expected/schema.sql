@@ -125,15 +125,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."session_id", o."started_at", o."visitor_id", o."account_id", o."ended_at", o."landing_url", o."referrer", o."utm", o."page_view_count", o."is_bounce", o."log_offset") = json_array(s."session_id", s."started_at", s."visitor_id", s."account_id", s."ended_at", s."landing_url", s."referrer", s."utm", s."page_view_count", s."is_bounce", s."log_offset"))
 );
 -- step: mark-stale
-UPDATE "session__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "session_id", "started_at"
-      ORDER BY "log_offset" DESC, "_mdl_op" DESC, json_array("session_id", "started_at", "visitor_id", "account_id", "ended_at", "landing_url", "referrer", "utm", "page_view_count", "is_bounce", "log_offset") DESC
-    ) AS "_mdl_rank"
-    FROM "session__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "session__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "session__stage" AS o
+  WHERE o."session_id" = s."session_id" AND o."started_at" = s."started_at" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."log_offset" > s."log_offset" OR (o."log_offset" = s."log_offset" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."session_id", o."started_at", o."visitor_id", o."account_id", o."ended_at", o."landing_url", o."referrer", o."utm", o."page_view_count", o."is_bounce", o."log_offset") > json_array(s."session_id", s."started_at", s."visitor_id", s."account_id", s."ended_at", s."landing_url", s."referrer", s."utm", s."page_view_count", s."is_bounce", s."log_offset")))))
 );
 -- step: classify
 UPDATE "session__stage" AS s SET "_mdl_outcome" = CASE
@@ -270,15 +267,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."event_id", o."viewed_at", o."visitor_id", o."account_id", o."session_id", o."session_started_at", o."url", o."path", o."title", o."referrer", o."time_on_page_ms", o."is_bot", o."log_offset") = json_array(s."event_id", s."viewed_at", s."visitor_id", s."account_id", s."session_id", s."session_started_at", s."url", s."path", s."title", s."referrer", s."time_on_page_ms", s."is_bot", s."log_offset"))
 );
 -- step: mark-stale
-UPDATE "page_view__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "event_id", "viewed_at"
-      ORDER BY "log_offset" DESC, "_mdl_op" DESC, json_array("event_id", "viewed_at", "visitor_id", "account_id", "session_id", "session_started_at", "url", "path", "title", "referrer", "time_on_page_ms", "is_bot", "log_offset") DESC
-    ) AS "_mdl_rank"
-    FROM "page_view__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "page_view__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "page_view__stage" AS o
+  WHERE o."event_id" = s."event_id" AND o."viewed_at" = s."viewed_at" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."log_offset" > s."log_offset" OR (o."log_offset" = s."log_offset" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."event_id", o."viewed_at", o."visitor_id", o."account_id", o."session_id", o."session_started_at", o."url", o."path", o."title", o."referrer", o."time_on_page_ms", o."is_bot", o."log_offset") > json_array(s."event_id", s."viewed_at", s."visitor_id", s."account_id", s."session_id", s."session_started_at", s."url", s."path", s."title", s."referrer", s."time_on_page_ms", s."is_bot", s."log_offset")))))
 );
 -- step: classify
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = CASE
@@ -411,15 +405,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."event_id", o."occurred_at", o."event_name", o."visitor_id", o."account_id", o."session_id", o."session_started_at", o."properties", o."client_sent_at", o."log_offset") = json_array(s."event_id", s."occurred_at", s."event_name", s."visitor_id", s."account_id", s."session_id", s."session_started_at", s."properties", s."client_sent_at", s."log_offset"))
 );
 -- step: mark-stale
-UPDATE "track_event__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "event_id", "occurred_at"
-      ORDER BY "log_offset" DESC, "_mdl_op" DESC, json_array("event_id", "occurred_at", "event_name", "visitor_id", "account_id", "session_id", "session_started_at", "properties", "client_sent_at", "log_offset") DESC
-    ) AS "_mdl_rank"
-    FROM "track_event__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "track_event__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "track_event__stage" AS o
+  WHERE o."event_id" = s."event_id" AND o."occurred_at" = s."occurred_at" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."log_offset" > s."log_offset" OR (o."log_offset" = s."log_offset" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."event_id", o."occurred_at", o."event_name", o."visitor_id", o."account_id", o."session_id", o."session_started_at", o."properties", o."client_sent_at", o."log_offset") > json_array(s."event_id", s."occurred_at", s."event_name", s."visitor_id", s."account_id", s."session_id", s."session_started_at", s."properties", s."client_sent_at", s."log_offset")))))
 );
 -- step: classify
 UPDATE "track_event__stage" AS s SET "_mdl_outcome" = CASE
@@ -524,15 +515,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."account_id", o."name", o."plan", o."signed_up_at", o."is_internal", o."updated_at") = json_array(s."account_id", s."name", s."plan", s."signed_up_at", s."is_internal", s."updated_at"))
 );
 -- step: mark-stale
-UPDATE "account__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "account_id"
-      ORDER BY "updated_at" DESC, "_mdl_op" DESC, json_array("account_id", "name", "plan", "signed_up_at", "is_internal", "updated_at") DESC
-    ) AS "_mdl_rank"
-    FROM "account__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "account__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "account__stage" AS o
+  WHERE o."account_id" = s."account_id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."updated_at" > s."updated_at" OR (o."updated_at" = s."updated_at" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."account_id", o."name", o."plan", o."signed_up_at", o."is_internal", o."updated_at") > json_array(s."account_id", s."name", s."plan", s."signed_up_at", s."is_internal", s."updated_at")))))
 );
 -- step: classify
 UPDATE "account__stage" AS s SET "_mdl_outcome" = CASE
@@ -641,15 +629,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."visitor_id", o."account_id", o."first_seen_at", o."first_referrer", o."country", o."device_type", o."identity_seq") = json_array(s."visitor_id", s."account_id", s."first_seen_at", s."first_referrer", s."country", s."device_type", s."identity_seq"))
 );
 -- step: mark-stale
-UPDATE "visitor__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "visitor_id"
-      ORDER BY "identity_seq" DESC, "_mdl_op" DESC, json_array("visitor_id", "account_id", "first_seen_at", "first_referrer", "country", "device_type", "identity_seq") DESC
-    ) AS "_mdl_rank"
-    FROM "visitor__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "visitor__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "visitor__stage" AS o
+  WHERE o."visitor_id" = s."visitor_id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."identity_seq" > s."identity_seq" OR (o."identity_seq" = s."identity_seq" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."visitor_id", o."account_id", o."first_seen_at", o."first_referrer", o."country", o."device_type", o."identity_seq") > json_array(s."visitor_id", s."account_id", s."first_seen_at", s."first_referrer", s."country", s."device_type", s."identity_seq")))))
 );
 -- step: classify
 UPDATE "visitor__stage" AS s SET "_mdl_outcome" = CASE
@@ -762,15 +747,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."account_id", o."usage_date", o."active_visitors", o."sessions", o."page_views", o."events", o."feature_usage", o."computed_at") = json_array(s."account_id", s."usage_date", s."active_visitors", s."sessions", s."page_views", s."events", s."feature_usage", s."computed_at"))
 );
 -- step: mark-stale
-UPDATE "daily_account_usage__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "account_id", "usage_date"
-      ORDER BY "computed_at" DESC, "_mdl_op" DESC, json_array("account_id", "usage_date", "active_visitors", "sessions", "page_views", "events", "feature_usage", "computed_at") DESC
-    ) AS "_mdl_rank"
-    FROM "daily_account_usage__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "daily_account_usage__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "daily_account_usage__stage" AS o
+  WHERE o."account_id" = s."account_id" AND o."usage_date" = s."usage_date" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."computed_at" > s."computed_at" OR (o."computed_at" = s."computed_at" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."account_id", o."usage_date", o."active_visitors", o."sessions", o."page_views", o."events", o."feature_usage", o."computed_at") > json_array(s."account_id", s."usage_date", s."active_visitors", s."sessions", s."page_views", s."events", s."feature_usage", s."computed_at")))))
 );
 -- step: classify
 UPDATE "daily_account_usage__stage" AS s SET "_mdl_outcome" = CASE

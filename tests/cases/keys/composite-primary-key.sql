@@ -106,15 +106,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."account_id", o."entry_no", o."amount_cents", o."booked_on", o."posted_at", o."seq") = json_array(s."account_id", s."entry_no", s."amount_cents", s."booked_on", s."posted_at", s."seq"))
 );
 -- step: mark-stale
-UPDATE "ledger_entry__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "account_id", "entry_no", "amount_cents", "booked_on", "posted_at"
-      ORDER BY "seq" DESC, "_mdl_op" DESC, json_array("account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq") DESC
-    ) AS "_mdl_rank"
-    FROM "ledger_entry__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "ledger_entry__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "ledger_entry__stage" AS o
+  WHERE o."account_id" = s."account_id" AND o."entry_no" = s."entry_no" AND o."amount_cents" = s."amount_cents" AND o."booked_on" = s."booked_on" AND o."posted_at" = s."posted_at" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."account_id", o."entry_no", o."amount_cents", o."booked_on", o."posted_at", o."seq") > json_array(s."account_id", s."entry_no", s."amount_cents", s."booked_on", s."posted_at", s."seq")))))
 );
 -- step: classify
 UPDATE "ledger_entry__stage" AS s SET "_mdl_outcome" = CASE

@@ -94,15 +94,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."ID", o."Updated_At") = json_array(s."ID", s."Updated_At"))
 );
 -- step: mark-stale
-UPDATE "Account__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "ID"
-      ORDER BY "Updated_At" DESC, "_mdl_op" DESC, json_array("ID", "Updated_At") DESC
-    ) AS "_mdl_rank"
-    FROM "Account__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "Account__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "Account__stage" AS o
+  WHERE o."ID" = s."ID" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."Updated_At" > s."Updated_At" OR (o."Updated_At" = s."Updated_At" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."ID", o."Updated_At") > json_array(s."ID", s."Updated_At")))))
 );
 -- step: classify
 UPDATE "Account__stage" AS s SET "_mdl_outcome" = CASE
@@ -205,15 +202,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."Id", o."Account_Id", o."Owner_Id", o."seq") = json_array(s."Id", s."Account_Id", s."Owner_Id", s."seq"))
 );
 -- step: mark-stale
-UPDATE "contact__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "Id"
-      ORDER BY "seq" DESC, "_mdl_op" DESC, json_array("Id", "Account_Id", "Owner_Id", "seq") DESC
-    ) AS "_mdl_rank"
-    FROM "contact__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "contact__stage" AS o
+  WHERE o."Id" = s."Id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."Id", o."Account_Id", o."Owner_Id", o."seq") > json_array(s."Id", s."Account_Id", s."Owner_Id", s."seq")))))
 );
 -- step: classify
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = CASE

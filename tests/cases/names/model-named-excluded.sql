@@ -96,15 +96,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."name", o."seq") = json_array(s."id", s."name", s."seq"))
 );
 -- step: mark-stale
-UPDATE "excluded__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "seq" DESC, "_mdl_op" DESC, json_array("id", "name", "seq") DESC
-    ) AS "_mdl_rank"
-    FROM "excluded__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "excluded__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "excluded__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."name", o."seq") > json_array(s."id", s."name", s."seq")))))
 );
 -- step: classify
 UPDATE "excluded__stage" AS s SET "_mdl_outcome" = CASE

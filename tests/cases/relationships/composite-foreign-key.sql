@@ -97,15 +97,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."account_id", o."email", o."seq") = json_array(s."account_id", s."email", s."seq"))
 );
 -- step: mark-stale
-UPDATE "contact__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "account_id", "email"
-      ORDER BY "seq" DESC, "_mdl_op" DESC, json_array("account_id", "email", "seq") DESC
-    ) AS "_mdl_rank"
-    FROM "contact__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "contact__stage" AS o
+  WHERE o."account_id" = s."account_id" AND o."email" = s."email" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."account_id", o."email", o."seq") > json_array(s."account_id", s."email", s."seq")))))
 );
 -- step: classify
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = CASE
@@ -205,15 +202,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."contact_account", o."contact_email", o."body", o."seq") = json_array(s."id", s."contact_account", s."contact_email", s."body", s."seq"))
 );
 -- step: mark-stale
-UPDATE "note__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "seq" DESC, "_mdl_op" DESC, json_array("id", "contact_account", "contact_email", "body", "seq") DESC
-    ) AS "_mdl_rank"
-    FROM "note__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "note__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "note__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."contact_account", o."contact_email", o."body", o."seq") > json_array(s."id", s."contact_account", s."contact_email", s."body", s."seq")))))
 );
 -- step: classify
 UPDATE "note__stage" AS s SET "_mdl_outcome" = CASE

@@ -104,15 +104,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."name", o."parent_id", o."updated_at") = json_array(s."id", s."name", s."parent_id", s."updated_at"))
 );
 -- step: mark-stale
-UPDATE "account__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "updated_at" DESC, "_mdl_op" DESC, json_array("id", "name", "parent_id", "updated_at") DESC
-    ) AS "_mdl_rank"
-    FROM "account__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "account__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "account__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."updated_at" > s."updated_at" OR (o."updated_at" = s."updated_at" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."name", o."parent_id", o."updated_at") > json_array(s."id", s."name", s."parent_id", s."updated_at")))))
 );
 -- step: classify
 UPDATE "account__stage" AS s SET "_mdl_outcome" = CASE

@@ -94,15 +94,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."seq") = json_array(s."id", s."seq"))
 );
 -- step: mark-stale
-UPDATE "a__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "seq" DESC, "_mdl_op" DESC, json_array("id", "seq") DESC
-    ) AS "_mdl_rank"
-    FROM "a__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "a__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "a__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."seq") > json_array(s."id", s."seq")))))
 );
 -- step: classify
 UPDATE "a__stage" AS s SET "_mdl_outcome" = CASE
@@ -192,15 +189,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."seq") = json_array(s."id", s."seq"))
 );
 -- step: mark-stale
-UPDATE "b__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "seq" DESC, "_mdl_op" DESC, json_array("id", "seq") DESC
-    ) AS "_mdl_rank"
-    FROM "b__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "b__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "b__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."seq") > json_array(s."id", s."seq")))))
 );
 -- step: classify
 UPDATE "b__stage" AS s SET "_mdl_outcome" = CASE
@@ -290,15 +284,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."seq") = json_array(s."id", s."seq"))
 );
 -- step: mark-stale
-UPDATE "c__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "seq" DESC, "_mdl_op" DESC, json_array("id", "seq") DESC
-    ) AS "_mdl_rank"
-    FROM "c__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "c__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "c__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."seq") > json_array(s."id", s."seq")))))
 );
 -- step: classify
 UPDATE "c__stage" AS s SET "_mdl_outcome" = CASE
@@ -388,15 +379,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."seq") = json_array(s."id", s."seq"))
 );
 -- step: mark-stale
-UPDATE "d__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "seq" DESC, "_mdl_op" DESC, json_array("id", "seq") DESC
-    ) AS "_mdl_rank"
-    FROM "d__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "d__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "d__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."seq") > json_array(s."id", s."seq")))))
 );
 -- step: classify
 UPDATE "d__stage" AS s SET "_mdl_outcome" = CASE
@@ -490,15 +478,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."at", o."seq") = json_array(s."id", s."at", s."seq"))
 );
 -- step: mark-stale
-UPDATE "e__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id", "at"
-      ORDER BY "seq" DESC, "_mdl_op" DESC, json_array("id", "at", "seq") DESC
-    ) AS "_mdl_rank"
-    FROM "e__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "e__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "e__stage" AS o
+  WHERE o."id" = s."id" AND o."at" = s."at" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."at", o."seq") > json_array(s."id", s."at", s."seq")))))
 );
 -- step: classify
 UPDATE "e__stage" AS s SET "_mdl_outcome" = CASE
@@ -592,15 +577,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."at", o."seq") = json_array(s."id", s."at", s."seq"))
 );
 -- step: mark-stale
-UPDATE "f__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id", "at"
-      ORDER BY "seq" DESC, "_mdl_op" DESC, json_array("id", "at", "seq") DESC
-    ) AS "_mdl_rank"
-    FROM "f__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "f__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "f__stage" AS o
+  WHERE o."id" = s."id" AND o."at" = s."at" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."at", o."seq") > json_array(s."id", s."at", s."seq")))))
 );
 -- step: classify
 UPDATE "f__stage" AS s SET "_mdl_outcome" = CASE

@@ -107,15 +107,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."order id", o."line ""no""", o."default", o."primary", o."Größe", o."名前", o."emoji 🚀", o."seq") = json_array(s."order id", s."line ""no""", s."default", s."primary", s."Größe", s."名前", s."emoji 🚀", s."seq"))
 );
 -- step: mark-stale
-UPDATE "Order Line__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "order id", "line ""no"""
-      ORDER BY "seq" DESC, "_mdl_op" DESC, json_array("order id", "line ""no""", "default", "primary", "Größe", "名前", "emoji 🚀", "seq") DESC
-    ) AS "_mdl_rank"
-    FROM "Order Line__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "Order Line__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "Order Line__stage" AS o
+  WHERE o."order id" = s."order id" AND o."line ""no""" = s."line ""no""" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."order id", o."line ""no""", o."default", o."primary", o."Größe", o."名前", o."emoji 🚀", o."seq") > json_array(s."order id", s."line ""no""", s."default", s."primary", s."Größe", s."名前", s."emoji 🚀", s."seq")))))
 );
 -- step: classify
 UPDATE "Order Line__stage" AS s SET "_mdl_outcome" = CASE
@@ -218,15 +215,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."order", o."line", o."seq") = json_array(s."id", s."order", s."line", s."seq"))
 );
 -- step: mark-stale
-UPDATE "shipment__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "seq" DESC, "_mdl_op" DESC, json_array("id", "order", "line", "seq") DESC
-    ) AS "_mdl_rank"
-    FROM "shipment__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "shipment__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "shipment__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."order", o."line", o."seq") > json_array(s."id", s."order", s."line", s."seq")))))
 );
 -- step: classify
 UPDATE "shipment__stage" AS s SET "_mdl_outcome" = CASE

@@ -139,15 +139,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."key", o."date", o."time", o."record", o."comment", o."timestamp", o."model", o."series", o."history", o."action", o."no", o."to", o."one", o."many", o."set", o."delete", o."cascade", o."restrict", o."behavior", o."with", o."if", o."exists", o."version") = json_array(s."key", s."date", s."time", s."record", s."comment", s."timestamp", s."model", s."series", s."history", s."action", s."no", s."to", s."one", s."many", s."set", s."delete", s."cascade", s."restrict", s."behavior", s."with", s."if", s."exists", s."version"))
 );
 -- step: mark-stale
-UPDATE "event__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "key", "date", "timestamp"
-      ORDER BY "version" DESC, "_mdl_op" DESC, json_array("key", "date", "time", "record", "comment", "timestamp", "model", "series", "history", "action", "no", "to", "one", "many", "set", "delete", "cascade", "restrict", "behavior", "with", "if", "exists", "version") DESC
-    ) AS "_mdl_rank"
-    FROM "event__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "event__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "event__stage" AS o
+  WHERE o."key" = s."key" AND o."date" = s."date" AND o."timestamp" = s."timestamp" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."version" > s."version" OR (o."version" = s."version" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."key", o."date", o."time", o."record", o."comment", o."timestamp", o."model", o."series", o."history", o."action", o."no", o."to", o."one", o."many", o."set", o."delete", o."cascade", o."restrict", o."behavior", o."with", o."if", o."exists", o."version") > json_array(s."key", s."date", s."time", s."record", s."comment", s."timestamp", s."model", s."series", s."history", s."action", s."no", s."to", s."one", s."many", s."set", s."delete", s."cascade", s."restrict", s."behavior", s."with", s."if", s."exists", s."version")))))
 );
 -- step: classify
 UPDATE "event__stage" AS s SET "_mdl_outcome" = CASE

@@ -94,15 +94,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."version") = json_array(s."id", s."version"))
 );
 -- step: mark-stale
-UPDATE "if__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "version" DESC, "_mdl_op" DESC, json_array("id", "version") DESC
-    ) AS "_mdl_rank"
-    FROM "if__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "if__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "if__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."version" > s."version" OR (o."version" = s."version" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."version") > json_array(s."id", s."version")))))
 );
 -- step: classify
 UPDATE "if__stage" AS s SET "_mdl_outcome" = CASE
@@ -198,15 +195,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."if_id", o."version") = json_array(s."id", s."if_id", s."version"))
 );
 -- step: mark-stale
-UPDATE "model__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "version" DESC, "_mdl_op" DESC, json_array("id", "if_id", "version") DESC
-    ) AS "_mdl_rank"
-    FROM "model__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "model__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "model__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."version" > s."version" OR (o."version" = s."version" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."if_id", o."version") > json_array(s."id", s."if_id", s."version")))))
 );
 -- step: classify
 UPDATE "model__stage" AS s SET "_mdl_outcome" = CASE
@@ -303,15 +297,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."model_id", o."version") = json_array(s."id", s."model_id", s."version"))
 );
 -- step: mark-stale
-UPDATE "record__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "version" DESC, "_mdl_op" DESC, json_array("id", "model_id", "version") DESC
-    ) AS "_mdl_rank"
-    FROM "record__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "record__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "record__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."version" > s."version" OR (o."version" = s."version" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."model_id", o."version") > json_array(s."id", s."model_id", s."version")))))
 );
 -- step: classify
 UPDATE "record__stage" AS s SET "_mdl_outcome" = CASE

@@ -100,15 +100,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."sensor_id", o."taken_at", o."value", o."ingested_at") = json_array(s."sensor_id", s."taken_at", s."value", s."ingested_at"))
 );
 -- step: mark-stale
-UPDATE "reading__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "sensor_id", "taken_at"
-      ORDER BY "ingested_at" DESC, "_mdl_op" DESC, json_array("sensor_id", "taken_at", "value", "ingested_at") DESC
-    ) AS "_mdl_rank"
-    FROM "reading__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "reading__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "reading__stage" AS o
+  WHERE o."sensor_id" = s."sensor_id" AND o."taken_at" = s."taken_at" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."ingested_at" > s."ingested_at" OR (o."ingested_at" = s."ingested_at" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."sensor_id", o."taken_at", o."value", o."ingested_at") > json_array(s."sensor_id", s."taken_at", s."value", s."ingested_at")))))
 );
 -- step: classify
 UPDATE "reading__stage" AS s SET "_mdl_outcome" = CASE

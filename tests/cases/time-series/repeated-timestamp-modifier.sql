@@ -98,15 +98,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."event_id", o."viewed_at", o."seq") = json_array(s."event_id", s."viewed_at", s."seq"))
 );
 -- step: mark-stale
-UPDATE "page_view__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "event_id", "viewed_at"
-      ORDER BY "seq" DESC, "_mdl_op" DESC, json_array("event_id", "viewed_at", "seq") DESC
-    ) AS "_mdl_rank"
-    FROM "page_view__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "page_view__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "page_view__stage" AS o
+  WHERE o."event_id" = s."event_id" AND o."viewed_at" = s."viewed_at" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."event_id", o."viewed_at", o."seq") > json_array(s."event_id", s."viewed_at", s."seq")))))
 );
 -- step: classify
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = CASE

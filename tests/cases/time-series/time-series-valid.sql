@@ -101,15 +101,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."event_id", o."viewed_at", o."url", o."seq") = json_array(s."event_id", s."viewed_at", s."url", s."seq"))
 );
 -- step: mark-stale
-UPDATE "page_view__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "event_id", "viewed_at"
-      ORDER BY "seq" DESC, "_mdl_op" DESC, json_array("event_id", "viewed_at", "url", "seq") DESC
-    ) AS "_mdl_rank"
-    FROM "page_view__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "page_view__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "page_view__stage" AS o
+  WHERE o."event_id" = s."event_id" AND o."viewed_at" = s."viewed_at" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."event_id", o."viewed_at", o."url", o."seq") > json_array(s."event_id", s."viewed_at", s."url", s."seq")))))
 );
 -- step: classify
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = CASE
@@ -204,15 +201,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."metric", o."day", o."total", o."computed_at") = json_array(s."metric", s."day", s."total", s."computed_at"))
 );
 -- step: mark-stale
-UPDATE "daily_total__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "day", "metric"
-      ORDER BY "computed_at" DESC, "_mdl_op" DESC, json_array("metric", "day", "total", "computed_at") DESC
-    ) AS "_mdl_rank"
-    FROM "daily_total__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "daily_total__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "daily_total__stage" AS o
+  WHERE o."day" = s."day" AND o."metric" = s."metric" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."computed_at" > s."computed_at" OR (o."computed_at" = s."computed_at" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."metric", o."day", o."total", o."computed_at") > json_array(s."metric", s."day", s."total", s."computed_at")))))
 );
 -- step: classify
 UPDATE "daily_total__stage" AS s SET "_mdl_outcome" = CASE

@@ -140,15 +140,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."s_string", o."s_text", o."s_varchar", o."s_varchar_bare", o."i_integer", o."i_int", o."i_smallint", o."i_bigint", o."i_long", o."i_long_min", o."f_double", o."f_float", o."f_number", o."d_decimal", o."d_decimal_big", o."d_decimal_int", o."b_true", o."b_false", o."t_date", o."t_timestamp", o."t_datetime", o."j_json", o."nothing", o."seq") = json_array(s."id", s."s_string", s."s_text", s."s_varchar", s."s_varchar_bare", s."i_integer", s."i_int", s."i_smallint", s."i_bigint", s."i_long", s."i_long_min", s."f_double", s."f_float", s."f_number", s."d_decimal", s."d_decimal_big", s."d_decimal_int", s."b_true", s."b_false", s."t_date", s."t_timestamp", s."t_datetime", s."j_json", s."nothing", s."seq"))
 );
 -- step: mark-stale
-UPDATE "everything__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "seq" DESC, "_mdl_op" DESC, json_array("id", "s_string", "s_text", "s_varchar", "s_varchar_bare", "i_integer", "i_int", "i_smallint", "i_bigint", "i_long", "i_long_min", "f_double", "f_float", "f_number", "d_decimal", "d_decimal_big", "d_decimal_int", "b_true", "b_false", "t_date", "t_timestamp", "t_datetime", "j_json", "nothing", "seq") DESC
-    ) AS "_mdl_rank"
-    FROM "everything__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "everything__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "everything__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."s_string", o."s_text", o."s_varchar", o."s_varchar_bare", o."i_integer", o."i_int", o."i_smallint", o."i_bigint", o."i_long", o."i_long_min", o."f_double", o."f_float", o."f_number", o."d_decimal", o."d_decimal_big", o."d_decimal_int", o."b_true", o."b_false", o."t_date", o."t_timestamp", o."t_datetime", o."j_json", o."nothing", o."seq") > json_array(s."id", s."s_string", s."s_text", s."s_varchar", s."s_varchar_bare", s."i_integer", s."i_int", s."i_smallint", s."i_bigint", s."i_long", s."i_long_min", s."f_double", s."f_float", s."f_number", s."d_decimal", s."d_decimal_big", s."d_decimal_int", s."b_true", s."b_false", s."t_date", s."t_timestamp", s."t_datetime", s."j_json", s."nothing", s."seq")))))
 );
 -- step: classify
 UPDATE "everything__stage" AS s SET "_mdl_outcome" = CASE

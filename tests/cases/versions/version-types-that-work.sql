@@ -94,15 +94,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
 -- step: mark-stale
-UPDATE "v_smallint__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "v" DESC, "_mdl_op" DESC, json_array("id", "v") DESC
-    ) AS "_mdl_rank"
-    FROM "v_smallint__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "v_smallint__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "v_smallint__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
 -- step: classify
 UPDATE "v_smallint__stage" AS s SET "_mdl_outcome" = CASE
@@ -191,15 +188,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
 -- step: mark-stale
-UPDATE "v_int__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "v" DESC, "_mdl_op" DESC, json_array("id", "v") DESC
-    ) AS "_mdl_rank"
-    FROM "v_int__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "v_int__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "v_int__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
 -- step: classify
 UPDATE "v_int__stage" AS s SET "_mdl_outcome" = CASE
@@ -288,15 +282,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
 -- step: mark-stale
-UPDATE "v_integer__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "v" DESC, "_mdl_op" DESC, json_array("id", "v") DESC
-    ) AS "_mdl_rank"
-    FROM "v_integer__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "v_integer__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "v_integer__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
 -- step: classify
 UPDATE "v_integer__stage" AS s SET "_mdl_outcome" = CASE
@@ -385,15 +376,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
 -- step: mark-stale
-UPDATE "v_bigint__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "v" DESC, "_mdl_op" DESC, json_array("id", "v") DESC
-    ) AS "_mdl_rank"
-    FROM "v_bigint__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "v_bigint__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "v_bigint__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
 -- step: classify
 UPDATE "v_bigint__stage" AS s SET "_mdl_outcome" = CASE
@@ -482,15 +470,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
 -- step: mark-stale
-UPDATE "v_long__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "v" DESC, "_mdl_op" DESC, json_array("id", "v") DESC
-    ) AS "_mdl_rank"
-    FROM "v_long__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "v_long__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "v_long__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
 -- step: classify
 UPDATE "v_long__stage" AS s SET "_mdl_outcome" = CASE
@@ -579,15 +564,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
 -- step: mark-stale
-UPDATE "v_decimal__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "v" DESC, "_mdl_op" DESC, json_array("id", "v") DESC
-    ) AS "_mdl_rank"
-    FROM "v_decimal__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "v_decimal__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "v_decimal__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
 -- step: classify
 UPDATE "v_decimal__stage" AS s SET "_mdl_outcome" = CASE
@@ -676,15 +658,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
 -- step: mark-stale
-UPDATE "v_decimal_no_scale__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "v" DESC, "_mdl_op" DESC, json_array("id", "v") DESC
-    ) AS "_mdl_rank"
-    FROM "v_decimal_no_scale__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "v_decimal_no_scale__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "v_decimal_no_scale__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
 -- step: classify
 UPDATE "v_decimal_no_scale__stage" AS s SET "_mdl_outcome" = CASE
@@ -773,15 +752,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
 -- step: mark-stale
-UPDATE "v_date__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "v" DESC, "_mdl_op" DESC, json_array("id", "v") DESC
-    ) AS "_mdl_rank"
-    FROM "v_date__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "v_date__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "v_date__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
 -- step: classify
 UPDATE "v_date__stage" AS s SET "_mdl_outcome" = CASE
@@ -870,15 +846,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
 -- step: mark-stale
-UPDATE "v_timestamp__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "v" DESC, "_mdl_op" DESC, json_array("id", "v") DESC
-    ) AS "_mdl_rank"
-    FROM "v_timestamp__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "v_timestamp__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "v_timestamp__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
 -- step: classify
 UPDATE "v_timestamp__stage" AS s SET "_mdl_outcome" = CASE
@@ -967,15 +940,12 @@ WHERE EXISTS (
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
 -- step: mark-stale
-UPDATE "v_datetime__stage" SET "_mdl_outcome" = 'stale'
-WHERE "_mdl_outcome" IS NULL AND "_mdl_row" NOT IN (
-  SELECT "_mdl_row" FROM (
-    SELECT "_mdl_row", row_number() OVER (
-      PARTITION BY "id"
-      ORDER BY "v" DESC, "_mdl_op" DESC, json_array("id", "v") DESC
-    ) AS "_mdl_rank"
-    FROM "v_datetime__stage" WHERE "_mdl_outcome" IS NULL
-  ) WHERE "_mdl_rank" = 1
+UPDATE "v_datetime__stage" AS s SET "_mdl_outcome" = 'stale'
+WHERE s."_mdl_outcome" IS NULL AND EXISTS (
+  SELECT 1 FROM "v_datetime__stage" AS o
+  WHERE o."id" = s."id" AND o."_mdl_outcome" IS NULL AND o."_mdl_row" <> s."_mdl_row"
+    AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
+      OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
 -- step: classify
 UPDATE "v_datetime__stage" AS s SET "_mdl_outcome" = CASE
