@@ -15,6 +15,7 @@ const commands: Record<string, Command> = {
   compile: { summary: 'emit the SQL for the models (tables, metadata, apply statements)', load: () => import('./compile.js') },
   push: { summary: 'create or update a mirror database to hold the models', load: () => import('./push.js') },
   ingest: { summary: 'apply change files (CSV, JSON Lines) to a model of a mirror', load: () => import('./ingest.js') },
+  sql: { summary: 'run SQL on a mirror: INSERT INTO a model (as changes), SELECT', load: () => import('./sql.js') },
 };
 
 const usage = `Usage: mdl <command> [options]

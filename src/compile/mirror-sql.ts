@@ -6,6 +6,8 @@
  * Each takes its values as bound parameters, never pasted in.
  */
 
+import { ident } from './sql-text.js';
+
 export const MirrorSql = {
   /** Whether the file already holds a mirror. */
   isMirror: `SELECT count(*) AS "n" FROM "sqlite_master" WHERE "type" = 'table' AND "name" = '_mdl_models'`,
@@ -24,3 +26,28 @@ export const MirrorSql = {
     `INSERT INTO "_mdl_rejects" ("batch_id", "model", "source", "line", "record", "raw", "code", "reason") ` +
     `VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 } as const;
+
+/**
+ * How `INSERT INTO model ...` is captured rather than run (ingest/sql.ts): a TEMP view named like
+ * the model shadows its table for the statement (unqualified names resolve to the temp schema
+ * first); reading the view reads the table, so the statement's own SELECT sees the mirror; an
+ * INSTEAD OF trigger sends each row the statement produces into a TEMP capture table. SQLite
+ * itself evaluates the SELECT or VALUES and matches columns, so the semantics are exactly its.
+ * `columns` are the model's column names; `withChangeType` adds the
+ * `_change_request_type` column last.
+ */
+export function captureSql(table: string, columns: readonly string[], withChangeType: boolean) {
+  const q = ident;
+  const names = withChangeType ? [...columns, '_change_request_type'] : [...columns];
+  const select = names.map((c) => (c === '_change_request_type' && withChangeType ? `NULL AS ${q(c)}` : q(c))).join(', ');
+  return {
+    setup: [
+      `CREATE TEMP TABLE "_mdl_capture" (${names.map((_c, i) => `"c${i}"`).join(', ')})`,
+      `CREATE TEMP VIEW ${q(table)} AS SELECT ${select} FROM "main".${q(table)}`,
+      `CREATE TEMP TRIGGER "_mdl_capture_insert" INSTEAD OF INSERT ON ${q(table)} BEGIN ` +
+        `INSERT INTO "_mdl_capture" VALUES (${names.map((c) => `NEW.${q(c)}`).join(', ')}); END`,
+    ],
+    read: `SELECT * FROM "_mdl_capture" ORDER BY rowid`,
+    teardown: [`DROP TRIGGER IF EXISTS "temp"."_mdl_capture_insert"`, `DROP VIEW IF EXISTS "temp".${q(table)}`, `DROP TABLE IF EXISTS "temp"."_mdl_capture"`],
+  };
+}

@@ -1,0 +1,222 @@
+/**
+ * Ingest, SQL statements (SPEC section 6): `INSERT INTO model ...` applied as a batch with the
+ * semantics of section 4; `SELECT` passed through read-only; everything else on a model refused
+ * with what to do instead.
+ *
+ * node-sql-parser reads each statement first, to find its kind, its target and its columns and
+ * to report an unknown model or column (with a suggestion) before anything runs. An INSERT is then
+ * run by SQLite itself against a capture (compile/mirror-sql.ts, captureSql): SQLite evaluates
+ * the SELECT or VALUES and matches the columns, and the rows it produces become change rows.
+ */
+
+import pkg from 'node-sql-parser';
+import { nameKey, type Model } from '../ir.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import { captureSql } from '../compile/mirror-sql.js';
+import { MirrorError, type BatchReport, type Mirror, type RejectRow, type StageRow } from '../mirror/mirror.js';
+import { convertChange, isRejected, rowShape } from '../mirror/rows.js';
+import { JsonLiteral } from './jsonl.js';
+import type { RawField } from './convert.js';
+import { CHANGE_TYPE_COLUMN } from './ingest.js';
+
+const { Parser } = pkg;
+
+export type SqlOutcome =
+  | { readonly kind: 'rows'; readonly sql: string; readonly columns: readonly string[]; readonly rows: readonly Record<string, unknown>[] }
+  | { readonly kind: 'applied'; readonly sql: string; readonly report: BatchReport }
+  | { readonly kind: 'planned'; readonly sql: string; readonly model: string; readonly rows: number };
+
+/** A statement mdl will not run, with what to do instead. Nothing of the input has run when it is thrown by `planSql`. */
+export class SqlRefused extends MirrorError {}
+
+interface Planned {
+  readonly text: string;
+  readonly kind: 'select' | 'insert';
+  readonly model?: Model;
+  /** For an INSERT: whether its rows end with a `_change_request_type` column. */
+  readonly withChangeType?: boolean;
+}
+
+type Ast = { type?: string; table?: unknown; columns?: unknown; values?: unknown } & Record<string, unknown>;
+
+/** Splits, parses and checks every statement; throws SqlRefused (or MirrorError) before anything runs. */
+function plan(mirror: Mirror, sql: string): Planned[] {
+  const parser = new Parser();
+  const texts = splitStatements(sql);
+  return texts.map((text) => {
+    let ast: Ast | Ast[];
+    try {
+      ast = parser.astify(text, { database: 'sqlite' }) as unknown as Ast | Ast[];
+    } catch (e) {
+      throw new SqlRefused(`cannot read this statement: ${firstLine(text)}\n  ${(e as Error).message.split('\n')[0]}`);
+    }
+    const node = Array.isArray(ast) ? ast[0] : ast;
+    if (!node) throw new SqlRefused(`empty statement: ${firstLine(text)}`);
+    const kind = node.type;
+    const target = targetOf(node);
+    const model = target === undefined ? undefined : mirror.model(target);
+    switch (kind) {
+      case 'select':
+        return { text, kind: 'select' };
+      case 'insert':
+      case 'replace': {
+        if (target === undefined) throw new SqlRefused(`cannot tell which table this inserts into: ${firstLine(text)}`);
+        if (!model) {
+          const names = mirror.schema().models.map((m) => m.name);
+          const hint = didYouMean(target, names);
+          throw new SqlRefused(`the mirror has no model ${target}${hint ? ` (${hint})` : ''}; INSERT INTO applies changes to a model`);
+        }
+        const columns = Array.isArray(node.columns) ? (node.columns as unknown[]).map(String) : undefined;
+        if (columns) {
+          const known = new Set(model.columns.map((c) => nameKey(c.name)));
+          for (const c of columns) {
+            if (nameKey(c) === CHANGE_TYPE_COLUMN || known.has(nameKey(c))) continue;
+            const hint = didYouMean(c, model.columns.map((x) => x.name));
+            throw new SqlRefused(`model ${model.name} has no column ${c}${hint ? ` (${hint})` : ''}`);
+          }
+        }
+        const width = columns ? undefined : outputWidth(node.values);
+        const withChangeType = columns ? columns.some((c) => nameKey(c) === CHANGE_TYPE_COLUMN) : width === model.columns.length + 1;
+        return { text, kind: 'insert', model, withChangeType };
+      }
+      case 'update':
+        throw new SqlRefused(
+          model
+            ? `UPDATE of model ${model.name} is refused: a mirror changes only through change rows. Write the new row with a newer version instead: INSERT INTO ${model.name} SELECT ...`
+            : `UPDATE is refused: mdl sql runs SELECT and INSERT INTO a model`,
+        );
+      case 'delete':
+        throw new SqlRefused(
+          `DELETE is not available yet: a precision delete that follows relationships and leaves tombstones comes with data hygiene. ` +
+            `To mirror a delete from the source, insert a change row with _change_request_type 'd'`,
+        );
+      default:
+        throw new SqlRefused(
+          `${String(kind ?? 'this statement').toUpperCase()} is refused: mdl sql runs SELECT and INSERT INTO a model; ` +
+            `the mirror's tables change only with mdl push (models) and change rows (data)`,
+        );
+    }
+  });
+}
+
+function targetOf(node: Ast): string | undefined {
+  const t = node.table;
+  const first = Array.isArray(t) ? (t[0] as { table?: unknown } | undefined) : (t as { table?: unknown } | undefined);
+  return typeof first?.table === 'string' ? first.table : undefined;
+}
+
+/** How many columns each row of an INSERT's source has, when the AST says (undefined for SELECT *). */
+function outputWidth(values: unknown): number | undefined {
+  const v = values as { type?: string; values?: { value?: unknown[] }[]; columns?: unknown } | undefined;
+  if (v?.type === 'values') return v.values?.[0]?.value?.length;
+  if (v?.type === 'select' && Array.isArray(v.columns)) {
+    const cols = v.columns as { expr?: { column?: unknown } }[];
+    return cols.some((c) => c.expr?.column === '*') ? undefined : cols.length;
+  }
+  return undefined;
+}
+
+/** Statements separated by ';' outside strings, quoted names and comments. */
+export function splitStatements(sql: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    if (c === "'" || c === '"' || c === '`' || c === '[') {
+      const close = c === '[' ? ']' : c;
+      i++;
+      while (i < sql.length && sql[i] !== close) i++;
+      i++;
+    } else if (c === '-' && sql[i + 1] === '-') {
+      while (i < sql.length && sql[i] !== '\n') i++;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      i = end < 0 ? sql.length : end + 2;
+    } else if (c === ';') {
+      out.push(sql.slice(start, i));
+      start = ++i;
+    } else i++;
+  }
+  out.push(sql.slice(start));
+  return out.map((s) => s.trim()).filter((s) => s !== '' && !/^(--[^\n]*\n?|\/\*[\s\S]*?\*\/|\s)*$/.test(s));
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n')[0]!;
+  return line.length > 80 ? `${line.slice(0, 77)}...` : line;
+}
+
+/** The row as JSON, integers exact (bigint digits as numbers), a BLOB as x'hex'. */
+function rawRow(values: readonly unknown[]): string {
+  const item = (v: unknown) =>
+    typeof v === 'bigint' ? v.toString() : Buffer.isBuffer(v) ? JSON.stringify(`x'${v.toString('hex')}'`) : JSON.stringify(v ?? null);
+  return `[${values.map(item).join(',')}]`;
+}
+
+function field(v: unknown): RawField | Error {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'bigint' || typeof v === 'number') return new JsonLiteral('number', String(v));
+  return new Error('a BLOB value');
+}
+
+/**
+ * Runs SQL against the mirror: each statement in order, each INSERT its own batch. With `dryRun`,
+ * INSERTs are evaluated and counted but nothing is applied. Every statement is read and checked
+ * before the first one runs.
+ */
+export function runSql(mirror: Mirror, sql: string, options: { dryRun?: boolean } = {}): SqlOutcome[] {
+  const planned = plan(mirror, sql);
+  const db = mirror.db;
+  const outcomes: SqlOutcome[] = [];
+  for (const p of planned) {
+    if (p.kind === 'select') {
+      const stmt = db.prepare(p.text);
+      if (!stmt.reader || !stmt.readonly) throw new SqlRefused(`only a read-only SELECT passes through: ${firstLine(p.text)}`);
+      stmt.safeIntegers(true);
+      outcomes.push({ kind: 'rows', sql: p.text, columns: stmt.columns().map((c) => c.name), rows: stmt.all() as Record<string, unknown>[] });
+      continue;
+    }
+    const model = p.model!;
+    const capture = captureSql(model.name, model.columns.map((c) => c.name), p.withChangeType === true);
+    let captured: unknown[][];
+    try {
+      for (const s of capture.setup) db.exec(s);
+      db.prepare(p.text).run();
+      const read = db.prepare(capture.read);
+      read.safeIntegers(true);
+      read.raw(true);
+      captured = read.all() as unknown[][];
+    } catch (e) {
+      throw new MirrorError(`${firstLine(p.text)}: ${(e as Error).message}`);
+    } finally {
+      for (const s of capture.teardown) db.exec(s);
+    }
+    if (options.dryRun) {
+      outcomes.push({ kind: 'planned', sql: p.text, model: model.name, rows: captured.length });
+      continue;
+    }
+    const shape = rowShape(model);
+    const rows: StageRow[] = [];
+    const rejects: RejectRow[] = [];
+    captured.forEach((values, i) => {
+      const fields: (RawField | undefined)[] = [];
+      let bad: string | undefined;
+      for (let c = 0; c < values.length; c++) {
+        const f = field(values[c]);
+        if (f instanceof Error) bad = `${c < model.columns.length ? `column ${model.columns[c]!.name}` : CHANGE_TYPE_COLUMN}: ${f.message} cannot be stored`;
+        else fields.push(f);
+      }
+      const input = p.withChangeType
+        ? { fields: fields.slice(0, model.columns.length), changeType: fields[model.columns.length], error: bad }
+        : { fields, error: bad };
+      const change = convertChange(shape, input);
+      const raw = rawRow(values);
+      if (isRejected(change)) rejects.push({ line: null, record: i + 1, raw, code: change.code, reason: change.reason });
+      else rows.push(change);
+    });
+    outcomes.push({ kind: 'applied', sql: p.text, report: mirror.applyBatch(model, rows, rejects, 'sql') });
+  }
+  return outcomes;
+}

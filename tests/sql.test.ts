@@ -1,0 +1,98 @@
+/**
+ * `mdl sql`: INSERT INTO a model applied as changes (SPEC section 6), SELECT passed through,
+ * everything else on a model refused with what to do instead; every statement checked before
+ * the first one runs.
+ */
+
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mdl, project } from './helpers.js';
+
+const MODELS = `
+CREATE MODEL item (
+  id     BIGINT   NOT NULL PRIMARY KEY,
+  label  STRING   NOT NULL,
+  price  DECIMAL(10, 2),
+  seq    BIGINT   NOT NULL VERSION
+);
+CREATE MODEL source_rows (
+  id BIGINT NOT NULL PRIMARY KEY, label STRING, seq BIGINT NOT NULL VERSION
+);
+`;
+
+function mirror(): string {
+  const dir = project({ 'm.mdl': MODELS });
+  const db = join(dir, 'm.db');
+  expect(mdl(['push', dir, '--db', db]).status).toBe(0);
+  return db;
+}
+
+const sql = (db: string, text: string, ...extra: string[]) => mdl(['sql', '--db', db, '-e', text, ...extra]);
+
+describe('mdl sql', () => {
+  it('applies INSERT ... VALUES and INSERT ... SELECT as batches, with the change type named or last', () => {
+    const db = mirror();
+    const a = sql(db, "INSERT INTO item (id, label, price, seq) VALUES (1, 'one', '1.5', 1), (2, 'two', NULL, 1), (3, 'bad', 'x', 1)");
+    expect(a.status, a.stderr).toBe(0);
+    expect(a.stdout).toBe('item: 3 received: 2 inserted, 0 updated, 0 deleted, 0 tombstoned, 0 stale, 0 duplicate, 1 rejected\n');
+    const b = sql(db, "INSERT INTO item SELECT id, label || '!', price, seq + 1 FROM item WHERE id = 1; INSERT INTO item (id, seq, _change_request_type) VALUES (2, 5, 'd'); INSERT INTO item VALUES (9, 'x', NULL, 1, 'D')");
+    expect(b.status, b.stderr).toBe(0);
+    expect(b.stdout.split('\n').slice(0, 3)).toEqual([
+      'item: 1 received: 0 inserted, 1 updated, 0 deleted, 0 tombstoned, 0 stale, 0 duplicate, 0 rejected',
+      'item: 1 received: 0 inserted, 0 updated, 1 deleted, 0 tombstoned, 0 stale, 0 duplicate, 0 rejected',
+      'item: 1 received: 0 inserted, 0 updated, 0 deleted, 1 tombstoned, 0 stale, 0 duplicate, 0 rejected',
+    ]);
+    const rows = sql(db, 'SELECT id, label, price, seq FROM item ORDER BY id', '--format', 'json');
+    expect(JSON.parse(rows.stdout)).toEqual([{ id: 1, label: 'one!', price: '1.50', seq: 2 }]);
+    const rejects = sql(db, 'SELECT code, reason, raw FROM _mdl_rejects', '--format', 'csv');
+    expect(rejects.stdout).toBe('code,reason,raw\nbad-value,"column price: ""x"" is not a decimal that fits DECIMAL(10, 2)","[3,""bad"",""x"",1]"\n');
+  });
+
+  it('prints SELECT results as a table by default, and reads statements from a file', () => {
+    const db = mirror();
+    sql(db, "INSERT INTO item VALUES (1, 'a', NULL, 1)");
+    const t = sql(db, 'SELECT id, label, price FROM item');
+    expect(t.stdout).toBe('id  label  price\n--  -----  -----\n1   a      NULL\n(1 row)\n');
+    const dir = project({ 'q.sql': "-- a comment; with a semicolon\nSELECT 'a;b' AS x;\n" });
+    const f = mdl(['sql', '--db', db, '-f', join(dir, 'q.sql'), '--format', 'json']);
+    expect(f.status, f.stderr).toBe(0);
+    expect(JSON.parse(f.stdout)).toEqual([{ x: 'a;b' }]);
+  });
+
+  it('refuses UPDATE, DELETE and DDL on a model, saying what to do instead', () => {
+    const db = mirror();
+    const update = sql(db, "UPDATE item SET label = 'x'");
+    expect(update.status).toBe(1);
+    expect(update.stderr).toContain('UPDATE of model item is refused');
+    expect(update.stderr).toContain('newer version');
+    const del = sql(db, 'DELETE FROM item WHERE id = 1');
+    expect(del.status).toBe(1);
+    expect(del.stderr).toContain("_change_request_type 'd'");
+    const drop = sql(db, 'DROP TABLE item');
+    expect(drop.status).toBe(1);
+    expect(drop.stderr).toContain('refused');
+  });
+
+  it('reports unknown models and columns with suggestions, before any statement runs', () => {
+    const db = mirror();
+    const r = sql(db, "INSERT INTO item VALUES (1, 'a', NULL, 1); INSERT INTO iten (id) VALUES (2)");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('no model iten (did you mean item?)');
+    const col = sql(db, 'INSERT INTO item (id, lable, seq) VALUES (2, 3, 4)');
+    expect(col.stderr).toContain('model item has no column lable (did you mean label?)');
+    expect(JSON.parse(sql(db, 'SELECT count(*) AS n FROM item', '--format', 'json').stdout)).toEqual([{ n: 0 }]);
+  });
+
+  it('--dry-run evaluates an INSERT and applies nothing', () => {
+    const db = mirror();
+    const r = sql(db, "INSERT INTO item VALUES (1, 'a', NULL, 1), (2, 'b', NULL, 1)", '--dry-run');
+    expect(r.stdout).toBe('item: 2 rows (dry run: nothing applied)\n');
+    expect(JSON.parse(sql(db, 'SELECT count(*) AS n FROM item', '--format', 'json').stdout)).toEqual([{ n: 0 }]);
+  });
+
+  it('is a usage error without exactly one of -e and -f', () => {
+    const db = mirror();
+    expect(mdl(['sql', '--db', db]).status).toBe(2);
+    expect(mdl(['sql', '--db', db, '-e', 'SELECT 1', '-f', 'x.sql']).status).toBe(2);
+  });
+});
