@@ -9,6 +9,14 @@
 
 /** Parse an ISO-8601 date-time (any offset, or none for UTC) to canonical UTC text; undefined if invalid. */
 export function canonicalTimestamp(text: string): string | undefined {
+  return fastTimestamp(text) ?? generalTimestamp(text);
+}
+
+/**
+ * The general parser: every form canonicalTimestamp accepts. Exported for the test that holds
+ * the fast path to it.
+ */
+export function generalTimestamp(text: string): string | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone] = m;
@@ -59,4 +67,86 @@ export function canonicalDecimal(text: string, precision: number, scale: number)
   const body = scale > 0 ? `${whole}.${frac}` : whole;
   const zero = /^[0.]*$/.test(body);
   return negative && !zero ? `-${body}` : body;
+}
+
+const DIGIT_0 = 48;
+
+/** Two or more digits at `at` as a number, or -1 if any is not a digit. */
+function digits(text: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = text.charCodeAt(i) - DIGIT_0;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function civilFromDays(z: number): [number, number, number] {
+  z += 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp + (mp < 10 ? 3 : -9);
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
+}
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+
+/**
+ * The shape change files nearly always use, parsed without a regular expression or a Date:
+ * YYYY-MM-DDTHH:MM:SS, an optional fraction of 1 to 9 digits, then Z or an offset ±HH:MM. Anything
+ * else, including anything this cannot prove valid, is undefined: the general parser decides.
+ */
+function fastTimestamp(text: string): string | undefined {
+  const n = text.length;
+  if (n < 20 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84) return undefined;
+  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  const y = digits(text, 0, 4);
+  const mo = digits(text, 5, 2);
+  const d = digits(text, 8, 2);
+  const h = digits(text, 11, 2);
+  const mi = digits(text, 14, 2);
+  const s = digits(text, 17, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return undefined;
+  const monthDays = mo === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
+  if (d > monthDays) return undefined;
+  let i = 19;
+  let micros = '000000';
+  if (text.charCodeAt(i) === 46) {
+    const start = ++i;
+    while (i < n && i - start < 9 && digits(text, i, 1) >= 0) i++;
+    const len = i - start;
+    if (len === 0) return undefined;
+    micros = len >= 6 ? text.slice(start, start + 6) : text.slice(start, i) + '000000'.slice(len);
+  }
+  let offset = 0;
+  const z = text.charCodeAt(i);
+  if ((z === 90 || z === 122) && i + 1 === n) {
+    // Z
+  } else if ((z === 43 || z === 45) && i + 6 === n && text.charCodeAt(i + 3) === 58) {
+    const oh = digits(text, i + 1, 2);
+    const om = digits(text, i + 4, 2);
+    if (oh < 0 || om < 0) return undefined;
+    offset = (z === 45 ? -1 : 1) * (oh * 60 + om);
+  } else return undefined;
+  let minutes = daysFromCivil(y, mo, d) * 1440 + h * 60 + mi - offset;
+  const days = Math.floor(minutes / 1440);
+  minutes -= days * 1440;
+  const [yy, mm, dd] = civilFromDays(days);
+  if (yy < 0 || yy > 9999) return undefined;
+  return `${String(yy).padStart(4, '0')}-${pad2(mm)}-${pad2(dd)}T${pad2(Math.floor(minutes / 60))}:${pad2(minutes % 60)}:${pad2(s)}.${micros}Z`;
 }

@@ -4,13 +4,15 @@
  * Input is what the readers yield: a CSV field (text, or null for an empty unquoted field) or a
  * JSON Lines field (a decoded string, null, or a JsonLiteral that keeps a number's every digit).
  * Output is the value bound into the stage table, in the canonical stored form of values.ts, or a
- * Rejection that says why the value does not fit. Nothing here throws for bad input.
+ * Rejection that says why the value does not fit. Nothing here throws for bad input. An integer
+ * of up to 15 digits is a JS number (exact; SQLite stores it as INTEGER in an INTEGER column),
+ * a longer one a bigint, so that the common case allocates nothing.
  *
  * | type                  | accepted                                               | stored       |
  * | STRING, TEXT, VARCHAR | any text; JSON numbers and booleans as written         | text         |
- * | integer types         | an optional sign and digits, within the type's bits    | bigint       |
+ * | integer types         | an optional sign and digits, within the type's bits    | integer      |
  * | DOUBLE, FLOAT, NUMBER | a decimal or exponent number, finite                   | number       |
- * | DECIMAL(p, s)         | a decimal that fits p and s without rounding           | bigint, text |
+ * | DECIMAL(p, s)         | a decimal that fits p and s without rounding           | integer/text |
  * | BOOLEAN               | true/false, t/f, yes/no, y/n, 1/0 in any case           | 0n or 1n     |
  * | DATE                  | YYYY-MM-DD                                             | text         |
  * | TIMESTAMP, DATETIME   | ISO 8601, any UTC offset or Z (none means UTC)         | UTC text     |
@@ -30,7 +32,6 @@ export class Rejection {
   constructor(readonly reason: string) {}
 }
 
-const INTEGER = /^[+-]?\d+$/;
 const FLOAT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', '1']);
 const FALSE_WORDS = new Set(['false', 'f', 'no', 'n', '0']);
@@ -39,6 +40,29 @@ const LIMITS: Record<16 | 32 | 64, readonly [bigint, bigint]> = {
   32: [-(2n ** 31n), 2n ** 31n - 1n],
   64: [-(2n ** 63n), 2n ** 63n - 1n],
 };
+
+/**
+ * An optional sign and digits (spaces around allowed) as an integer: a number when it has at
+ * most 15 digits (always exact), a bigint beyond; undefined for anything else.
+ */
+function parseInteger(text: string): number | bigint | undefined {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text.charCodeAt(start) <= 32) start++;
+  while (end > start && text.charCodeAt(end - 1) <= 32) end--;
+  let i = start;
+  const sign = text.charCodeAt(i);
+  if (sign === 43 || sign === 45) i++;
+  if (i === end) return undefined;
+  let n = 0;
+  for (let j = i; j < end; j++) {
+    const d = text.charCodeAt(j) - 48;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  if (end - i <= 15) return sign === 45 && n !== 0 ? -n : n;
+  return BigInt(text.slice(start, end));
+}
 
 function describe(raw: RawField): string {
   const text = raw instanceof JsonLiteral ? raw.text : String(raw);
@@ -62,9 +86,8 @@ export function convertField(t: ColumnType, raw: RawField): StoredValue | Reject
       return text;
     }
     case 'integer': {
-      const s = text.trim();
-      if (!INTEGER.test(s)) return new Rejection(`${describe(raw)} is not an integer (${t.spelled})`);
-      const n = BigInt(s);
+      const n = parseInteger(text);
+      if (n === undefined) return new Rejection(`${describe(raw)} is not an integer (${t.spelled})`);
       const [lo, hi] = LIMITS[t.bits];
       if (n < lo || n > hi) return new Rejection(`${describe(raw)} is out of range for ${t.spelled} (${lo} to ${hi})`);
       return n;
@@ -79,12 +102,16 @@ export function convertField(t: ColumnType, raw: RawField): StoredValue | Reject
     case 'decimal': {
       const canonical = canonicalDecimal(text, t.precision, t.scale);
       if (canonical === undefined) return new Rejection(`${describe(raw)} is not a decimal that fits ${t.spelled}`);
-      return storageClass(t) === 'INTEGER' ? BigInt(canonical) : canonical;
+      if (storageClass(t) !== 'INTEGER') return canonical;
+      return canonical.length <= 15 ? Number(canonical) : BigInt(canonical);
     }
     case 'boolean': {
-      const s = text.trim().toLowerCase();
-      if (TRUE_WORDS.has(s)) return 1n;
-      if (FALSE_WORDS.has(s)) return 0n;
+      // The usual spellings first, without allocating a lower-cased copy.
+      if (text === 'true' || text === '1') return 1n;
+      if (text === 'false' || text === '0') return 0n;
+      const b = text.trim().toLowerCase();
+      if (TRUE_WORDS.has(b)) return 1n;
+      if (FALSE_WORDS.has(b)) return 0n;
       return new Rejection(`${describe(raw)} is not a boolean (true or false)`);
     }
     case 'date':
