@@ -54,9 +54,14 @@ export interface RejectRow {
 
 export class MirrorError extends Error {}
 
+/** Rows per staging statement: 64 rows of a wide model stay far below SQLite's 32,766 parameters. */
+const STAGE_CHUNK = 64;
+
 /** One model's prepared apply statements, on one connection. */
 class ModelApplier {
   private readonly stage: Database.Statement;
+  private readonly stageChunk: Database.Statement;
+  private readonly params: unknown[];
   private readonly steps: Database.Statement[];
   private readonly count: Database.Statement;
   private readonly clear: Database.Statement;
@@ -65,14 +70,32 @@ class ModelApplier {
     const a = compileApply(model);
     for (const s of a.createStage) db.exec(s);
     this.stage = db.prepare(a.insertStage);
+    this.stageChunk = db.prepare(a.insertStageRows(STAGE_CHUNK));
+    this.params = new Array<unknown>(STAGE_CHUNK * (model.columns.length + 2));
     this.steps = a.steps.map((s) => db.prepare(s.sql));
     this.count = db.prepare(a.count);
     this.clear = db.prepare(a.clear);
   }
 
   run(rows: readonly StageRow[]): Map<string, number> {
+    const params = this.params;
     let n = 0;
-    for (const row of rows) this.stage.run(++n, row.op, ...row.values);
+    let p = 0;
+    const full = rows.length - (rows.length % STAGE_CHUNK);
+    for (; n < full; ) {
+      p = 0;
+      for (let end = n + STAGE_CHUNK; n < end; ) {
+        const row = rows[n]!;
+        params[p++] = ++n;
+        params[p++] = row.op;
+        for (const v of row.values) params[p++] = v;
+      }
+      this.stageChunk.run(params);
+    }
+    while (n < rows.length) {
+      const row = rows[n]!;
+      this.stage.run(++n, row.op, ...row.values);
+    }
     for (const step of this.steps) step.run();
     const counts = new Map<string, number>();
     for (const r of this.count.all() as { outcome: string | null; rows: number }[]) counts.set(r.outcome ?? '', Number(r.rows));
@@ -105,6 +128,8 @@ export class Mirror {
     // declared, so foreign-key enforcement has nothing to do; it is off all the same.
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = OFF');
+    // The stage is a TEMP table that lives for one batch: keep it in memory, not in a temp file.
+    db.pragma('temp_store = MEMORY');
     const mirror = new Mirror(db, file);
     if (!options.create && !mirror.isMirror()) {
       db.close();
