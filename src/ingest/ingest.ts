@@ -19,7 +19,7 @@ import type { RawField } from './convert.js';
 
 export type IngestFormat = 'csv' | 'jsonl';
 export const CHANGE_TYPE_COLUMN = '_change_request_type';
-export const DEFAULT_BATCH_SIZE = 50_000;
+export const DEFAULT_BATCH_SIZE = 25_000;
 
 export interface IngestOptions {
   readonly format?: IngestFormat | undefined;
