@@ -17,6 +17,7 @@ import { MirrorSql } from '../compile/mirror-sql.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
 import type { StoredValue } from '../ingest/convert.js';
 import type { RejectCode } from './rows.js';
+import { settleWithinBatch } from './within-batch.js';
 
 export type Db = Database.Database;
 
@@ -62,9 +63,11 @@ class ModelApplier {
   private readonly stage: Database.Statement;
   private readonly stageChunk: Database.Statement;
   private readonly params: unknown[];
-  private readonly steps: Database.Statement[];
+  private readonly steps: { readonly name: string; readonly statement: Database.Statement }[];
   private readonly count: Database.Statement;
   private readonly clear: Database.Statement;
+  private readonly keyIndexes: readonly number[];
+  private readonly versionIndex: number;
 
   constructor(db: Db, model: Model) {
     const a = compileApply(model);
@@ -72,12 +75,17 @@ class ModelApplier {
     this.stage = db.prepare(a.insertStage);
     this.stageChunk = db.prepare(a.insertStageRows(STAGE_CHUNK));
     this.params = new Array<unknown>(STAGE_CHUNK * (model.columns.length + 2));
-    this.steps = a.steps.map((s) => db.prepare(s.sql));
+    this.steps = a.steps.map((s) => ({ name: s.name, statement: db.prepare(s.sql) }));
+    const index = (name: string) => model.columns.findIndex((c) => c.name === name);
+    this.keyIndexes = model.primaryKey!.columns.map(index);
+    this.versionIndex = index(model.version!.column);
     this.count = db.prepare(a.count);
     this.clear = db.prepare(a.clear);
   }
 
-  run(rows: readonly StageRow[]): Map<string, number> {
+  run(batch: readonly StageRow[]): Map<string, number> {
+    const settled = settleWithinBatch(batch, this.keyIndexes, this.versionIndex);
+    const rows = settled.staged;
     const params = this.params;
     let n = 0;
     let p = 0;
@@ -96,9 +104,19 @@ class ModelApplier {
       const row = rows[n]!;
       this.stage.run(++n, row.op, ...row.values);
     }
-    for (const step of this.steps) step.run();
-    const counts = new Map<string, number>();
-    for (const r of this.count.all() as { outcome: string | null; rows: number }[]) counts.set(r.outcome ?? '', Number(r.rows));
+    for (const step of this.steps) {
+      // With one staged row per key, the within-batch steps have nothing to do.
+      if (!settled.repeats && (step.name === 'mark-duplicates' || step.name === 'mark-stale')) continue;
+      step.statement.run();
+    }
+    const counts = new Map<string, number>([
+      ['duplicate', settled.duplicate],
+      ['stale', settled.stale],
+    ]);
+    for (const r of this.count.all() as { outcome: string | null; rows: number }[]) {
+      const k = r.outcome ?? '';
+      counts.set(k, (counts.get(k) ?? 0) + Number(r.rows));
+    }
     this.clear.run();
     return counts;
   }
