@@ -36,8 +36,15 @@ export const OP_DELETE = 1;
 export type Outcome = 'inserted' | 'updated' | 'deleted' | 'tombstoned' | 'stale' | 'duplicate';
 
 export interface ApplyStatements {
-  /** CREATE TEMP TABLE for the stage and its index; run once per connection. */
-  readonly createStage: readonly string[];
+  /** CREATE TEMP TABLE for the stage; run once per connection. */
+  readonly createStage: string;
+  /**
+   * The stage's (key, version) index, which mark-duplicates and mark-stale probe. A runtime that
+   * stages one row per key can skip those two steps, and then the index (creating it only for a
+   * batch that needs it, and dropping it after).
+   */
+  readonly createStageIndex: string;
+  readonly dropStageIndex: string;
   /** Parameter order of `insertStage`, per row: _mdl_row, _mdl_op, then these columns. */
   readonly stageColumns: readonly string[];
   readonly insertStage: string;
@@ -82,10 +89,10 @@ export function compileApply(model: Model): ApplyStatements {
   for (let i = 0; i < columns.length; i++) {
     stageColumns += `${i === 0 ? '' : ',\n'}  ${quoted[i]} ${storageClass(model.columns[i]!.type)}`;
   }
-  const createStage = [
-    `CREATE TEMP TABLE IF NOT EXISTS ${stage} (\n  ${row} INTEGER PRIMARY KEY,\n  ${op} INTEGER NOT NULL,\n  ${outcome} TEXT,\n${stageColumns}\n)`,
-    `CREATE INDEX IF NOT EXISTS "temp".${ident(`${names.stage}_key`)} ON ${stage} (${keyAndVersion})`,
-  ];
+  const createStage = `CREATE TEMP TABLE IF NOT EXISTS ${stage} (\n  ${row} INTEGER PRIMARY KEY,\n  ${op} INTEGER NOT NULL,\n  ${outcome} TEXT,\n${stageColumns}\n)`;
+  const stageIndex = ident(`${names.stage}_key`);
+  const createStageIndex = `CREATE INDEX IF NOT EXISTS "temp".${stageIndex} ON ${stage} (${keyAndVersion})`;
+  const dropStageIndex = `DROP INDEX IF EXISTS "temp".${stageIndex}`;
 
   const rowParams = `(?, ?${', ?'.repeat(columns.length)})`;
   const insertStage = `INSERT INTO ${stage} (${row}, ${op}, ${joined}) VALUES ${rowParams}`;
@@ -175,6 +182,8 @@ export function compileApply(model: Model): ApplyStatements {
 
   return {
     createStage,
+    createStageIndex,
+    dropStageIndex,
     stageColumns: columns,
     insertStage,
     insertStageRows,

@@ -199,7 +199,7 @@ export function* renderSqliteChunks(schema: Schema, program?: SqliteProgram): Ge
     for (const s of m.ddl) out += `${s};\n`;
     for (const s of m.metadata) out += `${s};\n`;
     out += `\n-- Apply statements for ${model.name}: the runtime stages a batch, then runs these in order.\n`;
-    for (const s of m.apply.createStage) out += `${s};\n`;
+    out += `${m.apply.createStage};\n${m.apply.createStageIndex};\n`;
     out += `-- stage: ${m.apply.insertStage};\n`;
     for (const step of m.apply.steps) out += `-- step: ${step.name}\n${step.sql};\n`;
     out += `-- step: count\n${m.apply.count};\n-- step: clear\n${m.apply.clear};\n`;

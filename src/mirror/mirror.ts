@@ -66,12 +66,16 @@ class ModelApplier {
   private readonly steps: { readonly name: string; readonly statement: Database.Statement }[];
   private readonly count: Database.Statement;
   private readonly clear: Database.Statement;
+  private readonly createIndex: Database.Statement;
+  private readonly dropIndex: Database.Statement;
   private readonly keyIndexes: readonly number[];
   private readonly versionIndex: number;
 
   constructor(db: Db, model: Model) {
     const a = compileApply(model);
-    for (const s of a.createStage) db.exec(s);
+    db.exec(a.createStage);
+    this.createIndex = db.prepare(a.createStageIndex);
+    this.dropIndex = db.prepare(a.dropStageIndex);
     this.stage = db.prepare(a.insertStage);
     this.stageChunk = db.prepare(a.insertStageRows(STAGE_CHUNK));
     this.params = new Array<unknown>(STAGE_CHUNK * (model.columns.length + 2));
@@ -86,6 +90,8 @@ class ModelApplier {
   run(batch: readonly StageRow[]): Map<string, number> {
     const settled = settleWithinBatch(batch, this.keyIndexes, this.versionIndex);
     const rows = settled.staged;
+    // The index serves only the within-batch steps: kept up while staging only when they run.
+    if (settled.repeats) this.createIndex.run();
     const params = this.params;
     let n = 0;
     let p = 0;
@@ -118,6 +124,7 @@ class ModelApplier {
       counts.set(k, (counts.get(k) ?? 0) + Number(r.rows));
     }
     this.clear.run();
+    if (settled.repeats) this.dropIndex.run();
     return counts;
   }
 }
