@@ -3,7 +3,8 @@
  */
 
 import { Mirror, MirrorError } from '../mirror/mirror.js';
-import { DEFAULT_BATCH_SIZE, ingestFiles, type IngestReport } from '../ingest/ingest.js';
+import { DEFAULT_BATCH_SIZE, type IngestReport } from '../ingest/ingest.js';
+import { ingestFilesParallel } from '../ingest/parallel.js';
 import { EXIT_ERRORS, EXIT_OK, oneOf, parse, UsageError } from './io.js';
 
 export const help = `Usage: mdl ingest --db FILE --model NAME FILE... [--format csv|jsonl]
@@ -27,7 +28,7 @@ Exit status: 0 applied (rejected rows included: they are accounted for), 1 the
 files or the mirror cannot be used (nothing of the file was applied), 2 usage error.
 `;
 
-export function run(args: readonly string[]): number {
+export async function run(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     db: { type: 'string' },
     model: { type: 'string' },
@@ -49,7 +50,8 @@ export function run(args: readonly string[]): number {
   let mirror: Mirror | undefined;
   try {
     mirror = Mirror.open(db);
-    const report = ingestFiles(mirror, model, positionals, { format, batchSize });
+    // Read and convert on a second thread while this one applies to SQLite.
+    const report = await ingestFilesParallel(mirror, model, positionals, { format, batchSize });
     process.stdout.write(values['json'] ? JSON.stringify(report) + '\n' : summary(report) + '\n');
     return EXIT_OK;
   } catch (e) {

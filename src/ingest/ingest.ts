@@ -19,7 +19,7 @@ import type { RawField } from './convert.js';
 
 export type IngestFormat = 'csv' | 'jsonl';
 export const CHANGE_TYPE_COLUMN = '_change_request_type';
-export const DEFAULT_BATCH_SIZE = 25_000;
+export const DEFAULT_BATCH_SIZE = 20_000;
 
 export interface IngestOptions {
   readonly format?: IngestFormat | undefined;
@@ -125,58 +125,123 @@ function* inputs(file: string, format: IngestFormat, map: ColumnMap, width: numb
   }
 }
 
-export function ingestFiles(mirror: Mirror, modelName: string, files: readonly string[], options: IngestOptions = {}): IngestReport {
-  const model = mirror.model(modelName);
-  if (!model) {
-    const names = mirror.schema().models.map((m) => m.name);
-    const hint = didYouMean(modelName, names);
-    throw new MirrorError(`the mirror has no model ${modelName}${hint ? ` (${hint})` : names.length ? `; it holds ${names.join(', ')}` : ''}`);
-  }
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  const plans = files.map((file) => {
-    const format = formatOf(file, options.format);
+/** A file checked against the model, ready to read. */
+export interface FilePlan {
+  readonly file: string;
+  readonly format: IngestFormat;
+  readonly map: ColumnMap;
+}
+
+/** Every file's columns checked before anything is applied; throws MirrorError if one does not fit. */
+export function planFiles(model: Model, files: readonly string[], format: IngestFormat | undefined): FilePlan[] {
+  return files.map((file) => {
+    const f = formatOf(file, format);
     try {
-      return { file, format, map: fileColumns(model, file, format) };
+      return { file, format: f, map: fileColumns(model, file, f) };
     } catch (e) {
       if (e instanceof MirrorError || !(e instanceof Error)) throw e;
       throw new MirrorError(`${e.message}; nothing was applied`);
     }
   });
+}
 
+/** One batch of a file, converted: staged rows and rejects, `batchSize` input rows at most. */
+export interface ConvertedBatch {
+  readonly file: string;
+  readonly rows: StageRow[];
+  readonly rejects: RejectRow[];
+}
+
+/** A file that could not be read on, part way through (invalid UTF-8, a read error). */
+export class ReadError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The files' rows, converted, batch by batch; every file gives at least one batch (maybe empty). */
+export function* convertBatches(model: Model, plans: readonly FilePlan[], batchSize: number): Generator<ConvertedBatch> {
   const shape = rowShape(model);
-  const totals = zero();
-  const perFile: IngestReport['files'][number][] = [];
   for (const plan of plans) {
-    const fileTotals = zero();
-    let batches = 0;
     let rows: StageRow[] = [];
     let rejects: RejectRow[] = [];
-    const flush = () => {
-      const report = mirror.applyBatch(model, rows, rejects, plan.file);
-      batches++;
-      for (const k of COUNT_KEYS) {
-        fileTotals[k] += report[k];
-        totals[k] += report[k];
-      }
-      options.onBatch?.(report);
-      rows = [];
-      rejects = [];
-    };
+    let batches = 0;
     try {
       for (const { input, line, record, raw } of inputs(plan.file, plan.format, plan.map, model.columns.length)) {
         const change = convertChange(shape, input);
         if (isRejected(change)) rejects.push({ line, record, raw, code: change.code, reason: change.reason });
         else rows.push(change);
-        if (rows.length + rejects.length >= batchSize) flush();
+        if (rows.length + rejects.length >= batchSize) {
+          yield { file: plan.file, rows, rejects };
+          batches++;
+          rows = [];
+          rejects = [];
+        }
       }
     } catch (e) {
-      // The file cannot be read on (invalid UTF-8, a read error): what was committed stays, and
-      // re-running once the file is fixed converges (replay is idempotent).
       if (e instanceof MirrorError || !(e instanceof Error)) throw e;
-      throw new MirrorError(`${e.message}; ${batches} batch${batches === 1 ? '' : 'es'} of ${plan.file} (${fileTotals.received} rows) were applied before it`);
+      throw new ReadError(plan.file, e.message);
     }
-    if (rows.length + rejects.length > 0 || batches === 0) flush();
-    perFile.push({ file: plan.file, batches, ...fileTotals });
+    if (rows.length + rejects.length > 0 || batches === 0) yield { file: plan.file, rows, rejects };
   }
-  return { model: model.name, ...totals, files: perFile };
+}
+
+/** Adds up batch reports into the ingest report, per file and in total. */
+export class Tally {
+  private readonly totals = zero();
+  private readonly perFile = new Map<string, { batches: number } & ReturnType<typeof zero>>();
+
+  constructor(files: readonly string[]) {
+    for (const f of files) this.perFile.set(f, { batches: 0, ...zero() });
+  }
+
+  add(report: BatchReport, file: string): void {
+    const f = this.perFile.get(file)!;
+    f.batches++;
+    for (const k of COUNT_KEYS) {
+      f[k] += report[k];
+      this.totals[k] += report[k];
+    }
+  }
+
+  /** The error for a file that could not be read on, saying what was applied before it. */
+  readError(e: ReadError): MirrorError {
+    // The file cannot be read on: what was committed stays, and re-running once the file is
+    // fixed converges (replay is idempotent).
+    const f = this.perFile.get(e.file);
+    const batches = f?.batches ?? 0;
+    return new MirrorError(`${e.message}; ${batches} batch${batches === 1 ? '' : 'es'} of ${e.file} (${f?.received ?? 0} rows) were applied before it`);
+  }
+
+  report(model: string): IngestReport {
+    return { model, ...this.totals, files: [...this.perFile].map(([file, f]) => ({ file, ...f })) };
+  }
+}
+
+export function modelFor(mirror: Mirror, modelName: string): Model {
+  const model = mirror.model(modelName);
+  if (model) return model;
+  const names = mirror.schema().models.map((m) => m.name);
+  const hint = didYouMean(modelName, names);
+  throw new MirrorError(`the mirror has no model ${modelName}${hint ? ` (${hint})` : names.length ? `; it holds ${names.join(', ')}` : ''}`);
+}
+
+export function ingestFiles(mirror: Mirror, modelName: string, files: readonly string[], options: IngestOptions = {}): IngestReport {
+  const model = modelFor(mirror, modelName);
+  const plans = planFiles(model, files, options.format);
+  const tally = new Tally(files);
+  try {
+    for (const batch of convertBatches(model, plans, options.batchSize ?? DEFAULT_BATCH_SIZE)) {
+      const report = mirror.applyBatch(model, batch.rows, batch.rejects, batch.file);
+      tally.add(report, batch.file);
+      options.onBatch?.(report);
+    }
+  } catch (e) {
+    if (e instanceof ReadError) throw tally.readError(e);
+    throw e;
+  }
+  return tally.report(model.name);
 }

@@ -1,0 +1,71 @@
+/**
+ * Ingest on two cores: a worker thread reads and converts (worker.ts) while this thread applies
+ * each batch to SQLite, so a batch is converted while the one before it commits. The result is
+ * exactly that of ingestFiles: the same batches, in the same order, applied the same way.
+ *
+ * This is what `mdl ingest` runs. It needs the built worker module beside this one (dist/), so
+ * the library's synchronous `ingest` stays the one-thread path.
+ */
+
+import { Worker } from 'node:worker_threads';
+import { MirrorError, type Mirror, type RejectRow, type StageRow } from '../mirror/mirror.js';
+import type { StoredValue } from './convert.js';
+import { DEFAULT_BATCH_SIZE, modelFor, ReadError, Tally, type IngestOptions, type IngestReport } from './ingest.js';
+import type { WorkerInput, WorkerMessage } from './worker.js';
+
+/** The reading thread's heap limit; a batch in flight needs a fraction of it. */
+const WORKER_OLD_SPACE_MB = 128;
+
+export function ingestFilesParallel(mirror: Mirror, modelName: string, files: readonly string[], options: IngestOptions = {}): Promise<IngestReport> {
+  const model = modelFor(mirror, modelName);
+  const width = model.columns.length;
+  const inFlight = new SharedArrayBuffer(4);
+  const counter = new Int32Array(inFlight);
+  const input: WorkerInput = { model, files, format: options.format, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, inFlight };
+  const worker = new Worker(new URL('./worker.js', import.meta.url), {
+    workerData: input,
+    // The reader makes much short-lived garbage; a bounded heap makes its collector keep up, so
+    // that the two threads together stay within the memory one would use.
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB, maxYoungGenerationSizeMb: 16 },
+  });
+  const tally = new Tally(files);
+
+  return new Promise<IngestReport>((resolve, reject) => {
+    let settled = false;
+    const finish = (error: Error | undefined, report?: IngestReport) => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      if (error) reject(error);
+      else resolve(report!);
+    };
+    worker.on('message', (m: WorkerMessage) => {
+      try {
+        switch (m.type) {
+          case 'planned':
+            return;
+          case 'batch': {
+            const rows: StageRow[] = new Array<StageRow>(m.ops.length);
+            for (let i = 0; i < m.ops.length; i++) {
+              rows[i] = { op: m.ops[i]!, values: m.values.slice(i * width, (i + 1) * width) as StoredValue[] };
+            }
+            const report = mirror.applyBatch(model, rows, m.rejects as RejectRow[], m.file);
+            tally.add(report, m.file);
+            options.onBatch?.(report);
+            Atomics.sub(counter, 0, 1);
+            Atomics.notify(counter, 0);
+            return;
+          }
+          case 'done':
+            return finish(undefined, tally.report(model.name));
+          case 'error':
+            return finish(m.file ? tally.readError(new ReadError(m.file, m.message)) : new MirrorError(m.message));
+        }
+      } catch (e) {
+        finish(e as Error);
+      }
+    });
+    worker.on('error', (e) => finish(e));
+    worker.on('exit', (code) => finish(new Error(`the ingest worker stopped (exit ${code}) before it finished`)));
+  });
+}
