@@ -19,7 +19,7 @@ import type { RawField } from './convert.js';
 
 export type IngestFormat = 'csv' | 'jsonl';
 export const CHANGE_TYPE_COLUMN = '_change_request_type';
-export const DEFAULT_BATCH_SIZE = 20_000;
+export const DEFAULT_BATCH_SIZE = 10_000;
 
 export interface IngestOptions {
   readonly format?: IngestFormat | undefined;
@@ -96,32 +96,51 @@ function fileColumns(model: Model, file: string, format: IngestFormat): ColumnMa
   return columnMap(model, file, keys);
 }
 
+/**
+ * The file's rows as change inputs. One object is reused from row to row (its fields reset):
+ * the caller converts each before asking for the next, and a file of millions of rows then
+ * allocates nothing here per row.
+ */
 function* inputs(file: string, format: IngestFormat, map: ColumnMap, width: number): Generator<{ input: ChangeInput; line: number; record: number; raw: string }> {
+  const fields: (RawField | undefined)[] = new Array<RawField | undefined>(width);
+  const input: { fields: (RawField | undefined)[]; changeType: RawField | undefined; error: string | undefined } = {
+    fields,
+    changeType: undefined,
+    error: undefined,
+  };
+  const item = { input: input as ChangeInput, line: 0, record: 0, raw: '' };
+  const next = (line: number, record: number, raw: string, error: string | undefined) => {
+    item.line = line;
+    item.record = record;
+    item.raw = raw;
+    input.error = error;
+    return item;
+  };
   if (format === 'csv') {
     const csv = readCsv(file);
     const targets = csv.header.map((h) => map.byName.get(h)!);
     for (const r of csv.records) {
-      const fields: (RawField | undefined)[] = new Array<RawField | undefined>(width);
-      let changeType: RawField | undefined;
+      fields.fill(undefined);
+      input.changeType = undefined;
       for (let i = 0; i < targets.length && i < r.fields.length; i++) {
         const t = targets[i]!;
-        if (t < 0) changeType = r.fields[i]!;
+        if (t < 0) input.changeType = r.fields[i]!;
         else fields[t] = r.fields[i]!;
       }
-      yield { input: { fields, changeType, error: r.error }, line: r.line, record: r.record, raw: r.raw };
+      yield next(r.line, r.record, r.raw, r.error);
     }
     return;
   }
   for (const r of readJsonl(file)) {
-    const fields: (RawField | undefined)[] = new Array<RawField | undefined>(width);
-    let changeType: RawField | undefined;
+    fields.fill(undefined);
+    input.changeType = undefined;
     for (const [k, v] of r.fields) {
       const t = map.byName.get(k);
       if (t === undefined) continue;
-      if (t < 0) changeType = v;
+      if (t < 0) input.changeType = v;
       else fields[t] = v;
     }
-    yield { input: { fields, changeType, error: r.error }, line: r.line, record: r.record, raw: r.raw };
+    yield next(r.line, r.record, r.raw, r.error);
   }
 }
 

@@ -26,7 +26,7 @@ export function ingestFilesParallel(mirror: Mirror, modelName: string, files: re
     workerData: input,
     // The reader makes much short-lived garbage; a bounded heap makes its collector keep up, so
     // that the two threads together stay within the memory one would use.
-    resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB, maxYoungGenerationSizeMb: 16 },
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB, maxYoungGenerationSizeMb: 32 },
   });
   const tally = new Tally(files);
 

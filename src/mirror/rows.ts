@@ -59,22 +59,11 @@ export function convertChange(shape: RowShape, input: ChangeInput): StagedChange
   const columns = model.columns;
   const values: StoredValue[] = new Array<StoredValue>(columns.length).fill(null);
 
-  const required = (i: number, code: 'missing-key' | 'missing-version'): RejectedChange | undefined => {
-    const column = columns[i]!;
-    const raw = input.fields[i];
-    const what = code === 'missing-key' ? 'the primary key column' : 'the version column';
-    if (raw === undefined || raw === null) return { code, reason: `${what} ${column.name} is NULL` };
-    const v = convertField(column.type, raw);
-    if (v instanceof Rejection) return { code, reason: `${what} ${column.name}: ${v.reason}` };
-    if (v === null) return { code, reason: `${what} ${column.name} is NULL` };
-    values[i] = v;
-    return undefined;
-  };
   for (const i of shape.keyIndexes) {
-    const r = required(i, 'missing-key');
+    const r = required(columns[i]!, input.fields[i], 'missing-key', values, i);
     if (r) return r;
   }
-  const r = required(shape.versionIndex, 'missing-version');
+  const r = required(columns[shape.versionIndex]!, input.fields[shape.versionIndex], 'missing-version', values, shape.versionIndex);
   if (r) return r;
   if (kind === 'd') return { op: OP_DELETE, values };
 
@@ -93,6 +82,23 @@ export function convertChange(shape: RowShape, input: ChangeInput): StagedChange
     values[i] = v;
   }
   return { op: OP_UPSERT, values };
+}
+
+/** A key or version column's value into `values[i]`, or why the row is rejected. */
+function required(
+  column: Model['columns'][number],
+  raw: RawField | undefined,
+  code: 'missing-key' | 'missing-version',
+  values: StoredValue[],
+  i: number,
+): RejectedChange | undefined {
+  const what = code === 'missing-key' ? 'the primary key column' : 'the version column';
+  if (raw === undefined || raw === null) return { code, reason: `${what} ${column.name} is NULL` };
+  const v = convertField(column.type, raw);
+  if (v instanceof Rejection) return { code, reason: `${what} ${column.name}: ${v.reason}` };
+  if (v === null) return { code, reason: `${what} ${column.name} is NULL` };
+  values[i] = v;
+  return undefined;
 }
 
 export function isRejected(c: StagedChange | RejectedChange): c is RejectedChange {
