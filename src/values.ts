@@ -56,6 +56,11 @@ export function canonicalDate(text: string): string | undefined {
 
 /** Decimal text with exactly `scale` fractional digits; undefined if it has more digits than fit. */
 export function canonicalDecimal(text: string, precision: number, scale: number): string | undefined {
+  return isCanonicalDecimal(text, precision, scale) ? text : generalDecimal(text, precision, scale);
+}
+
+/** The general form of canonicalDecimal; exported for the test that holds the fast path to it. */
+export function generalDecimal(text: string, precision: number, scale: number): string | undefined {
   const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text.trim());
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) return undefined;
   const negative = m[1] === '-';
@@ -70,6 +75,32 @@ export function canonicalDecimal(text: string, precision: number, scale: number)
 }
 
 const DIGIT_0 = 48;
+
+/**
+ * Whether text is already canonical for (precision, scale): an optional '-', a whole part without
+ * leading zeros (or a single 0), and, when scale > 0, a point and exactly `scale` digits; not a
+ * negative zero. Most decimals in change files are, and are then stored as they are.
+ */
+function isCanonicalDecimal(text: string, precision: number, scale: number): boolean {
+  const n = text.length;
+  let i = text.charCodeAt(0) === 45 ? 1 : 0;
+  const wholeStart = i;
+  while (i < n && text.charCodeAt(i) >= DIGIT_0 && text.charCodeAt(i) <= DIGIT_0 + 9) i++;
+  const whole = i - wholeStart;
+  if (whole === 0 || (whole > 1 && text.charCodeAt(wholeStart) === DIGIT_0)) return false;
+  const zeroWhole = whole === 1 && text.charCodeAt(wholeStart) === DIGIT_0;
+  if (!zeroWhole && whole > precision - scale) return false;
+  let nonZero = !zeroWhole;
+  if (scale > 0) {
+    if (text.charCodeAt(i) !== 46 || n - i - 1 !== scale) return false;
+    for (let j = i + 1; j < n; j++) {
+      const d = text.charCodeAt(j) - DIGIT_0;
+      if (d < 0 || d > 9) return false;
+      if (d !== 0) nonZero = true;
+    }
+  } else if (i !== n) return false;
+  return wholeStart === 0 || nonZero;
+}
 
 /** Two or more digits at `at` as a number, or -1 if any is not a digit. */
 function digits(text: string, at: number, count: number): number {
@@ -143,7 +174,12 @@ function fastTimestamp(text: string): string | undefined {
     if (oh < 0 || om < 0) return undefined;
     offset = (z === 45 ? -1 : 1) * (oh * 60 + om);
   } else return undefined;
-  let minutes = daysFromCivil(y, mo, d) * 1440 + h * 60 + mi - offset;
+  const local = h * 60 + mi - offset;
+  if (offset === 0 || (local >= 0 && local < 1440)) {
+    // The same day in UTC: only the hours and minutes move.
+    return `${text.slice(0, 11)}${pad2(Math.floor(local / 60))}:${pad2(local % 60)}:${pad2(s)}.${micros}Z`;
+  }
+  let minutes = daysFromCivil(y, mo, d) * 1440 + local;
   const days = Math.floor(minutes / 1440);
   minutes -= days * 1440;
   const [yy, mm, dd] = civilFromDays(days);

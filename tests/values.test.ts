@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalTimestamp } from '../src/index.js';
-import { generalTimestamp } from '../src/values.js';
+import { canonicalDecimal, generalDecimal, generalTimestamp } from '../src/values.js';
 
 const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
 
@@ -38,5 +38,32 @@ describe('canonicalTimestamp', () => {
     expect(canonicalTimestamp('2024-02-30T00:00:00Z')).toBeUndefined();
     expect(canonicalTimestamp('0000-01-01T00:00:00+00:01')).toBeUndefined();
     expect(canonicalTimestamp('2024-03-01T12:00:00.1234567Z')).toBe('2024-03-01T12:00:00.123456Z');
+  });
+});
+
+describe('canonicalDecimal', () => {
+  it('agrees with the general parser, whether or not the text is already canonical', () => {
+    const text = fc
+      .tuple(
+        fc.constantFrom('', '-', '+', ' '),
+        fc.stringMatching(/^\d{0,6}$/),
+        fc.option(fc.stringMatching(/^\d{0,5}$/)),
+        fc.constantFrom('', ' ', 'x'),
+      )
+      .map(([sign, whole, frac, tail]) => `${sign}${whole}${frac === null ? '' : `.${frac}`}${tail}`);
+    const shape = fc.tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 0, max: 4 })).filter(([p, s]) => s <= p);
+    fc.assert(
+      fc.property(text, shape, (t, [precision, scale]) => {
+        expect(canonicalDecimal(t, precision, scale)).toBe(generalDecimal(t, precision, scale));
+      }),
+      { seed: 20261124, numRuns: 20000 },
+    );
+  });
+
+  it('stores a canonical decimal as it is, and rewrites any other', () => {
+    expect(canonicalDecimal('1234.50', 12, 2)).toBe('1234.50');
+    expect(canonicalDecimal('-0.00', 12, 2)).toBe('0.00');
+    expect(canonicalDecimal('007.5', 12, 2)).toBe('7.50');
+    expect(canonicalDecimal('12345678901.00', 12, 2)).toBeUndefined();
   });
 });

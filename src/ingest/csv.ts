@@ -100,13 +100,13 @@ export function parseCsvText(text: string): CsvFile {
 function csvFile(source: () => Iterable<string>, name: string): CsvFile {
   let first: Row | undefined;
   // Breaking out of the loop closes the file; the records pass opens it again.
-  for (const row of scanRows(source())) {
+  for (const row of scanRows(source(), true)) {
     first = row;
     break;
   }
   if (first === undefined) throw new Error(`${name} is empty: a CSV change file starts with a header row`);
   if (first.error !== undefined) throw new Error(`${name}: the header row has an ${first.error}`);
-  const header = first.fields.map((f, i) => (f === null ? '' : first.quoted[i] ? f : f.replace(/^ +| +$/g, '')));
+  const header = first.fields.map((f, i) => (f === null ? '' : first.quoted![i] ? f : f.replace(/^ +| +$/g, '')));
   const width = header.length;
   return {
     header,
@@ -133,19 +133,25 @@ function csvFile(source: () => Iterable<string>, name: string): CsvFile {
 interface Row {
   readonly line: number;
   readonly fields: (string | null)[];
-  /** Per field, whether it was quoted: only the header needs it, to decide what to trim. */
-  readonly quoted: boolean[];
+  /** Per field, whether it was quoted: only the header needs it (to decide what to trim), and only it has it. */
+  readonly quoted: boolean[] | undefined;
   readonly raw: string;
   readonly error: string | undefined;
 }
 
-function* scanRows(pieces: Iterable<string>): Generator<Row> {
-  const scanner = new Scanner();
+/** Rows handed out at a time: few enough that they die young, many enough to amortise the calls. */
+const ROWS_PER_SCAN = 64;
+
+function* scanRows(pieces: Iterable<string>, header = false): Generator<Row> {
+  const scanner = new Scanner(header);
   const out: Row[] = [];
   for (const piece of pieces) {
-    scanner.push(piece, out);
-    yield* out;
-    out.length = 0;
+    for (let i = 0; i < piece.length || i === 0; ) {
+      i = scanner.push(piece, i, out, ROWS_PER_SCAN);
+      yield* out;
+      out.length = 0;
+      if (piece.length === 0) break;
+    }
   }
   scanner.finish(out);
   yield* out;
@@ -177,7 +183,7 @@ class Scanner {
   private line = 1;
   private recordLine = 1;
   private fields: (string | null)[] = [];
-  private quoted: boolean[] = [];
+  private quoted: boolean[] | undefined;
   private fieldQuoted = false;
   private field = '';
   private run = 0;
@@ -185,13 +191,23 @@ class Scanner {
   private rawStart = 0;
   private error: string | undefined;
 
-  push(s: string, out: Row[]): void {
+  /** @param header whether to note which fields were quoted (the header's names need it). */
+  constructor(private readonly header: boolean) {
+    if (header) this.quoted = [];
+  }
+
+  /**
+   * Scans s from `from` until `limit` records are complete or s ends; returns where it stopped
+   * (s.length at the end of s, whose unfinished record then carries over to the next piece).
+   */
+  push(s: string, from: number, out: Row[], limit: number): number {
     if (!this.started && s.length > 0) {
       this.started = true;
-      if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
+      // A BOM is skipped, not removed, so that positions in s stay those of the caller.
+      if (s.charCodeAt(0) === 0xfeff) from = 1;
     }
     const n = s.length;
-    for (let i = 0; i < n; i++) {
+    for (let i = from; i < n; i++) {
       const c = s.charCodeAt(i);
       if (this.afterCR) {
         this.afterCR = false;
@@ -261,11 +277,14 @@ class Scanner {
           }
           break;
       }
+      // A record just ended at s[i]: stop once enough are out (a CR's LF is skipped on resuming).
+      if (out.length >= limit && !this.inRecord) return i + 1;
     }
     if (this.state === UNQUOTED || this.state === QUOTED) this.field += s.slice(this.run);
     this.run = 0;
     if (this.inRecord) this.raw += s.slice(this.rawStart);
     this.rawStart = 0;
+    return n;
   }
 
   finish(out: Row[]): void {
@@ -286,7 +305,7 @@ class Scanner {
 
   private endField(value: string | null): void {
     this.fields.push(value);
-    this.quoted.push(this.fieldQuoted);
+    this.quoted?.push(this.fieldQuoted);
     this.fieldQuoted = false;
     this.field = '';
     this.state = FIELD_START;
@@ -297,7 +316,7 @@ class Scanner {
     const raw = this.raw + s.slice(this.rawStart, i);
     out.push({ line: this.recordLine, fields: this.fields, quoted: this.quoted, raw, error: this.error });
     this.fields = [];
-    this.quoted = [];
+    if (this.header) this.quoted = [];
     this.raw = '';
     this.error = undefined;
     this.inRecord = false;
