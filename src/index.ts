@@ -12,11 +12,12 @@ import { checkSources, compileSources, type CheckResult, type CompileResult } fr
 import { loadProject } from './project.js';
 import { renderDiagnostics, type RenderMode } from './diagnostics/render.js';
 import type { Diagnostic } from './diagnostics/diagnostic.js';
-import { Mirror, MirrorError, type BatchReport, type RejectRow, type StageRow } from './mirror/mirror.js';
+import { Mirror, MirrorError, type BatchReport, type RejectRow } from './mirror/mirror.js';
 import { push, type PushReport } from './mirror/push.js';
 import { ingestFiles, type IngestOptions, type IngestReport } from './ingest/ingest.js';
 import { objectChanges, type ChangeObject } from './mirror/changes.js';
-import { convertChange, isRejected, rowShape } from './mirror/rows.js';
+import { batchBuilder, convertChange, isRejected, rowShape } from './mirror/rows.js';
+import type { StoredValue } from './ingest/convert.js';
 
 export type { SourceFile, Span, Position } from './source.js';
 export type { Diagnostic } from './diagnostics/diagnostic.js';
@@ -91,15 +92,16 @@ export function applyChanges(mirror: Mirror, modelName: string, rows: readonly C
   const model = mirror.model(modelName);
   if (!model) throw new MirrorError(`the mirror has no model ${modelName}`);
   const shape = rowShape(model);
-  const staged: StageRow[] = [];
+  const batch = batchBuilder(shape);
+  const values = new Array<StoredValue>(model.columns.length);
   const rejects: RejectRow[] = [];
   objectChanges(model, rows).forEach((input, i) => {
-    const change = convertChange(shape, input);
-    if (isRejected(change)) {
-      rejects.push({ line: null, record: i + 1, raw: JSON.stringify(rows[i], (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)), code: change.code, reason: change.reason });
-    } else staged.push(change);
+    const op = convertChange(shape, input, values);
+    if (isRejected(op)) {
+      rejects.push({ line: null, record: i + 1, raw: JSON.stringify(rows[i], (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)), code: op.code, reason: op.reason });
+    } else batch.add(op, values);
   });
-  return mirror.applyBatch(model, staged, rejects, source);
+  return mirror.applyBatch(model, batch.finish(), rejects, source);
 }
 
 /** Diagnostics as text: pretty (colour), plain, or json. */

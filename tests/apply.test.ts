@@ -33,8 +33,10 @@ beforeEach(() => {
   model = compiled.program!.models[0]!;
 });
 
+let how: Parameters<typeof applyBatch>[3] = {};
+
 function apply(changes: readonly Change[]): Record<string, number> {
-  return applyBatch(db, model.apply, changes.map(([op, ...values]) => [op === 'd' ? 1 : 0, ...values]));
+  return applyBatch(db, model.apply, changes.map(([op, ...values]) => [op === 'd' ? 1 : 0, ...values]), how);
 }
 
 function state(): string[] {
@@ -49,7 +51,14 @@ function tombstones(): string[] {
   );
 }
 
-describe('apply statements', () => {
+describe.each([
+  ['every step in SQL', {}],
+  ['settled in JavaScript, then staged and classified', { settled: { keyIndexes: [0, 1], versionIndex: 3 } }],
+] as const)('apply statements (%s)', (_name, driver) => {
+  beforeEach(() => {
+    how = driver;
+  });
+
   it('insert, then a newer update replaces the whole row', () => {
     expect(apply([['u', 'a', 'x', 'Ann', 1]])).toEqual({ inserted: 1 });
     expect(apply([['u', 'a', 'x', null, 2]])).toEqual({ updated: 1 });
@@ -135,17 +144,22 @@ describe('apply statements', () => {
 });
 
 describe('apply statements and awkward names', () => {
-  // "excluded" is the upsert's pseudo-table; m, t, s, o, st and x are aliases the statements use.
-  it.each(['excluded', 'main', 'temp', 'm', 't', 's', 'o', 'st', 'x', 'select', 'order line', 'q"uote'])(
-    'a model named %j inserts, updates, ignores stale changes and deletes',
-    (name) => {
+  // "excluded" is the upsert's pseudo-table; m, t, s, o, st, x and i are aliases the statements use.
+  const names = ['excluded', 'main', 'temp', 'm', 't', 's', 'o', 'st', 'x', 'i', 'select', 'order line', 'q"uote'];
+  const drivers = [
+    ['every step in SQL', {}],
+    ['staged and classified', { settled: { keyIndexes: [0], versionIndex: 2 } }],
+  ] as const;
+  it.each(names.flatMap((n) => drivers.map(([d, how]) => [n, d, how] as const)))(
+    'a model named %j inserts, updates, ignores stale changes and deletes (%s)',
+    (name, _driver, how) => {
       const q = `"${name.replace(/"/g, '""')}"`;
       const compiled = compileText(`CREATE MODEL ${q} (excluded STRING NOT NULL PRIMARY KEY, "m" STRING, seq BIGINT NOT NULL VERSION);`);
       expect(compiled.ok).toBe(true);
       const local = new Database(':memory:');
       local.exec(compiled.sql!);
       const a = compiled.program!.models[0]!.apply;
-      const run = (rows: [op: number, key: string, value: string | null, seq: number][]) => applyBatch(local, a, rows);
+      const run = (rows: [op: number, key: string, value: string | null, seq: number][]) => applyBatch(local, a, rows, how);
       run([[0, 'k', 'v5', 5]]);
       run([[0, 'k', 'v7', 7]]);
       run([[0, 'k', 'v6', 6]]);

@@ -6,6 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { StoredValue } from '../src/ingest/convert.js';
+import { BatchReader } from '../src/mirror/batch.js';
+import { BatchBuilder } from '../src/mirror/within-batch.js';
 
 export const root = join(import.meta.dirname, '..');
 export const bin = join(root, 'bin', 'mdl.js');
@@ -38,18 +41,37 @@ export function project(files: Record<string, string>): string {
  * Apply one batch with a model's generated statements, as the runtime does: stage the rows,
  * run the steps in one transaction, read the counts, clear the stage. Each row is
  * [op (0 upsert, 1 delete), ...values in the order of apply.stageColumns].
+ *
+ * `settled` drives them as the runtime does for a large batch: the changes are first settled
+ * within the batch in JavaScript and encoded (BatchBuilder), then decoded for staging; a batch left with one change per key is then
+ * staged and classified in one statement and runs only the write steps.
  */
 export function applyBatch(
   db: import('better-sqlite3').Database,
   apply: import('../src/index.js').ApplyStatements,
   rows: readonly (readonly unknown[])[],
+  how: { settled?: { keyIndexes: readonly number[]; versionIndex: number } } = {},
 ): Record<string, number> {
-  const stage = db.prepare(apply.insertStage);
   const counts: Record<string, number> = {};
+  const add = (k: string, n: number) => {
+    if (n > 0) counts[k] = (counts[k] ?? 0) + n;
+  };
+  let staged = rows;
+  let classified = false;
+  if (how.settled) {
+    const builder = new BatchBuilder(apply.stageColumns.length, how.settled.keyIndexes, how.settled.versionIndex);
+    for (const [op, ...values] of rows) builder.add(op as number, values as StoredValue[]);
+    const s = builder.finish();
+    add('duplicate', s.duplicate);
+    add('stale', s.stale);
+    staged = BatchReader.rows(s);
+    classified = !s.repeats;
+  }
+  const stage = db.prepare(classified ? apply.insertClassifiedRows(1) : apply.insertStage);
   db.transaction(() => {
-    rows.forEach((row, i) => stage.run(i + 1, ...row));
-    for (const step of apply.steps) db.prepare(step.sql).run();
-    for (const r of db.prepare(apply.count).all() as { outcome: string; rows: number | bigint }[]) counts[r.outcome] = Number(r.rows);
+    staged.forEach((row, i) => stage.run(i + 1, ...row));
+    for (const step of apply.steps) if (!classified || step.phase === 'write') db.prepare(step.sql).run();
+    for (const r of db.prepare(apply.count).all() as { outcome: string; rows: number | bigint }[]) add(r.outcome, Number(r.rows));
     db.prepare(apply.clear).run();
   })();
   return counts;

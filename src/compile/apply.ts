@@ -17,6 +17,11 @@
  *   8. count            outcome -> rows, for the batch ledger;
  *   9. clear            empty the stage for the next batch.
  *
+ * Steps 1 and 2 settle a key's changes within the batch, and matter only for a key staged more
+ * than once. A runtime that settles those keys itself stages one change per key, and can then
+ * stage and classify in one statement (insertClassifiedRows) and run only steps 4 to 7: the
+ * stage is then written once, never updated, which is most of the cost of a large batch.
+ *
  * The canonical content of a row is SQLite's json_array() of its stored values in declaration
  * order: the same function encodes staged rows and mirror rows, so they always compare alike.
  */
@@ -50,11 +55,29 @@ export interface ApplyStatements {
   readonly insertStage: string;
   /** `insertStage` for `rows` rows in one statement (their parameters one row after another). */
   readonly insertStageRows: (rows: number) => string;
-  /** Run in this order inside the batch's transaction. */
-  readonly steps: readonly { readonly name: string; readonly sql: string }[];
+  /**
+   * Stage and classify in one statement, `rows` rows at a time, for a batch that holds one change
+   * per key (the runtime settles the rest of a key's changes before staging). After it, only the
+   * steps of the `write` phase run. Parameters as for `insertStageRows`.
+   */
+  readonly insertClassifiedRows: (rows: number) => string;
+  /**
+   * Run in this order inside the batch's transaction, after `insertStage`. A batch staged with
+   * `insertClassifiedRows` runs only the `write` phase.
+   */
+  readonly steps: readonly ApplyStep[];
   /** Rows (outcome, rows) for the batch, after the steps. */
   readonly count: string;
   readonly clear: string;
+}
+
+/** settle: decide within the batch; classify: against the mirror; write: change the mirror. */
+export type ApplyPhase = 'settle' | 'classify' | 'write';
+
+export interface ApplyStep {
+  readonly name: string;
+  readonly phase: ApplyPhase;
+  readonly sql: string;
 }
 
 export function tableNames(model: Model): { table: string; tombstones: string; stage: string } {
@@ -122,25 +145,31 @@ export function compileApply(model: Model): ApplyStatements {
     `      OR (o.${op} = s.${op} AND ${content('o')} > ${contentS}))))\n` +
     `)`;
 
-  const classify =
-    `UPDATE ${stage} AS s SET ${outcome} = CASE\n` +
-    `  WHEN s.${op} = ${OP_UPSERT} THEN CASE\n` +
-    `    WHEN x."tomb_version" >= s.${v} THEN 'stale'\n` +
-    `    WHEN x."current_version" IS NULL THEN 'inserted'\n` +
-    `    WHEN s.${v} > x."current_version" THEN 'updated'\n` +
-    `    WHEN s.${v} < x."current_version" THEN 'stale'\n` +
-    `    WHEN ${contentS} = x."current_content" THEN 'duplicate'\n` +
-    `    WHEN ${contentS} > x."current_content" THEN 'updated'\n` +
+  // The outcome of a batch's one change of a key against the mirror: `inc` is the incoming row,
+  // `cur` and `tomb` the mirror's version and tombstone version of its key (NULL when absent),
+  // `curContent` the mirror row's content (read only when the versions are equal).
+  const outcomeCase = (inc: string, cur: string, tombV: string, curContent: string) =>
+    `CASE\n` +
+    `  WHEN ${inc}.${op} = ${OP_UPSERT} THEN CASE\n` +
+    `    WHEN ${tombV} >= ${inc}.${v} THEN 'stale'\n` +
+    `    WHEN ${cur} IS NULL THEN 'inserted'\n` +
+    `    WHEN ${inc}.${v} > ${cur} THEN 'updated'\n` +
+    `    WHEN ${inc}.${v} < ${cur} THEN 'stale'\n` +
+    `    WHEN ${content(inc)} = ${curContent} THEN 'duplicate'\n` +
+    `    WHEN ${content(inc)} > ${curContent} THEN 'updated'\n` +
     `    ELSE 'stale'\n` +
     `  END\n` +
     `  ELSE CASE\n` +
-    `    WHEN x."tomb_version" > s.${v} THEN 'stale'\n` +
-    `    WHEN x."tomb_version" = s.${v} THEN 'duplicate'\n` +
-    `    WHEN x."current_version" IS NULL THEN 'tombstoned'\n` +
-    `    WHEN s.${v} >= x."current_version" THEN 'deleted'\n` +
+    `    WHEN ${tombV} > ${inc}.${v} THEN 'stale'\n` +
+    `    WHEN ${tombV} = ${inc}.${v} THEN 'duplicate'\n` +
+    `    WHEN ${cur} IS NULL THEN 'tombstoned'\n` +
+    `    WHEN ${inc}.${v} >= ${cur} THEN 'deleted'\n` +
     `    ELSE 'stale'\n` +
     `  END\n` +
-    `END\n` +
+    `END`;
+
+  const classify =
+    `UPDATE ${stage} AS s SET ${outcome} = ${outcomeCase('s', 'x."current_version"', 'x."tomb_version"', 'x."current_content"')}\n` +
     `FROM (\n` +
     `  SELECT st.${row} AS "row", m.${v} AS "current_version", t.${v} AS "tomb_version",\n` +
     `    CASE WHEN m.${v} = st.${v} THEN ${contentM} END AS "current_content"\n` +
@@ -150,6 +179,27 @@ export function compileApply(model: Model): ApplyStatements {
     `  WHERE st.${outcome} IS NULL\n` +
     `) AS x\n` +
     `WHERE s.${row} = x."row"`;
+
+  // Staging and classifying in one statement, for a batch with one change per key: each row is
+  // classified as it is staged, so the stage is written once and never updated. The mirror is
+  // read before any of the batch is written, exactly as classify reads it.
+  // A bound number is a REAL to SQLite: a table column's affinity would make an integral one an
+  // INTEGER, and so must the incoming rows, whose content is compared with the mirror's.
+  const incoming = `"_mdl_incoming"`;
+  let typedParams = '(?, ?';
+  for (const c of model.columns) {
+    const storage = storageClass(c.type);
+    typedParams += storage === 'TEXT' ? ', ?' : `, CAST(? AS ${storage})`;
+  }
+  typedParams += ')';
+  const insertClassifiedRows = (rows: number) =>
+    `WITH ${incoming} (${row}, ${op}, ${joined}) AS (VALUES ${Array(rows).fill(typedParams).join(', ')})\n` +
+    `INSERT INTO ${stage} (${row}, ${op}, ${outcome}, ${joined})\n` +
+    `SELECT i.${row}, i.${op}, ${outcomeCase('i', `m.${v}`, `t.${v}`, contentM)},\n` +
+    `  i.${quoted.join(', i.')}\n` +
+    `FROM ${incoming} AS i\n` +
+    `LEFT JOIN ${table} AS m ON ${equalities('m', 'i', keyQuoted)}\n` +
+    `LEFT JOIN ${tomb} AS t ON ${equalities('t', 'i', keyQuoted)}`;
 
   let set = '';
   for (const q of quoted) {
@@ -187,14 +237,15 @@ export function compileApply(model: Model): ApplyStatements {
     stageColumns: columns,
     insertStage,
     insertStageRows,
+    insertClassifiedRows,
     steps: [
-      { name: 'mark-duplicates', sql: markDuplicates },
-      { name: 'mark-stale', sql: markStale },
-      { name: 'classify', sql: classify },
-      { name: 'upsert', sql: upsert },
-      { name: 'revive', sql: revive },
-      { name: 'delete', sql: del },
-      { name: 'tombstone', sql: tombstone },
+      { name: 'mark-duplicates', phase: 'settle', sql: markDuplicates },
+      { name: 'mark-stale', phase: 'settle', sql: markStale },
+      { name: 'classify', phase: 'classify', sql: classify },
+      { name: 'upsert', phase: 'write', sql: upsert },
+      { name: 'revive', phase: 'write', sql: revive },
+      { name: 'delete', phase: 'write', sql: del },
+      { name: 'tombstone', phase: 'write', sql: tombstone },
     ],
     count,
     clear,

@@ -11,11 +11,12 @@
 import { extname } from 'node:path';
 import { nameKey, type Model } from '../ir.js';
 import { didYouMean } from '../diagnostics/suggest.js';
-import { MirrorError, OUTCOMES, type BatchReport, type Mirror, type RejectRow, type StageRow } from '../mirror/mirror.js';
-import { convertChange, isRejected, rowShape, type ChangeInput } from '../mirror/rows.js';
+import { MirrorError, OUTCOMES, type BatchReport, type Mirror, type RejectRow } from '../mirror/mirror.js';
+import type { EncodedBatch } from '../mirror/batch.js';
+import { batchBuilder, convertChange, isRejected, rowShape, type ChangeInput } from '../mirror/rows.js';
 import { readCsv } from './csv.js';
 import { readJsonl } from './jsonl.js';
-import type { RawField } from './convert.js';
+import type { RawField, StoredValue } from './convert.js';
 
 export type IngestFormat = 'csv' | 'jsonl';
 export const CHANGE_TYPE_COLUMN = '_change_request_type';
@@ -164,10 +165,10 @@ export function planFiles(model: Model, files: readonly string[], format: Ingest
   });
 }
 
-/** One batch of a file, converted: staged rows and rejects, `batchSize` input rows at most. */
+/** One batch of a file, converted: its changes (settled and encoded) and rejects, `batchSize` input rows at most. */
 export interface ConvertedBatch {
   readonly file: string;
-  readonly rows: StageRow[];
+  readonly changes: EncodedBatch;
   readonly rejects: RejectRow[];
 }
 
@@ -185,18 +186,20 @@ export class ReadError extends Error {
 export function* convertBatches(model: Model, plans: readonly FilePlan[], batchSize: number): Generator<ConvertedBatch> {
   const shape = rowShape(model);
   for (const plan of plans) {
-    let rows: StageRow[] = [];
+    const width = model.columns.length;
+    const values = new Array<StoredValue>(width);
+    let rows = batchBuilder(shape);
     let rejects: RejectRow[] = [];
     let batches = 0;
     try {
-      for (const { input, line, record, raw } of inputs(plan.file, plan.format, plan.map, model.columns.length)) {
-        const change = convertChange(shape, input);
-        if (isRejected(change)) rejects.push({ line, record, raw, code: change.code, reason: change.reason });
-        else rows.push(change);
-        if (rows.length + rejects.length >= batchSize) {
-          yield { file: plan.file, rows, rejects };
+      for (const { input, line, record, raw } of inputs(plan.file, plan.format, plan.map, width)) {
+        const op = convertChange(shape, input, values);
+        if (isRejected(op)) rejects.push({ line, record, raw, code: op.code, reason: op.reason });
+        else rows.add(op, values);
+        if (rows.rows + rejects.length >= batchSize) {
+          yield { file: plan.file, changes: rows.finish(), rejects };
           batches++;
-          rows = [];
+          rows = batchBuilder(shape);
           rejects = [];
         }
       }
@@ -204,7 +207,7 @@ export function* convertBatches(model: Model, plans: readonly FilePlan[], batchS
       if (e instanceof MirrorError || !(e instanceof Error)) throw e;
       throw new ReadError(plan.file, e.message);
     }
-    if (rows.length + rejects.length > 0 || batches === 0) yield { file: plan.file, rows, rejects };
+    if (rows.rows + rejects.length > 0 || batches === 0) yield { file: plan.file, changes: rows.finish(), rejects };
   }
 }
 
@@ -254,7 +257,7 @@ export function ingestFiles(mirror: Mirror, modelName: string, files: readonly s
   const tally = new Tally(files);
   try {
     for (const batch of convertBatches(model, plans, options.batchSize ?? DEFAULT_BATCH_SIZE)) {
-      const report = mirror.applyBatch(model, batch.rows, batch.rejects, batch.file);
+      const report = mirror.applyBatch(model, batch.changes, batch.rejects, batch.file);
       tally.add(report, batch.file);
       options.onBatch?.(report);
     }

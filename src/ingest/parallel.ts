@@ -8,8 +8,7 @@
  */
 
 import { Worker } from 'node:worker_threads';
-import { MirrorError, type Mirror, type RejectRow, type StageRow } from '../mirror/mirror.js';
-import type { StoredValue } from './convert.js';
+import { MirrorError, type Mirror } from '../mirror/mirror.js';
 import { DEFAULT_BATCH_SIZE, modelFor, ReadError, Tally, type IngestOptions, type IngestReport } from './ingest.js';
 import type { WorkerInput, WorkerMessage } from './worker.js';
 
@@ -45,11 +44,8 @@ export function ingestFilesParallel(mirror: Mirror, modelName: string, files: re
           case 'planned':
             return;
           case 'batch': {
-            const rows: StageRow[] = new Array<StageRow>(m.ops.length);
-            for (let i = 0; i < m.ops.length; i++) {
-              rows[i] = { op: m.ops[i]!, values: m.values.slice(i * width, (i + 1) * width) as StoredValue[] };
-            }
-            const report = mirror.applyBatch(model, rows, m.rejects as RejectRow[], m.file);
+            const changes = { width, rows: m.rows, bytes: m.bytes, duplicate: m.duplicate, stale: m.stale, repeats: m.repeats };
+            const report = mirror.applyBatch(model, changes, m.rejects, m.file);
             tally.add(report, m.file);
             options.onBatch?.(report);
             Atomics.sub(counter, 0, 1);

@@ -13,10 +13,10 @@ import pkg from 'node-sql-parser';
 import { nameKey, type Model } from '../ir.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { captureSql } from '../compile/mirror-sql.js';
-import { MirrorError, type BatchReport, type Mirror, type RejectRow, type StageRow } from '../mirror/mirror.js';
-import { convertChange, isRejected, rowShape } from '../mirror/rows.js';
+import { MirrorError, type BatchReport, type Mirror, type RejectRow } from '../mirror/mirror.js';
+import { batchBuilder, convertChange, isRejected, rowShape } from '../mirror/rows.js';
 import { JsonLiteral } from './jsonl.js';
-import type { RawField } from './convert.js';
+import type { RawField, StoredValue } from './convert.js';
 import { CHANGE_TYPE_COLUMN } from './ingest.js';
 
 const { Parser } = pkg;
@@ -198,7 +198,8 @@ export function runSql(mirror: Mirror, sql: string, options: { dryRun?: boolean 
       continue;
     }
     const shape = rowShape(model);
-    const rows: StageRow[] = [];
+    const rows = batchBuilder(shape);
+    const converted = new Array<StoredValue>(model.columns.length);
     const rejects: RejectRow[] = [];
     captured.forEach((values, i) => {
       const fields: (RawField | undefined)[] = [];
@@ -211,12 +212,11 @@ export function runSql(mirror: Mirror, sql: string, options: { dryRun?: boolean 
       const input = p.withChangeType
         ? { fields: fields.slice(0, model.columns.length), changeType: fields[model.columns.length], error: bad }
         : { fields, error: bad };
-      const change = convertChange(shape, input);
-      const raw = rawRow(values);
-      if (isRejected(change)) rejects.push({ line: null, record: i + 1, raw, code: change.code, reason: change.reason });
-      else rows.push(change);
+      const op = convertChange(shape, input, converted);
+      if (isRejected(op)) rejects.push({ line: null, record: i + 1, raw: rawRow(values), code: op.code, reason: op.reason });
+      else rows.add(op, converted);
     });
-    outcomes.push({ kind: 'applied', sql: p.text, report: mirror.applyBatch(model, rows, rejects, 'sql') });
+    outcomes.push({ kind: 'applied', sql: p.text, report: mirror.applyBatch(model, rows.finish(), rejects, 'sql') });
   }
   return outcomes;
 }

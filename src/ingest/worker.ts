@@ -3,16 +3,16 @@
  * mirror/rows.ts) while the main thread applies the batches to SQLite (parallel.ts).
  *
  * Given the model (the IR is plain data) and the files, it checks every file's columns first,
- * then posts one message per batch: the staged rows flattened into two arrays (operations, and
- * every row's values one after another: a few large arrays clone much faster than many small
- * ones) and the rejects. At most AHEAD batches are in flight: past that it waits on a shared
+ * then posts one message per batch: its changes settled within the batch (mirror/within-batch.ts)
+ * and encoded in one buffer (mirror/batch.ts), which moves to the applying thread without a
+ * copy, and the rejects. The applying thread then only decodes, stages and runs SQL. At most AHEAD batches are in flight: past that it waits on a shared
  * counter the main thread decrements after each commit, so memory stays bounded however large
  * the files. Errors are posted as messages, never thrown across.
  */
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Model } from '../ir.js';
-import { MirrorError } from '../mirror/mirror.js';
+import { MirrorError, type RejectRow } from '../mirror/mirror.js';
 import { convertBatches, planFiles, ReadError, type IngestFormat } from './ingest.js';
 
 export interface WorkerInput {
@@ -29,9 +29,13 @@ export type WorkerMessage =
   | {
       readonly type: 'batch';
       readonly file: string;
-      readonly ops: Uint8Array;
-      readonly values: unknown[];
-      readonly rejects: unknown[];
+      /** The batch's changes, settled and encoded (mirror/batch.ts), moved here without a copy. */
+      readonly bytes: Uint8Array;
+      readonly rows: number;
+      readonly duplicate: number;
+      readonly stale: number;
+      readonly repeats: boolean;
+      readonly rejects: readonly RejectRow[];
     }
   | { readonly type: 'done' }
   | { readonly type: 'error'; readonly message: string; readonly file?: string; readonly partial: boolean };
@@ -54,14 +58,21 @@ function main(): void {
   try {
     for (const batch of convertBatches(input.model, plans, input.batchSize)) {
       while (Atomics.load(inFlight, 0) >= AHEAD) Atomics.wait(inFlight, 0, Atomics.load(inFlight, 0), 1000);
-      const ops = new Uint8Array(batch.rows.length);
-      const values: unknown[] = [];
-      batch.rows.forEach((r, i) => {
-        ops[i] = r.op;
-        for (const v of r.values) values.push(v);
-      });
+      const { changes } = batch;
       Atomics.add(inFlight, 0, 1);
-      port.postMessage({ type: 'batch', file: batch.file, ops, values, rejects: batch.rejects } satisfies WorkerMessage, [ops.buffer]);
+      port.postMessage(
+        {
+          type: 'batch',
+          file: batch.file,
+          bytes: changes.bytes,
+          rows: changes.rows,
+          duplicate: changes.duplicate,
+          stale: changes.stale,
+          repeats: changes.repeats,
+          rejects: batch.rejects,
+        } satisfies WorkerMessage,
+        [changes.bytes.buffer as ArrayBuffer],
+      );
     }
     port.postMessage({ type: 'done' } satisfies WorkerMessage);
   } catch (e) {

@@ -11,13 +11,12 @@
 import Database from 'better-sqlite3';
 import { checkSources } from '../pipeline.js';
 import { findModel, nameKey, type Model, type Schema } from '../ir.js';
-import { compileApply, type Outcome } from '../compile/apply.js';
+import { compileApply, type ApplyPhase, type Outcome } from '../compile/apply.js';
 import { modelFingerprint } from '../compile/fingerprint.js';
 import { MirrorSql } from '../compile/mirror-sql.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
-import type { StoredValue } from '../ingest/convert.js';
 import type { RejectCode } from './rows.js';
-import { settleWithinBatch } from './within-batch.js';
+import { BatchReader, type EncodedBatch } from './batch.js';
 
 export type Db = Database.Database;
 
@@ -38,12 +37,6 @@ export interface BatchReport {
 
 export const OUTCOMES: readonly Outcome[] = ['inserted', 'updated', 'deleted', 'tombstoned', 'stale', 'duplicate'];
 
-/** A row for the stage: op (0 upsert, 1 delete) and stored values in declaration order. */
-export interface StageRow {
-  readonly op: number;
-  readonly values: readonly StoredValue[];
-}
-
 /** A rejected row: where it came from, as written, and why. */
 export interface RejectRow {
   readonly line: number | null;
@@ -62,24 +55,28 @@ const STAGE_CHUNK = 64;
 class ModelApplier {
   private readonly stage: Database.Statement;
   private readonly stageChunk: Database.Statement;
+  private readonly classify: Database.Statement;
+  private readonly classifyChunk: Database.Statement;
   private readonly params: unknown[];
-  private readonly steps: { readonly name: string; readonly statement: Database.Statement }[];
+  private readonly steps: { readonly phase: ApplyPhase; readonly statement: Database.Statement }[];
   private readonly count: Database.Statement;
   private readonly clear: Database.Statement;
   private readonly createIndex: Database.Statement;
   private readonly dropIndex: Database.Statement;
-  private readonly keyIndexes: readonly number[];
-  private readonly versionIndex: number;
+  readonly keyIndexes: readonly number[];
+  readonly versionIndex: number;
 
   constructor(db: Db, model: Model) {
     const a = compileApply(model);
     db.exec(a.createStage);
     this.createIndex = db.prepare(a.createStageIndex);
     this.dropIndex = db.prepare(a.dropStageIndex);
-    this.stage = db.prepare(a.insertStage);
+    this.stage = db.prepare(a.insertStageRows(1));
     this.stageChunk = db.prepare(a.insertStageRows(STAGE_CHUNK));
+    this.classify = db.prepare(a.insertClassifiedRows(1));
+    this.classifyChunk = db.prepare(a.insertClassifiedRows(STAGE_CHUNK));
     this.params = new Array<unknown>(STAGE_CHUNK * (model.columns.length + 2));
-    this.steps = a.steps.map((s) => ({ name: s.name, statement: db.prepare(s.sql) }));
+    this.steps = a.steps.map((s) => ({ phase: s.phase, statement: db.prepare(s.sql) }));
     const index = (name: string) => model.columns.findIndex((c) => c.name === name);
     this.keyIndexes = model.primaryKey!.columns.map(index);
     this.versionIndex = index(model.version!.column);
@@ -87,44 +84,50 @@ class ModelApplier {
     this.clear = db.prepare(a.clear);
   }
 
-  run(batch: readonly StageRow[]): Map<string, number> {
-    const settled = settleWithinBatch(batch, this.keyIndexes, this.versionIndex);
-    const rows = settled.staged;
-    // The index serves only the within-batch steps: kept up while staging only when they run.
-    if (settled.repeats) this.createIndex.run();
+  /** Stages the changes, STAGE_CHUNK at a time with `chunk`, the rest one by one with `single`. */
+  private stageAll(batch: EncodedBatch, chunk: Database.Statement, single: Database.Statement): void {
+    const reader = new BatchReader(batch);
+    const rows = batch.rows;
     const params = this.params;
     let n = 0;
-    let p = 0;
-    const full = rows.length - (rows.length % STAGE_CHUNK);
-    for (; n < full; ) {
-      p = 0;
-      for (let end = n + STAGE_CHUNK; n < end; ) {
-        const row = rows[n]!;
+    const full = rows - (rows % STAGE_CHUNK);
+    while (n < full) {
+      let p = 0;
+      for (const end = n + STAGE_CHUNK; n < end; ) {
         params[p++] = ++n;
-        params[p++] = row.op;
-        for (const v of row.values) params[p++] = v;
+        p = reader.next(params, p);
       }
-      this.stageChunk.run(params);
+      chunk.run(params);
     }
-    while (n < rows.length) {
-      const row = rows[n]!;
-      this.stage.run(++n, row.op, ...row.values);
+    const one = new Array<unknown>(batch.width + 2);
+    while (n < rows) {
+      one[0] = ++n;
+      reader.next(one, 1);
+      single.run(one);
     }
-    for (const step of this.steps) {
-      // With one staged row per key, the within-batch steps have nothing to do.
-      if (!settled.repeats && (step.name === 'mark-duplicates' || step.name === 'mark-stale')) continue;
-      step.statement.run();
+  }
+
+  run(c: EncodedBatch): Map<string, number> {
+    if (c.repeats) {
+      // Some key still has several changes: stage them all and let SQLite settle and classify.
+      // The stage's index serves the settle phase, so it is kept up only for such a batch.
+      this.createIndex.run();
+      this.stageAll(c, this.stageChunk, this.stage);
+      for (const step of this.steps) step.statement.run();
+    } else {
+      this.stageAll(c, this.classifyChunk, this.classify);
+      for (const step of this.steps) if (step.phase === 'write') step.statement.run();
     }
     const counts = new Map<string, number>([
-      ['duplicate', settled.duplicate],
-      ['stale', settled.stale],
+      ['duplicate', c.duplicate],
+      ['stale', c.stale],
     ]);
     for (const r of this.count.all() as { outcome: string | null; rows: number }[]) {
       const k = r.outcome ?? '';
       counts.set(k, (counts.get(k) ?? 0) + Number(r.rows));
     }
     this.clear.run();
-    if (settled.repeats) this.dropIndex.run();
+    if (c.repeats) this.dropIndex.run();
     return counts;
   }
 }
@@ -207,10 +210,11 @@ export class Mirror {
   }
 
   /**
-   * Applies one batch to one model, atomically: stages the rows, runs the apply statements,
-   * records the rejects and the ledger row. Throws (and changes nothing) only if SQLite fails.
+   * Applies one batch to one model, atomically: stages its changes (settled within the batch and
+   * encoded by a BatchBuilder), runs the apply statements, and records the rejects and the
+   * ledger row. Throws (and changes nothing) only if SQLite fails.
    */
-  applyBatch(model: Model, rows: readonly StageRow[], rejects: readonly RejectRow[], source: string | null): BatchReport {
+  applyBatch(model: Model, changes: EncodedBatch, rejects: readonly RejectRow[], source: string | null): BatchReport {
     const key = nameKey(model.name);
     let applier = this.appliers.get(key);
     if (!applier) {
@@ -218,19 +222,20 @@ export class Mirror {
       this.appliers.set(key, applier);
     }
     const run = applier;
+    const received = changes.rows + changes.duplicate + changes.stale;
     const start = this.db.prepare(MirrorSql.startBatch);
     const finish = this.db.prepare(MirrorSql.finishBatch);
     const reject = this.db.prepare(MirrorSql.insertReject);
     return this.db.transaction((): BatchReport => {
       const batch = Number(start.run(model.name, source, new Date().toISOString()).lastInsertRowid);
-      const counts = rows.length > 0 ? run.run(rows) : new Map<string, number>();
+      const counts = received > 0 ? run.run(changes) : new Map<string, number>();
       for (const r of rejects) reject.run(batch, model.name, source, r.line, r.record, r.raw, r.code, r.reason);
       const get = (o: string) => counts.get(o) ?? 0;
       const report: BatchReport = {
         batch,
         model: model.name,
         source,
-        received: rows.length + rejects.length,
+        received: received + rejects.length,
         inserted: get('inserted'),
         updated: get('updated'),
         deleted: get('deleted'),
@@ -241,7 +246,7 @@ export class Mirror {
       };
       const accounted = OUTCOMES.reduce((n, o) => n + get(o), 0);
       // Every staged row gets exactly one outcome; anything else is a bug in the statements.
-      if (accounted !== rows.length) throw new Error(`apply accounted for ${accounted} of ${rows.length} staged rows of ${model.name}`);
+      if (accounted !== received) throw new Error(`apply accounted for ${accounted} of ${received} changes to ${model.name}`);
       finish.run(
         new Date().toISOString(),
         report.received,

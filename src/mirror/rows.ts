@@ -11,6 +11,7 @@
 import type { Model } from '../ir.js';
 import { changeType, convertField, Rejection, type RawField, type StoredValue } from '../ingest/convert.js';
 import { OP_DELETE, OP_UPSERT } from '../compile/apply.js';
+import { BatchBuilder } from './within-batch.js';
 
 /** Why a row was rejected, as recorded in _mdl_rejects.code. */
 export type RejectCode = 'malformed-row' | 'unknown-change-type' | 'missing-key' | 'missing-version' | 'bad-value' | 'missing-value';
@@ -22,12 +23,6 @@ export interface ChangeInput {
   readonly changeType?: RawField | undefined;
   /** A problem the reader found with the row itself (a malformed CSV record, invalid JSON). */
   readonly error?: string | undefined;
-}
-
-export interface StagedChange {
-  readonly op: typeof OP_UPSERT | typeof OP_DELETE;
-  /** Stored values in declaration order. */
-  readonly values: readonly StoredValue[];
 }
 
 export interface RejectedChange {
@@ -51,13 +46,17 @@ export function rowShape(model: Model): RowShape {
   };
 }
 
-export function convertChange(shape: RowShape, input: ChangeInput): StagedChange | RejectedChange {
+/**
+ * Converts one change into `values` (the model's width, every slot written): returns its
+ * operation (OP_UPSERT or OP_DELETE), or the reject when it cannot be applied. `values` is the
+ * caller's to reuse from change to change: converting a file allocates no array per row.
+ */
+export function convertChange(shape: RowShape, input: ChangeInput, values: StoredValue[]): number | RejectedChange {
   if (input.error !== undefined) return { code: 'malformed-row', reason: input.error };
   const kind = changeType(input.changeType);
   if (kind instanceof Rejection) return { code: 'unknown-change-type', reason: kind.reason };
-  const { model } = shape;
-  const columns = model.columns;
-  const values: StoredValue[] = new Array<StoredValue>(columns.length).fill(null);
+  const columns = shape.model.columns;
+  values.fill(null, 0, columns.length);
 
   for (const i of shape.keyIndexes) {
     const r = required(columns[i]!, input.fields[i], 'missing-key', values, i);
@@ -65,7 +64,7 @@ export function convertChange(shape: RowShape, input: ChangeInput): StagedChange
   }
   const r = required(columns[shape.versionIndex]!, input.fields[shape.versionIndex], 'missing-version', values, shape.versionIndex);
   if (r) return r;
-  if (kind === 'd') return { op: OP_DELETE, values };
+  if (kind === 'd') return OP_DELETE;
 
   for (let i = 0; i < columns.length; i++) {
     if (values[i] !== null) continue;
@@ -81,7 +80,7 @@ export function convertChange(shape: RowShape, input: ChangeInput): StagedChange
     if (v instanceof Rejection) return { code: 'bad-value', reason: `column ${column.name}: ${v.reason}` };
     values[i] = v;
   }
-  return { op: OP_UPSERT, values };
+  return OP_UPSERT;
 }
 
 /** A key or version column's value into `values[i]`, or why the row is rejected. */
@@ -101,6 +100,11 @@ function required(
   return undefined;
 }
 
-export function isRejected(c: StagedChange | RejectedChange): c is RejectedChange {
-  return (c as RejectedChange).code !== undefined;
+export function isRejected(c: number | RejectedChange): c is RejectedChange {
+  return typeof c !== 'number';
+}
+
+/** A batch builder for the model: its width, key and version (mirror/within-batch.ts). */
+export function batchBuilder(shape: RowShape): BatchBuilder {
+  return new BatchBuilder(shape.model.columns.length, shape.keyIndexes, shape.versionIndex);
 }

@@ -117,7 +117,32 @@ CREATE TEMP TABLE IF NOT EXISTS "account__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("id", "system_modstamp");
 -- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "id", "name", "domain", "parent_account_id", "owner_id", "industry", "employee_count", "annual_revenue", "billing_country", "account_type", "created_at", "system_modstamp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "name", "domain", "parent_account_id", "owner_id", "industry", "employee_count", "annual_revenue", "billing_country", "account_type", "created_at", "system_modstamp") AS (VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, ?))
+-- INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "name", "domain", "parent_account_id", "owner_id", "industry", "employee_count", "annual_revenue", "billing_country", "account_type", "created_at", "system_modstamp")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."system_modstamp" >= i."system_modstamp" THEN 'stale'
+--     WHEN m."system_modstamp" IS NULL THEN 'inserted'
+--     WHEN i."system_modstamp" > m."system_modstamp" THEN 'updated'
+--     WHEN i."system_modstamp" < m."system_modstamp" THEN 'stale'
+--     WHEN json_array(i."id", i."name", i."domain", i."parent_account_id", i."owner_id", i."industry", i."employee_count", i."annual_revenue", i."billing_country", i."account_type", i."created_at", i."system_modstamp") = json_array(m."id", m."name", m."domain", m."parent_account_id", m."owner_id", m."industry", m."employee_count", m."annual_revenue", m."billing_country", m."account_type", m."created_at", m."system_modstamp") THEN 'duplicate'
+--     WHEN json_array(i."id", i."name", i."domain", i."parent_account_id", i."owner_id", i."industry", i."employee_count", i."annual_revenue", i."billing_country", i."account_type", i."created_at", i."system_modstamp") > json_array(m."id", m."name", m."domain", m."parent_account_id", m."owner_id", m."industry", m."employee_count", m."annual_revenue", m."billing_country", m."account_type", m."created_at", m."system_modstamp") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."system_modstamp" > i."system_modstamp" THEN 'stale'
+--     WHEN t."system_modstamp" = i."system_modstamp" THEN 'duplicate'
+--     WHEN m."system_modstamp" IS NULL THEN 'tombstoned'
+--     WHEN i."system_modstamp" >= m."system_modstamp" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."name", i."domain", i."parent_account_id", i."owner_id", i."industry", i."employee_count", i."annual_revenue", i."billing_country", i."account_type", i."created_at", i."system_modstamp"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "account" AS m ON m."id" = i."id"
+-- LEFT JOIN "account__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "account__stage" AS o
@@ -125,7 +150,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."name", o."domain", o."parent_account_id", o."owner_id", o."industry", o."employee_count", o."annual_revenue", o."billing_country", o."account_type", o."created_at", o."system_modstamp") = json_array(s."id", s."name", s."domain", s."parent_account_id", s."owner_id", s."industry", s."employee_count", s."annual_revenue", s."billing_country", s."account_type", s."created_at", s."system_modstamp"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "account__stage" AS o
@@ -133,7 +158,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."system_modstamp" > s."system_modstamp" OR (o."system_modstamp" = s."system_modstamp" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."name", o."domain", o."parent_account_id", o."owner_id", o."industry", o."employee_count", o."annual_revenue", o."billing_country", o."account_type", o."created_at", o."system_modstamp") > json_array(s."id", s."name", s."domain", s."parent_account_id", s."owner_id", s."industry", s."employee_count", s."annual_revenue", s."billing_country", s."account_type", s."created_at", s."system_modstamp")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "account__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."system_modstamp" THEN 'stale'
@@ -161,7 +186,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "account" AS m ("id", "name", "domain", "parent_account_id", "owner_id", "industry", "employee_count", "annual_revenue", "billing_country", "account_type", "created_at", "system_modstamp")
 SELECT "id", "name", "domain", "parent_account_id", "owner_id", "industry", "employee_count", "annual_revenue", "billing_country", "account_type", "created_at", "system_modstamp" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -179,13 +204,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "system_modstamp" = excluded."system_modstamp"
 WHERE excluded."system_modstamp" > m."system_modstamp"
    OR (excluded."system_modstamp" = m."system_modstamp" AND json_array(excluded."id", excluded."name", excluded."domain", excluded."parent_account_id", excluded."owner_id", excluded."industry", excluded."employee_count", excluded."annual_revenue", excluded."billing_country", excluded."account_type", excluded."created_at", excluded."system_modstamp") > json_array(m."id", m."name", m."domain", m."parent_account_id", m."owner_id", m."industry", m."employee_count", m."annual_revenue", m."billing_country", m."account_type", m."created_at", m."system_modstamp"));
--- step: revive
+-- write step: revive
 DELETE FROM "account__tombstones"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "account"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "account__tombstones" AS t ("id", "system_modstamp")
 SELECT "id", "system_modstamp" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -240,7 +265,32 @@ CREATE TEMP TABLE IF NOT EXISTS "account_billing_profile__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."account_billing_profile__stage_key" ON "account_billing_profile__stage" ("account_id", "updated_at");
 -- stage: INSERT INTO "account_billing_profile__stage" ("_mdl_row", "_mdl_op", "account_id", "legal_name", "tax_id", "billing_email", "currency", "payment_terms_days", "credit_limit", "purchase_order_required", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "account_id", "legal_name", "tax_id", "billing_email", "currency", "payment_terms_days", "credit_limit", "purchase_order_required", "updated_at") AS (VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER), ?))
+-- INSERT INTO "account_billing_profile__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "account_id", "legal_name", "tax_id", "billing_email", "currency", "payment_terms_days", "credit_limit", "purchase_order_required", "updated_at")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
+--     WHEN m."updated_at" IS NULL THEN 'inserted'
+--     WHEN i."updated_at" > m."updated_at" THEN 'updated'
+--     WHEN i."updated_at" < m."updated_at" THEN 'stale'
+--     WHEN json_array(i."account_id", i."legal_name", i."tax_id", i."billing_email", i."currency", i."payment_terms_days", i."credit_limit", i."purchase_order_required", i."updated_at") = json_array(m."account_id", m."legal_name", m."tax_id", m."billing_email", m."currency", m."payment_terms_days", m."credit_limit", m."purchase_order_required", m."updated_at") THEN 'duplicate'
+--     WHEN json_array(i."account_id", i."legal_name", i."tax_id", i."billing_email", i."currency", i."payment_terms_days", i."credit_limit", i."purchase_order_required", i."updated_at") > json_array(m."account_id", m."legal_name", m."tax_id", m."billing_email", m."currency", m."payment_terms_days", m."credit_limit", m."purchase_order_required", m."updated_at") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."updated_at" > i."updated_at" THEN 'stale'
+--     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
+--     WHEN m."updated_at" IS NULL THEN 'tombstoned'
+--     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."account_id", i."legal_name", i."tax_id", i."billing_email", i."currency", i."payment_terms_days", i."credit_limit", i."purchase_order_required", i."updated_at"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "account_billing_profile" AS m ON m."account_id" = i."account_id"
+-- LEFT JOIN "account_billing_profile__tombstones" AS t ON t."account_id" = i."account_id";
+-- settle step: mark-duplicates
 UPDATE "account_billing_profile__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "account_billing_profile__stage" AS o
@@ -248,7 +298,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."account_id", o."legal_name", o."tax_id", o."billing_email", o."currency", o."payment_terms_days", o."credit_limit", o."purchase_order_required", o."updated_at") = json_array(s."account_id", s."legal_name", s."tax_id", s."billing_email", s."currency", s."payment_terms_days", s."credit_limit", s."purchase_order_required", s."updated_at"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "account_billing_profile__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "account_billing_profile__stage" AS o
@@ -256,7 +306,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."updated_at" > s."updated_at" OR (o."updated_at" = s."updated_at" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."account_id", o."legal_name", o."tax_id", o."billing_email", o."currency", o."payment_terms_days", o."credit_limit", o."purchase_order_required", o."updated_at") > json_array(s."account_id", s."legal_name", s."tax_id", s."billing_email", s."currency", s."payment_terms_days", s."credit_limit", s."purchase_order_required", s."updated_at")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "account_billing_profile__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
@@ -284,7 +334,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "account_billing_profile" AS m ("account_id", "legal_name", "tax_id", "billing_email", "currency", "payment_terms_days", "credit_limit", "purchase_order_required", "updated_at")
 SELECT "account_id", "legal_name", "tax_id", "billing_email", "currency", "payment_terms_days", "credit_limit", "purchase_order_required", "updated_at" FROM "account_billing_profile__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -299,13 +349,13 @@ ON CONFLICT ("account_id") DO UPDATE SET
   "updated_at" = excluded."updated_at"
 WHERE excluded."updated_at" > m."updated_at"
    OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."account_id", excluded."legal_name", excluded."tax_id", excluded."billing_email", excluded."currency", excluded."payment_terms_days", excluded."credit_limit", excluded."purchase_order_required", excluded."updated_at") > json_array(m."account_id", m."legal_name", m."tax_id", m."billing_email", m."currency", m."payment_terms_days", m."credit_limit", m."purchase_order_required", m."updated_at"));
--- step: revive
+-- write step: revive
 DELETE FROM "account_billing_profile__tombstones"
 WHERE "account_id" IN (SELECT "account_id" FROM "account_billing_profile__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "account_billing_profile"
 WHERE "account_id" IN (SELECT "account_id" FROM "account_billing_profile__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "account_billing_profile__tombstones" AS t ("account_id", "updated_at")
 SELECT "account_id", "updated_at" FROM "account_billing_profile__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -364,7 +414,32 @@ CREATE TEMP TABLE IF NOT EXISTS "contact__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."contact__stage_key" ON "contact__stage" ("id", "system_modstamp");
 -- stage: INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "id", "email", "first_name", "last_name", "title", "phone", "owner_id", "do_not_call", "created_at", "system_modstamp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "email", "first_name", "last_name", "title", "phone", "owner_id", "do_not_call", "created_at", "system_modstamp") AS (VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?))
+-- INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "email", "first_name", "last_name", "title", "phone", "owner_id", "do_not_call", "created_at", "system_modstamp")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."system_modstamp" >= i."system_modstamp" THEN 'stale'
+--     WHEN m."system_modstamp" IS NULL THEN 'inserted'
+--     WHEN i."system_modstamp" > m."system_modstamp" THEN 'updated'
+--     WHEN i."system_modstamp" < m."system_modstamp" THEN 'stale'
+--     WHEN json_array(i."id", i."email", i."first_name", i."last_name", i."title", i."phone", i."owner_id", i."do_not_call", i."created_at", i."system_modstamp") = json_array(m."id", m."email", m."first_name", m."last_name", m."title", m."phone", m."owner_id", m."do_not_call", m."created_at", m."system_modstamp") THEN 'duplicate'
+--     WHEN json_array(i."id", i."email", i."first_name", i."last_name", i."title", i."phone", i."owner_id", i."do_not_call", i."created_at", i."system_modstamp") > json_array(m."id", m."email", m."first_name", m."last_name", m."title", m."phone", m."owner_id", m."do_not_call", m."created_at", m."system_modstamp") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."system_modstamp" > i."system_modstamp" THEN 'stale'
+--     WHEN t."system_modstamp" = i."system_modstamp" THEN 'duplicate'
+--     WHEN m."system_modstamp" IS NULL THEN 'tombstoned'
+--     WHEN i."system_modstamp" >= m."system_modstamp" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."email", i."first_name", i."last_name", i."title", i."phone", i."owner_id", i."do_not_call", i."created_at", i."system_modstamp"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "contact" AS m ON m."id" = i."id"
+-- LEFT JOIN "contact__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "contact__stage" AS o
@@ -372,7 +447,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."email", o."first_name", o."last_name", o."title", o."phone", o."owner_id", o."do_not_call", o."created_at", o."system_modstamp") = json_array(s."id", s."email", s."first_name", s."last_name", s."title", s."phone", s."owner_id", s."do_not_call", s."created_at", s."system_modstamp"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "contact__stage" AS o
@@ -380,7 +455,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."system_modstamp" > s."system_modstamp" OR (o."system_modstamp" = s."system_modstamp" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."email", o."first_name", o."last_name", o."title", o."phone", o."owner_id", o."do_not_call", o."created_at", o."system_modstamp") > json_array(s."id", s."email", s."first_name", s."last_name", s."title", s."phone", s."owner_id", s."do_not_call", s."created_at", s."system_modstamp")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."system_modstamp" THEN 'stale'
@@ -408,7 +483,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "contact" AS m ("id", "email", "first_name", "last_name", "title", "phone", "owner_id", "do_not_call", "created_at", "system_modstamp")
 SELECT "id", "email", "first_name", "last_name", "title", "phone", "owner_id", "do_not_call", "created_at", "system_modstamp" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -424,13 +499,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "system_modstamp" = excluded."system_modstamp"
 WHERE excluded."system_modstamp" > m."system_modstamp"
    OR (excluded."system_modstamp" = m."system_modstamp" AND json_array(excluded."id", excluded."email", excluded."first_name", excluded."last_name", excluded."title", excluded."phone", excluded."owner_id", excluded."do_not_call", excluded."created_at", excluded."system_modstamp") > json_array(m."id", m."email", m."first_name", m."last_name", m."title", m."phone", m."owner_id", m."do_not_call", m."created_at", m."system_modstamp"));
--- step: revive
+-- write step: revive
 DELETE FROM "contact__tombstones"
 WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "contact"
 WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "contact__tombstones" AS t ("id", "system_modstamp")
 SELECT "id", "system_modstamp" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -487,7 +562,32 @@ CREATE TEMP TABLE IF NOT EXISTS "account_contact__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."account_contact__stage_key" ON "account_contact__stage" ("account_id", "contact_id", "updated_at");
 -- stage: INSERT INTO "account_contact__stage" ("_mdl_row", "_mdl_op", "account_id", "contact_id", "role", "primary", "started_on", "ended_on", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "account_id", "contact_id", "role", "primary", "started_on", "ended_on", "updated_at") AS (VALUES (?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, ?))
+-- INSERT INTO "account_contact__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "account_id", "contact_id", "role", "primary", "started_on", "ended_on", "updated_at")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
+--     WHEN m."updated_at" IS NULL THEN 'inserted'
+--     WHEN i."updated_at" > m."updated_at" THEN 'updated'
+--     WHEN i."updated_at" < m."updated_at" THEN 'stale'
+--     WHEN json_array(i."account_id", i."contact_id", i."role", i."primary", i."started_on", i."ended_on", i."updated_at") = json_array(m."account_id", m."contact_id", m."role", m."primary", m."started_on", m."ended_on", m."updated_at") THEN 'duplicate'
+--     WHEN json_array(i."account_id", i."contact_id", i."role", i."primary", i."started_on", i."ended_on", i."updated_at") > json_array(m."account_id", m."contact_id", m."role", m."primary", m."started_on", m."ended_on", m."updated_at") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."updated_at" > i."updated_at" THEN 'stale'
+--     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
+--     WHEN m."updated_at" IS NULL THEN 'tombstoned'
+--     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."account_id", i."contact_id", i."role", i."primary", i."started_on", i."ended_on", i."updated_at"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "account_contact" AS m ON m."account_id" = i."account_id" AND m."contact_id" = i."contact_id"
+-- LEFT JOIN "account_contact__tombstones" AS t ON t."account_id" = i."account_id" AND t."contact_id" = i."contact_id";
+-- settle step: mark-duplicates
 UPDATE "account_contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "account_contact__stage" AS o
@@ -495,7 +595,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."account_id", o."contact_id", o."role", o."primary", o."started_on", o."ended_on", o."updated_at") = json_array(s."account_id", s."contact_id", s."role", s."primary", s."started_on", s."ended_on", s."updated_at"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "account_contact__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "account_contact__stage" AS o
@@ -503,7 +603,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."updated_at" > s."updated_at" OR (o."updated_at" = s."updated_at" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."account_id", o."contact_id", o."role", o."primary", o."started_on", o."ended_on", o."updated_at") > json_array(s."account_id", s."contact_id", s."role", s."primary", s."started_on", s."ended_on", s."updated_at")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "account_contact__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
@@ -531,7 +631,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "account_contact" AS m ("account_id", "contact_id", "role", "primary", "started_on", "ended_on", "updated_at")
 SELECT "account_id", "contact_id", "role", "primary", "started_on", "ended_on", "updated_at" FROM "account_contact__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -543,13 +643,13 @@ ON CONFLICT ("account_id", "contact_id") DO UPDATE SET
   "updated_at" = excluded."updated_at"
 WHERE excluded."updated_at" > m."updated_at"
    OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."account_id", excluded."contact_id", excluded."role", excluded."primary", excluded."started_on", excluded."ended_on", excluded."updated_at") > json_array(m."account_id", m."contact_id", m."role", m."primary", m."started_on", m."ended_on", m."updated_at"));
--- step: revive
+-- write step: revive
 DELETE FROM "account_contact__tombstones"
 WHERE ("account_id", "contact_id") IN (SELECT "account_id", "contact_id" FROM "account_contact__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "account_contact"
 WHERE ("account_id", "contact_id") IN (SELECT "account_id", "contact_id" FROM "account_contact__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "account_contact__tombstones" AS t ("account_id", "contact_id", "updated_at")
 SELECT "account_id", "contact_id", "updated_at" FROM "account_contact__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -599,7 +699,32 @@ CREATE TEMP TABLE IF NOT EXISTS "marketing_consent__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."marketing_consent__stage_key" ON "marketing_consent__stage" ("email", "list_id", "change_seq");
 -- stage: INSERT INTO "marketing_consent__stage" ("_mdl_row", "_mdl_op", "email", "list_id", "status", "consented_at", "source", "change_seq") VALUES (?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "email", "list_id", "status", "consented_at", "source", "change_seq") AS (VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "marketing_consent__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "email", "list_id", "status", "consented_at", "source", "change_seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."change_seq" >= i."change_seq" THEN 'stale'
+--     WHEN m."change_seq" IS NULL THEN 'inserted'
+--     WHEN i."change_seq" > m."change_seq" THEN 'updated'
+--     WHEN i."change_seq" < m."change_seq" THEN 'stale'
+--     WHEN json_array(i."email", i."list_id", i."status", i."consented_at", i."source", i."change_seq") = json_array(m."email", m."list_id", m."status", m."consented_at", m."source", m."change_seq") THEN 'duplicate'
+--     WHEN json_array(i."email", i."list_id", i."status", i."consented_at", i."source", i."change_seq") > json_array(m."email", m."list_id", m."status", m."consented_at", m."source", m."change_seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."change_seq" > i."change_seq" THEN 'stale'
+--     WHEN t."change_seq" = i."change_seq" THEN 'duplicate'
+--     WHEN m."change_seq" IS NULL THEN 'tombstoned'
+--     WHEN i."change_seq" >= m."change_seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."email", i."list_id", i."status", i."consented_at", i."source", i."change_seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "marketing_consent" AS m ON m."email" = i."email" AND m."list_id" = i."list_id"
+-- LEFT JOIN "marketing_consent__tombstones" AS t ON t."email" = i."email" AND t."list_id" = i."list_id";
+-- settle step: mark-duplicates
 UPDATE "marketing_consent__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "marketing_consent__stage" AS o
@@ -607,7 +732,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."email", o."list_id", o."status", o."consented_at", o."source", o."change_seq") = json_array(s."email", s."list_id", s."status", s."consented_at", s."source", s."change_seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "marketing_consent__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "marketing_consent__stage" AS o
@@ -615,7 +740,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."change_seq" > s."change_seq" OR (o."change_seq" = s."change_seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."email", o."list_id", o."status", o."consented_at", o."source", o."change_seq") > json_array(s."email", s."list_id", s."status", s."consented_at", s."source", s."change_seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "marketing_consent__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."change_seq" THEN 'stale'
@@ -643,7 +768,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "marketing_consent" AS m ("email", "list_id", "status", "consented_at", "source", "change_seq")
 SELECT "email", "list_id", "status", "consented_at", "source", "change_seq" FROM "marketing_consent__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -654,13 +779,13 @@ ON CONFLICT ("email", "list_id") DO UPDATE SET
   "change_seq" = excluded."change_seq"
 WHERE excluded."change_seq" > m."change_seq"
    OR (excluded."change_seq" = m."change_seq" AND json_array(excluded."email", excluded."list_id", excluded."status", excluded."consented_at", excluded."source", excluded."change_seq") > json_array(m."email", m."list_id", m."status", m."consented_at", m."source", m."change_seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "marketing_consent__tombstones"
 WHERE ("email", "list_id") IN (SELECT "email", "list_id" FROM "marketing_consent__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "marketing_consent"
 WHERE ("email", "list_id") IN (SELECT "email", "list_id" FROM "marketing_consent__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "marketing_consent__tombstones" AS t ("email", "list_id", "change_seq")
 SELECT "email", "list_id", "change_seq" FROM "marketing_consent__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -738,7 +863,32 @@ CREATE TEMP TABLE IF NOT EXISTS "opportunity__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."opportunity__stage_key" ON "opportunity__stage" ("id", "system_modstamp");
 -- stage: INSERT INTO "opportunity__stage" ("_mdl_row", "_mdl_op", "id", "account_id", "owner_id", "primary_contact_id", "name", "stage", "amount", "currency", "probability", "close_date", "forecast_category", "is_closed", "is_won", "created_at", "system_modstamp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "account_id", "owner_id", "primary_contact_id", "name", "stage", "amount", "currency", "probability", "close_date", "forecast_category", "is_closed", "is_won", "created_at", "system_modstamp") AS (VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?))
+-- INSERT INTO "opportunity__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "account_id", "owner_id", "primary_contact_id", "name", "stage", "amount", "currency", "probability", "close_date", "forecast_category", "is_closed", "is_won", "created_at", "system_modstamp")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."system_modstamp" >= i."system_modstamp" THEN 'stale'
+--     WHEN m."system_modstamp" IS NULL THEN 'inserted'
+--     WHEN i."system_modstamp" > m."system_modstamp" THEN 'updated'
+--     WHEN i."system_modstamp" < m."system_modstamp" THEN 'stale'
+--     WHEN json_array(i."id", i."account_id", i."owner_id", i."primary_contact_id", i."name", i."stage", i."amount", i."currency", i."probability", i."close_date", i."forecast_category", i."is_closed", i."is_won", i."created_at", i."system_modstamp") = json_array(m."id", m."account_id", m."owner_id", m."primary_contact_id", m."name", m."stage", m."amount", m."currency", m."probability", m."close_date", m."forecast_category", m."is_closed", m."is_won", m."created_at", m."system_modstamp") THEN 'duplicate'
+--     WHEN json_array(i."id", i."account_id", i."owner_id", i."primary_contact_id", i."name", i."stage", i."amount", i."currency", i."probability", i."close_date", i."forecast_category", i."is_closed", i."is_won", i."created_at", i."system_modstamp") > json_array(m."id", m."account_id", m."owner_id", m."primary_contact_id", m."name", m."stage", m."amount", m."currency", m."probability", m."close_date", m."forecast_category", m."is_closed", m."is_won", m."created_at", m."system_modstamp") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."system_modstamp" > i."system_modstamp" THEN 'stale'
+--     WHEN t."system_modstamp" = i."system_modstamp" THEN 'duplicate'
+--     WHEN m."system_modstamp" IS NULL THEN 'tombstoned'
+--     WHEN i."system_modstamp" >= m."system_modstamp" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."account_id", i."owner_id", i."primary_contact_id", i."name", i."stage", i."amount", i."currency", i."probability", i."close_date", i."forecast_category", i."is_closed", i."is_won", i."created_at", i."system_modstamp"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "opportunity" AS m ON m."id" = i."id"
+-- LEFT JOIN "opportunity__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "opportunity__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "opportunity__stage" AS o
@@ -746,7 +896,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."account_id", o."owner_id", o."primary_contact_id", o."name", o."stage", o."amount", o."currency", o."probability", o."close_date", o."forecast_category", o."is_closed", o."is_won", o."created_at", o."system_modstamp") = json_array(s."id", s."account_id", s."owner_id", s."primary_contact_id", s."name", s."stage", s."amount", s."currency", s."probability", s."close_date", s."forecast_category", s."is_closed", s."is_won", s."created_at", s."system_modstamp"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "opportunity__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "opportunity__stage" AS o
@@ -754,7 +904,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."system_modstamp" > s."system_modstamp" OR (o."system_modstamp" = s."system_modstamp" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."account_id", o."owner_id", o."primary_contact_id", o."name", o."stage", o."amount", o."currency", o."probability", o."close_date", o."forecast_category", o."is_closed", o."is_won", o."created_at", o."system_modstamp") > json_array(s."id", s."account_id", s."owner_id", s."primary_contact_id", s."name", s."stage", s."amount", s."currency", s."probability", s."close_date", s."forecast_category", s."is_closed", s."is_won", s."created_at", s."system_modstamp")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "opportunity__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."system_modstamp" THEN 'stale'
@@ -782,7 +932,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "opportunity" AS m ("id", "account_id", "owner_id", "primary_contact_id", "name", "stage", "amount", "currency", "probability", "close_date", "forecast_category", "is_closed", "is_won", "created_at", "system_modstamp")
 SELECT "id", "account_id", "owner_id", "primary_contact_id", "name", "stage", "amount", "currency", "probability", "close_date", "forecast_category", "is_closed", "is_won", "created_at", "system_modstamp" FROM "opportunity__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -803,13 +953,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "system_modstamp" = excluded."system_modstamp"
 WHERE excluded."system_modstamp" > m."system_modstamp"
    OR (excluded."system_modstamp" = m."system_modstamp" AND json_array(excluded."id", excluded."account_id", excluded."owner_id", excluded."primary_contact_id", excluded."name", excluded."stage", excluded."amount", excluded."currency", excluded."probability", excluded."close_date", excluded."forecast_category", excluded."is_closed", excluded."is_won", excluded."created_at", excluded."system_modstamp") > json_array(m."id", m."account_id", m."owner_id", m."primary_contact_id", m."name", m."stage", m."amount", m."currency", m."probability", m."close_date", m."forecast_category", m."is_closed", m."is_won", m."created_at", m."system_modstamp"));
--- step: revive
+-- write step: revive
 DELETE FROM "opportunity__tombstones"
 WHERE "id" IN (SELECT "id" FROM "opportunity__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "opportunity"
 WHERE "id" IN (SELECT "id" FROM "opportunity__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "opportunity__tombstones" AS t ("id", "system_modstamp")
 SELECT "id", "system_modstamp" FROM "opportunity__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -865,7 +1015,32 @@ CREATE TEMP TABLE IF NOT EXISTS "opportunity_line_item__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."opportunity_line_item__stage_key" ON "opportunity_line_item__stage" ("opportunity_id", "line_number", "revision");
 -- stage: INSERT INTO "opportunity_line_item__stage" ("_mdl_row", "_mdl_op", "opportunity_id", "line_number", "product_code", "description", "quantity", "unit_price", "discount_pct", "total_price", "revision") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "opportunity_id", "line_number", "product_code", "description", "quantity", "unit_price", "discount_pct", "total_price", "revision") AS (VALUES (?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "opportunity_line_item__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "opportunity_id", "line_number", "product_code", "description", "quantity", "unit_price", "discount_pct", "total_price", "revision")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."revision" >= i."revision" THEN 'stale'
+--     WHEN m."revision" IS NULL THEN 'inserted'
+--     WHEN i."revision" > m."revision" THEN 'updated'
+--     WHEN i."revision" < m."revision" THEN 'stale'
+--     WHEN json_array(i."opportunity_id", i."line_number", i."product_code", i."description", i."quantity", i."unit_price", i."discount_pct", i."total_price", i."revision") = json_array(m."opportunity_id", m."line_number", m."product_code", m."description", m."quantity", m."unit_price", m."discount_pct", m."total_price", m."revision") THEN 'duplicate'
+--     WHEN json_array(i."opportunity_id", i."line_number", i."product_code", i."description", i."quantity", i."unit_price", i."discount_pct", i."total_price", i."revision") > json_array(m."opportunity_id", m."line_number", m."product_code", m."description", m."quantity", m."unit_price", m."discount_pct", m."total_price", m."revision") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."revision" > i."revision" THEN 'stale'
+--     WHEN t."revision" = i."revision" THEN 'duplicate'
+--     WHEN m."revision" IS NULL THEN 'tombstoned'
+--     WHEN i."revision" >= m."revision" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."opportunity_id", i."line_number", i."product_code", i."description", i."quantity", i."unit_price", i."discount_pct", i."total_price", i."revision"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "opportunity_line_item" AS m ON m."opportunity_id" = i."opportunity_id" AND m."line_number" = i."line_number"
+-- LEFT JOIN "opportunity_line_item__tombstones" AS t ON t."opportunity_id" = i."opportunity_id" AND t."line_number" = i."line_number";
+-- settle step: mark-duplicates
 UPDATE "opportunity_line_item__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "opportunity_line_item__stage" AS o
@@ -873,7 +1048,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."opportunity_id", o."line_number", o."product_code", o."description", o."quantity", o."unit_price", o."discount_pct", o."total_price", o."revision") = json_array(s."opportunity_id", s."line_number", s."product_code", s."description", s."quantity", s."unit_price", s."discount_pct", s."total_price", s."revision"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "opportunity_line_item__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "opportunity_line_item__stage" AS o
@@ -881,7 +1056,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."revision" > s."revision" OR (o."revision" = s."revision" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."opportunity_id", o."line_number", o."product_code", o."description", o."quantity", o."unit_price", o."discount_pct", o."total_price", o."revision") > json_array(s."opportunity_id", s."line_number", s."product_code", s."description", s."quantity", s."unit_price", s."discount_pct", s."total_price", s."revision")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "opportunity_line_item__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."revision" THEN 'stale'
@@ -909,7 +1084,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "opportunity_line_item" AS m ("opportunity_id", "line_number", "product_code", "description", "quantity", "unit_price", "discount_pct", "total_price", "revision")
 SELECT "opportunity_id", "line_number", "product_code", "description", "quantity", "unit_price", "discount_pct", "total_price", "revision" FROM "opportunity_line_item__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -923,13 +1098,13 @@ ON CONFLICT ("opportunity_id", "line_number") DO UPDATE SET
   "revision" = excluded."revision"
 WHERE excluded."revision" > m."revision"
    OR (excluded."revision" = m."revision" AND json_array(excluded."opportunity_id", excluded."line_number", excluded."product_code", excluded."description", excluded."quantity", excluded."unit_price", excluded."discount_pct", excluded."total_price", excluded."revision") > json_array(m."opportunity_id", m."line_number", m."product_code", m."description", m."quantity", m."unit_price", m."discount_pct", m."total_price", m."revision"));
--- step: revive
+-- write step: revive
 DELETE FROM "opportunity_line_item__tombstones"
 WHERE ("opportunity_id", "line_number") IN (SELECT "opportunity_id", "line_number" FROM "opportunity_line_item__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "opportunity_line_item"
 WHERE ("opportunity_id", "line_number") IN (SELECT "opportunity_id", "line_number" FROM "opportunity_line_item__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "opportunity_line_item__tombstones" AS t ("opportunity_id", "line_number", "revision")
 SELECT "opportunity_id", "line_number", "revision" FROM "opportunity_line_item__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -984,7 +1159,32 @@ CREATE TEMP TABLE IF NOT EXISTS "sales_user__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."sales_user__stage_key" ON "sales_user__stage" ("id", "system_modstamp");
 -- stage: INSERT INTO "sales_user__stage" ("_mdl_row", "_mdl_op", "id", "email", "full_name", "title", "manager_id", "is_active", "time_zone", "system_modstamp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "email", "full_name", "title", "manager_id", "is_active", "time_zone", "system_modstamp") AS (VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?))
+-- INSERT INTO "sales_user__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "email", "full_name", "title", "manager_id", "is_active", "time_zone", "system_modstamp")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."system_modstamp" >= i."system_modstamp" THEN 'stale'
+--     WHEN m."system_modstamp" IS NULL THEN 'inserted'
+--     WHEN i."system_modstamp" > m."system_modstamp" THEN 'updated'
+--     WHEN i."system_modstamp" < m."system_modstamp" THEN 'stale'
+--     WHEN json_array(i."id", i."email", i."full_name", i."title", i."manager_id", i."is_active", i."time_zone", i."system_modstamp") = json_array(m."id", m."email", m."full_name", m."title", m."manager_id", m."is_active", m."time_zone", m."system_modstamp") THEN 'duplicate'
+--     WHEN json_array(i."id", i."email", i."full_name", i."title", i."manager_id", i."is_active", i."time_zone", i."system_modstamp") > json_array(m."id", m."email", m."full_name", m."title", m."manager_id", m."is_active", m."time_zone", m."system_modstamp") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."system_modstamp" > i."system_modstamp" THEN 'stale'
+--     WHEN t."system_modstamp" = i."system_modstamp" THEN 'duplicate'
+--     WHEN m."system_modstamp" IS NULL THEN 'tombstoned'
+--     WHEN i."system_modstamp" >= m."system_modstamp" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."email", i."full_name", i."title", i."manager_id", i."is_active", i."time_zone", i."system_modstamp"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "sales_user" AS m ON m."id" = i."id"
+-- LEFT JOIN "sales_user__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "sales_user__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "sales_user__stage" AS o
@@ -992,7 +1192,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."email", o."full_name", o."title", o."manager_id", o."is_active", o."time_zone", o."system_modstamp") = json_array(s."id", s."email", s."full_name", s."title", s."manager_id", s."is_active", s."time_zone", s."system_modstamp"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "sales_user__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "sales_user__stage" AS o
@@ -1000,7 +1200,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."system_modstamp" > s."system_modstamp" OR (o."system_modstamp" = s."system_modstamp" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."email", o."full_name", o."title", o."manager_id", o."is_active", o."time_zone", o."system_modstamp") > json_array(s."id", s."email", s."full_name", s."title", s."manager_id", s."is_active", s."time_zone", s."system_modstamp")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "sales_user__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."system_modstamp" THEN 'stale'
@@ -1028,7 +1228,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "sales_user" AS m ("id", "email", "full_name", "title", "manager_id", "is_active", "time_zone", "system_modstamp")
 SELECT "id", "email", "full_name", "title", "manager_id", "is_active", "time_zone", "system_modstamp" FROM "sales_user__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -1042,13 +1242,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "system_modstamp" = excluded."system_modstamp"
 WHERE excluded."system_modstamp" > m."system_modstamp"
    OR (excluded."system_modstamp" = m."system_modstamp" AND json_array(excluded."id", excluded."email", excluded."full_name", excluded."title", excluded."manager_id", excluded."is_active", excluded."time_zone", excluded."system_modstamp") > json_array(m."id", m."email", m."full_name", m."title", m."manager_id", m."is_active", m."time_zone", m."system_modstamp"));
--- step: revive
+-- write step: revive
 DELETE FROM "sales_user__tombstones"
 WHERE "id" IN (SELECT "id" FROM "sales_user__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "sales_user"
 WHERE "id" IN (SELECT "id" FROM "sales_user__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "sales_user__tombstones" AS t ("id", "system_modstamp")
 SELECT "id", "system_modstamp" FROM "sales_user__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

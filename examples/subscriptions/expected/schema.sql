@@ -123,7 +123,32 @@ CREATE TEMP TABLE IF NOT EXISTS "invoice__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."invoice__stage_key" ON "invoice__stage" ("invoice_id", "scn");
 -- stage: INSERT INTO "invoice__stage" ("_mdl_row", "_mdl_op", "invoice_id", "invoice_number", "customer_id", "subscription_id", "invoice_date", "due_date", "currency", "subtotal", "tax", "total", "amount_paid", "status", "is_paid", "paid_at", "scn") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "invoice_id", "invoice_number", "customer_id", "subscription_id", "invoice_date", "due_date", "currency", "subtotal", "tax", "total", "amount_paid", "status", "is_paid", "paid_at", "scn") AS (VALUES (?, ?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER)))
+-- INSERT INTO "invoice__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "invoice_id", "invoice_number", "customer_id", "subscription_id", "invoice_date", "due_date", "currency", "subtotal", "tax", "total", "amount_paid", "status", "is_paid", "paid_at", "scn")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."scn" >= i."scn" THEN 'stale'
+--     WHEN m."scn" IS NULL THEN 'inserted'
+--     WHEN i."scn" > m."scn" THEN 'updated'
+--     WHEN i."scn" < m."scn" THEN 'stale'
+--     WHEN json_array(i."invoice_id", i."invoice_number", i."customer_id", i."subscription_id", i."invoice_date", i."due_date", i."currency", i."subtotal", i."tax", i."total", i."amount_paid", i."status", i."is_paid", i."paid_at", i."scn") = json_array(m."invoice_id", m."invoice_number", m."customer_id", m."subscription_id", m."invoice_date", m."due_date", m."currency", m."subtotal", m."tax", m."total", m."amount_paid", m."status", m."is_paid", m."paid_at", m."scn") THEN 'duplicate'
+--     WHEN json_array(i."invoice_id", i."invoice_number", i."customer_id", i."subscription_id", i."invoice_date", i."due_date", i."currency", i."subtotal", i."tax", i."total", i."amount_paid", i."status", i."is_paid", i."paid_at", i."scn") > json_array(m."invoice_id", m."invoice_number", m."customer_id", m."subscription_id", m."invoice_date", m."due_date", m."currency", m."subtotal", m."tax", m."total", m."amount_paid", m."status", m."is_paid", m."paid_at", m."scn") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."scn" > i."scn" THEN 'stale'
+--     WHEN t."scn" = i."scn" THEN 'duplicate'
+--     WHEN m."scn" IS NULL THEN 'tombstoned'
+--     WHEN i."scn" >= m."scn" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."invoice_id", i."invoice_number", i."customer_id", i."subscription_id", i."invoice_date", i."due_date", i."currency", i."subtotal", i."tax", i."total", i."amount_paid", i."status", i."is_paid", i."paid_at", i."scn"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "invoice" AS m ON m."invoice_id" = i."invoice_id"
+-- LEFT JOIN "invoice__tombstones" AS t ON t."invoice_id" = i."invoice_id";
+-- settle step: mark-duplicates
 UPDATE "invoice__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "invoice__stage" AS o
@@ -131,7 +156,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."invoice_id", o."invoice_number", o."customer_id", o."subscription_id", o."invoice_date", o."due_date", o."currency", o."subtotal", o."tax", o."total", o."amount_paid", o."status", o."is_paid", o."paid_at", o."scn") = json_array(s."invoice_id", s."invoice_number", s."customer_id", s."subscription_id", s."invoice_date", s."due_date", s."currency", s."subtotal", s."tax", s."total", s."amount_paid", s."status", s."is_paid", s."paid_at", s."scn"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "invoice__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "invoice__stage" AS o
@@ -139,7 +164,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."scn" > s."scn" OR (o."scn" = s."scn" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."invoice_id", o."invoice_number", o."customer_id", o."subscription_id", o."invoice_date", o."due_date", o."currency", o."subtotal", o."tax", o."total", o."amount_paid", o."status", o."is_paid", o."paid_at", o."scn") > json_array(s."invoice_id", s."invoice_number", s."customer_id", s."subscription_id", s."invoice_date", s."due_date", s."currency", s."subtotal", s."tax", s."total", s."amount_paid", s."status", s."is_paid", s."paid_at", s."scn")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "invoice__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."scn" THEN 'stale'
@@ -167,7 +192,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "invoice" AS m ("invoice_id", "invoice_number", "customer_id", "subscription_id", "invoice_date", "due_date", "currency", "subtotal", "tax", "total", "amount_paid", "status", "is_paid", "paid_at", "scn")
 SELECT "invoice_id", "invoice_number", "customer_id", "subscription_id", "invoice_date", "due_date", "currency", "subtotal", "tax", "total", "amount_paid", "status", "is_paid", "paid_at", "scn" FROM "invoice__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -188,13 +213,13 @@ ON CONFLICT ("invoice_id") DO UPDATE SET
   "scn" = excluded."scn"
 WHERE excluded."scn" > m."scn"
    OR (excluded."scn" = m."scn" AND json_array(excluded."invoice_id", excluded."invoice_number", excluded."customer_id", excluded."subscription_id", excluded."invoice_date", excluded."due_date", excluded."currency", excluded."subtotal", excluded."tax", excluded."total", excluded."amount_paid", excluded."status", excluded."is_paid", excluded."paid_at", excluded."scn") > json_array(m."invoice_id", m."invoice_number", m."customer_id", m."subscription_id", m."invoice_date", m."due_date", m."currency", m."subtotal", m."tax", m."total", m."amount_paid", m."status", m."is_paid", m."paid_at", m."scn"));
--- step: revive
+-- write step: revive
 DELETE FROM "invoice__tombstones"
 WHERE "invoice_id" IN (SELECT "invoice_id" FROM "invoice__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "invoice"
 WHERE "invoice_id" IN (SELECT "invoice_id" FROM "invoice__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "invoice__tombstones" AS t ("invoice_id", "scn")
 SELECT "invoice_id", "scn" FROM "invoice__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -257,7 +282,32 @@ CREATE TEMP TABLE IF NOT EXISTS "invoice_line__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."invoice_line__stage_key" ON "invoice_line__stage" ("invoice_id", "line_no", "scn");
 -- stage: INSERT INTO "invoice_line__stage" ("_mdl_row", "_mdl_op", "invoice_id", "line_no", "description", "plan_code", "quantity", "unit_amount", "amount", "period_start", "period_end", "scn") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "invoice_id", "line_no", "description", "plan_code", "quantity", "unit_amount", "amount", "period_start", "period_end", "scn") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "invoice_line__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "invoice_id", "line_no", "description", "plan_code", "quantity", "unit_amount", "amount", "period_start", "period_end", "scn")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."scn" >= i."scn" THEN 'stale'
+--     WHEN m."scn" IS NULL THEN 'inserted'
+--     WHEN i."scn" > m."scn" THEN 'updated'
+--     WHEN i."scn" < m."scn" THEN 'stale'
+--     WHEN json_array(i."invoice_id", i."line_no", i."description", i."plan_code", i."quantity", i."unit_amount", i."amount", i."period_start", i."period_end", i."scn") = json_array(m."invoice_id", m."line_no", m."description", m."plan_code", m."quantity", m."unit_amount", m."amount", m."period_start", m."period_end", m."scn") THEN 'duplicate'
+--     WHEN json_array(i."invoice_id", i."line_no", i."description", i."plan_code", i."quantity", i."unit_amount", i."amount", i."period_start", i."period_end", i."scn") > json_array(m."invoice_id", m."line_no", m."description", m."plan_code", m."quantity", m."unit_amount", m."amount", m."period_start", m."period_end", m."scn") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."scn" > i."scn" THEN 'stale'
+--     WHEN t."scn" = i."scn" THEN 'duplicate'
+--     WHEN m."scn" IS NULL THEN 'tombstoned'
+--     WHEN i."scn" >= m."scn" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."invoice_id", i."line_no", i."description", i."plan_code", i."quantity", i."unit_amount", i."amount", i."period_start", i."period_end", i."scn"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "invoice_line" AS m ON m."invoice_id" = i."invoice_id" AND m."line_no" = i."line_no"
+-- LEFT JOIN "invoice_line__tombstones" AS t ON t."invoice_id" = i."invoice_id" AND t."line_no" = i."line_no";
+-- settle step: mark-duplicates
 UPDATE "invoice_line__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "invoice_line__stage" AS o
@@ -265,7 +315,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."invoice_id", o."line_no", o."description", o."plan_code", o."quantity", o."unit_amount", o."amount", o."period_start", o."period_end", o."scn") = json_array(s."invoice_id", s."line_no", s."description", s."plan_code", s."quantity", s."unit_amount", s."amount", s."period_start", s."period_end", s."scn"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "invoice_line__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "invoice_line__stage" AS o
@@ -273,7 +323,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."scn" > s."scn" OR (o."scn" = s."scn" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."invoice_id", o."line_no", o."description", o."plan_code", o."quantity", o."unit_amount", o."amount", o."period_start", o."period_end", o."scn") > json_array(s."invoice_id", s."line_no", s."description", s."plan_code", s."quantity", s."unit_amount", s."amount", s."period_start", s."period_end", s."scn")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "invoice_line__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."scn" THEN 'stale'
@@ -301,7 +351,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "invoice_line" AS m ("invoice_id", "line_no", "description", "plan_code", "quantity", "unit_amount", "amount", "period_start", "period_end", "scn")
 SELECT "invoice_id", "line_no", "description", "plan_code", "quantity", "unit_amount", "amount", "period_start", "period_end", "scn" FROM "invoice_line__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -316,13 +366,13 @@ ON CONFLICT ("invoice_id", "line_no") DO UPDATE SET
   "scn" = excluded."scn"
 WHERE excluded."scn" > m."scn"
    OR (excluded."scn" = m."scn" AND json_array(excluded."invoice_id", excluded."line_no", excluded."description", excluded."plan_code", excluded."quantity", excluded."unit_amount", excluded."amount", excluded."period_start", excluded."period_end", excluded."scn") > json_array(m."invoice_id", m."line_no", m."description", m."plan_code", m."quantity", m."unit_amount", m."amount", m."period_start", m."period_end", m."scn"));
--- step: revive
+-- write step: revive
 DELETE FROM "invoice_line__tombstones"
 WHERE ("invoice_id", "line_no") IN (SELECT "invoice_id", "line_no" FROM "invoice_line__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "invoice_line"
 WHERE ("invoice_id", "line_no") IN (SELECT "invoice_id", "line_no" FROM "invoice_line__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "invoice_line__tombstones" AS t ("invoice_id", "line_no", "scn")
 SELECT "invoice_id", "line_no", "scn" FROM "invoice_line__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -385,7 +435,32 @@ CREATE TEMP TABLE IF NOT EXISTS "payment__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."payment__stage_key" ON "payment__stage" ("payment_id", "event_created");
 -- stage: INSERT INTO "payment__stage" ("_mdl_row", "_mdl_op", "payment_id", "customer_ref", "invoice_number", "amount", "currency", "method", "succeeded", "refunded", "captured_at", "event_created") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "payment_id", "customer_ref", "invoice_number", "amount", "currency", "method", "succeeded", "refunded", "captured_at", "event_created") AS (VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?))
+-- INSERT INTO "payment__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "payment_id", "customer_ref", "invoice_number", "amount", "currency", "method", "succeeded", "refunded", "captured_at", "event_created")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."event_created" >= i."event_created" THEN 'stale'
+--     WHEN m."event_created" IS NULL THEN 'inserted'
+--     WHEN i."event_created" > m."event_created" THEN 'updated'
+--     WHEN i."event_created" < m."event_created" THEN 'stale'
+--     WHEN json_array(i."payment_id", i."customer_ref", i."invoice_number", i."amount", i."currency", i."method", i."succeeded", i."refunded", i."captured_at", i."event_created") = json_array(m."payment_id", m."customer_ref", m."invoice_number", m."amount", m."currency", m."method", m."succeeded", m."refunded", m."captured_at", m."event_created") THEN 'duplicate'
+--     WHEN json_array(i."payment_id", i."customer_ref", i."invoice_number", i."amount", i."currency", i."method", i."succeeded", i."refunded", i."captured_at", i."event_created") > json_array(m."payment_id", m."customer_ref", m."invoice_number", m."amount", m."currency", m."method", m."succeeded", m."refunded", m."captured_at", m."event_created") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."event_created" > i."event_created" THEN 'stale'
+--     WHEN t."event_created" = i."event_created" THEN 'duplicate'
+--     WHEN m."event_created" IS NULL THEN 'tombstoned'
+--     WHEN i."event_created" >= m."event_created" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."payment_id", i."customer_ref", i."invoice_number", i."amount", i."currency", i."method", i."succeeded", i."refunded", i."captured_at", i."event_created"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "payment" AS m ON m."payment_id" = i."payment_id"
+-- LEFT JOIN "payment__tombstones" AS t ON t."payment_id" = i."payment_id";
+-- settle step: mark-duplicates
 UPDATE "payment__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "payment__stage" AS o
@@ -393,7 +468,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."payment_id", o."customer_ref", o."invoice_number", o."amount", o."currency", o."method", o."succeeded", o."refunded", o."captured_at", o."event_created") = json_array(s."payment_id", s."customer_ref", s."invoice_number", s."amount", s."currency", s."method", s."succeeded", s."refunded", s."captured_at", s."event_created"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "payment__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "payment__stage" AS o
@@ -401,7 +476,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."event_created" > s."event_created" OR (o."event_created" = s."event_created" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."payment_id", o."customer_ref", o."invoice_number", o."amount", o."currency", o."method", o."succeeded", o."refunded", o."captured_at", o."event_created") > json_array(s."payment_id", s."customer_ref", s."invoice_number", s."amount", s."currency", s."method", s."succeeded", s."refunded", s."captured_at", s."event_created")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "payment__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."event_created" THEN 'stale'
@@ -429,7 +504,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "payment" AS m ("payment_id", "customer_ref", "invoice_number", "amount", "currency", "method", "succeeded", "refunded", "captured_at", "event_created")
 SELECT "payment_id", "customer_ref", "invoice_number", "amount", "currency", "method", "succeeded", "refunded", "captured_at", "event_created" FROM "payment__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -445,13 +520,13 @@ ON CONFLICT ("payment_id") DO UPDATE SET
   "event_created" = excluded."event_created"
 WHERE excluded."event_created" > m."event_created"
    OR (excluded."event_created" = m."event_created" AND json_array(excluded."payment_id", excluded."customer_ref", excluded."invoice_number", excluded."amount", excluded."currency", excluded."method", excluded."succeeded", excluded."refunded", excluded."captured_at", excluded."event_created") > json_array(m."payment_id", m."customer_ref", m."invoice_number", m."amount", m."currency", m."method", m."succeeded", m."refunded", m."captured_at", m."event_created"));
--- step: revive
+-- write step: revive
 DELETE FROM "payment__tombstones"
 WHERE "payment_id" IN (SELECT "payment_id" FROM "payment__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "payment"
 WHERE "payment_id" IN (SELECT "payment_id" FROM "payment__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "payment__tombstones" AS t ("payment_id", "event_created")
 SELECT "payment_id", "event_created" FROM "payment__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -501,7 +576,32 @@ CREATE TEMP TABLE IF NOT EXISTS "customer__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."customer__stage_key" ON "customer__stage" ("customer_id", "lsn");
 -- stage: INSERT INTO "customer__stage" ("_mdl_row", "_mdl_op", "customer_id", "external_ref", "email", "name", "country", "tax_exempt", "created_on", "lsn") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "customer_id", "external_ref", "email", "name", "country", "tax_exempt", "created_on", "lsn") AS (VALUES (?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER)))
+-- INSERT INTO "customer__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "customer_id", "external_ref", "email", "name", "country", "tax_exempt", "created_on", "lsn")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."lsn" >= i."lsn" THEN 'stale'
+--     WHEN m."lsn" IS NULL THEN 'inserted'
+--     WHEN i."lsn" > m."lsn" THEN 'updated'
+--     WHEN i."lsn" < m."lsn" THEN 'stale'
+--     WHEN json_array(i."customer_id", i."external_ref", i."email", i."name", i."country", i."tax_exempt", i."created_on", i."lsn") = json_array(m."customer_id", m."external_ref", m."email", m."name", m."country", m."tax_exempt", m."created_on", m."lsn") THEN 'duplicate'
+--     WHEN json_array(i."customer_id", i."external_ref", i."email", i."name", i."country", i."tax_exempt", i."created_on", i."lsn") > json_array(m."customer_id", m."external_ref", m."email", m."name", m."country", m."tax_exempt", m."created_on", m."lsn") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."lsn" > i."lsn" THEN 'stale'
+--     WHEN t."lsn" = i."lsn" THEN 'duplicate'
+--     WHEN m."lsn" IS NULL THEN 'tombstoned'
+--     WHEN i."lsn" >= m."lsn" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."customer_id", i."external_ref", i."email", i."name", i."country", i."tax_exempt", i."created_on", i."lsn"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "customer" AS m ON m."customer_id" = i."customer_id"
+-- LEFT JOIN "customer__tombstones" AS t ON t."customer_id" = i."customer_id";
+-- settle step: mark-duplicates
 UPDATE "customer__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "customer__stage" AS o
@@ -509,7 +609,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."customer_id", o."external_ref", o."email", o."name", o."country", o."tax_exempt", o."created_on", o."lsn") = json_array(s."customer_id", s."external_ref", s."email", s."name", s."country", s."tax_exempt", s."created_on", s."lsn"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "customer__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "customer__stage" AS o
@@ -517,7 +617,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."lsn" > s."lsn" OR (o."lsn" = s."lsn" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."customer_id", o."external_ref", o."email", o."name", o."country", o."tax_exempt", o."created_on", o."lsn") > json_array(s."customer_id", s."external_ref", s."email", s."name", s."country", s."tax_exempt", s."created_on", s."lsn")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "customer__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."lsn" THEN 'stale'
@@ -545,7 +645,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "customer" AS m ("customer_id", "external_ref", "email", "name", "country", "tax_exempt", "created_on", "lsn")
 SELECT "customer_id", "external_ref", "email", "name", "country", "tax_exempt", "created_on", "lsn" FROM "customer__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -559,13 +659,13 @@ ON CONFLICT ("customer_id") DO UPDATE SET
   "lsn" = excluded."lsn"
 WHERE excluded."lsn" > m."lsn"
    OR (excluded."lsn" = m."lsn" AND json_array(excluded."customer_id", excluded."external_ref", excluded."email", excluded."name", excluded."country", excluded."tax_exempt", excluded."created_on", excluded."lsn") > json_array(m."customer_id", m."external_ref", m."email", m."name", m."country", m."tax_exempt", m."created_on", m."lsn"));
--- step: revive
+-- write step: revive
 DELETE FROM "customer__tombstones"
 WHERE "customer_id" IN (SELECT "customer_id" FROM "customer__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "customer"
 WHERE "customer_id" IN (SELECT "customer_id" FROM "customer__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "customer__tombstones" AS t ("customer_id", "lsn")
 SELECT "customer_id", "lsn" FROM "customer__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -616,7 +716,32 @@ CREATE TEMP TABLE IF NOT EXISTS "plan__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."plan__stage_key" ON "plan__stage" ("plan_code", "updated_at");
 -- stage: INSERT INTO "plan__stage" ("_mdl_row", "_mdl_op", "plan_code", "name", "billing_interval", "interval_count", "trial_days", "features", "is_public", "archived", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "plan_code", "name", "billing_interval", "interval_count", "trial_days", "features", "is_public", "archived", "updated_at") AS (VALUES (?, ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?))
+-- INSERT INTO "plan__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "plan_code", "name", "billing_interval", "interval_count", "trial_days", "features", "is_public", "archived", "updated_at")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
+--     WHEN m."updated_at" IS NULL THEN 'inserted'
+--     WHEN i."updated_at" > m."updated_at" THEN 'updated'
+--     WHEN i."updated_at" < m."updated_at" THEN 'stale'
+--     WHEN json_array(i."plan_code", i."name", i."billing_interval", i."interval_count", i."trial_days", i."features", i."is_public", i."archived", i."updated_at") = json_array(m."plan_code", m."name", m."billing_interval", m."interval_count", m."trial_days", m."features", m."is_public", m."archived", m."updated_at") THEN 'duplicate'
+--     WHEN json_array(i."plan_code", i."name", i."billing_interval", i."interval_count", i."trial_days", i."features", i."is_public", i."archived", i."updated_at") > json_array(m."plan_code", m."name", m."billing_interval", m."interval_count", m."trial_days", m."features", m."is_public", m."archived", m."updated_at") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."updated_at" > i."updated_at" THEN 'stale'
+--     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
+--     WHEN m."updated_at" IS NULL THEN 'tombstoned'
+--     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."plan_code", i."name", i."billing_interval", i."interval_count", i."trial_days", i."features", i."is_public", i."archived", i."updated_at"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "plan" AS m ON m."plan_code" = i."plan_code"
+-- LEFT JOIN "plan__tombstones" AS t ON t."plan_code" = i."plan_code";
+-- settle step: mark-duplicates
 UPDATE "plan__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "plan__stage" AS o
@@ -624,7 +749,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."plan_code", o."name", o."billing_interval", o."interval_count", o."trial_days", o."features", o."is_public", o."archived", o."updated_at") = json_array(s."plan_code", s."name", s."billing_interval", s."interval_count", s."trial_days", s."features", s."is_public", s."archived", s."updated_at"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "plan__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "plan__stage" AS o
@@ -632,7 +757,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."updated_at" > s."updated_at" OR (o."updated_at" = s."updated_at" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."plan_code", o."name", o."billing_interval", o."interval_count", o."trial_days", o."features", o."is_public", o."archived", o."updated_at") > json_array(s."plan_code", s."name", s."billing_interval", s."interval_count", s."trial_days", s."features", s."is_public", s."archived", s."updated_at")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "plan__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
@@ -660,7 +785,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "plan" AS m ("plan_code", "name", "billing_interval", "interval_count", "trial_days", "features", "is_public", "archived", "updated_at")
 SELECT "plan_code", "name", "billing_interval", "interval_count", "trial_days", "features", "is_public", "archived", "updated_at" FROM "plan__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -675,13 +800,13 @@ ON CONFLICT ("plan_code") DO UPDATE SET
   "updated_at" = excluded."updated_at"
 WHERE excluded."updated_at" > m."updated_at"
    OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."plan_code", excluded."name", excluded."billing_interval", excluded."interval_count", excluded."trial_days", excluded."features", excluded."is_public", excluded."archived", excluded."updated_at") > json_array(m."plan_code", m."name", m."billing_interval", m."interval_count", m."trial_days", m."features", m."is_public", m."archived", m."updated_at"));
--- step: revive
+-- write step: revive
 DELETE FROM "plan__tombstones"
 WHERE "plan_code" IN (SELECT "plan_code" FROM "plan__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "plan"
 WHERE "plan_code" IN (SELECT "plan_code" FROM "plan__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "plan__tombstones" AS t ("plan_code", "updated_at")
 SELECT "plan_code", "updated_at" FROM "plan__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -731,7 +856,32 @@ CREATE TEMP TABLE IF NOT EXISTS "plan_price__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."plan_price__stage_key" ON "plan_price__stage" ("plan_code", "currency", "updated_at");
 -- stage: INSERT INTO "plan_price__stage" ("_mdl_row", "_mdl_op", "plan_code", "currency", "unit_amount", "tax_inclusive", "valid_from", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "plan_code", "currency", "unit_amount", "tax_inclusive", "valid_from", "updated_at") AS (VALUES (?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?))
+-- INSERT INTO "plan_price__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "plan_code", "currency", "unit_amount", "tax_inclusive", "valid_from", "updated_at")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
+--     WHEN m."updated_at" IS NULL THEN 'inserted'
+--     WHEN i."updated_at" > m."updated_at" THEN 'updated'
+--     WHEN i."updated_at" < m."updated_at" THEN 'stale'
+--     WHEN json_array(i."plan_code", i."currency", i."unit_amount", i."tax_inclusive", i."valid_from", i."updated_at") = json_array(m."plan_code", m."currency", m."unit_amount", m."tax_inclusive", m."valid_from", m."updated_at") THEN 'duplicate'
+--     WHEN json_array(i."plan_code", i."currency", i."unit_amount", i."tax_inclusive", i."valid_from", i."updated_at") > json_array(m."plan_code", m."currency", m."unit_amount", m."tax_inclusive", m."valid_from", m."updated_at") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."updated_at" > i."updated_at" THEN 'stale'
+--     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
+--     WHEN m."updated_at" IS NULL THEN 'tombstoned'
+--     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."plan_code", i."currency", i."unit_amount", i."tax_inclusive", i."valid_from", i."updated_at"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "plan_price" AS m ON m."plan_code" = i."plan_code" AND m."currency" = i."currency"
+-- LEFT JOIN "plan_price__tombstones" AS t ON t."plan_code" = i."plan_code" AND t."currency" = i."currency";
+-- settle step: mark-duplicates
 UPDATE "plan_price__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "plan_price__stage" AS o
@@ -739,7 +889,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."plan_code", o."currency", o."unit_amount", o."tax_inclusive", o."valid_from", o."updated_at") = json_array(s."plan_code", s."currency", s."unit_amount", s."tax_inclusive", s."valid_from", s."updated_at"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "plan_price__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "plan_price__stage" AS o
@@ -747,7 +897,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."updated_at" > s."updated_at" OR (o."updated_at" = s."updated_at" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."plan_code", o."currency", o."unit_amount", o."tax_inclusive", o."valid_from", o."updated_at") > json_array(s."plan_code", s."currency", s."unit_amount", s."tax_inclusive", s."valid_from", s."updated_at")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "plan_price__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
@@ -775,7 +925,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "plan_price" AS m ("plan_code", "currency", "unit_amount", "tax_inclusive", "valid_from", "updated_at")
 SELECT "plan_code", "currency", "unit_amount", "tax_inclusive", "valid_from", "updated_at" FROM "plan_price__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -786,13 +936,13 @@ ON CONFLICT ("plan_code", "currency") DO UPDATE SET
   "updated_at" = excluded."updated_at"
 WHERE excluded."updated_at" > m."updated_at"
    OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."plan_code", excluded."currency", excluded."unit_amount", excluded."tax_inclusive", excluded."valid_from", excluded."updated_at") > json_array(m."plan_code", m."currency", m."unit_amount", m."tax_inclusive", m."valid_from", m."updated_at"));
--- step: revive
+-- write step: revive
 DELETE FROM "plan_price__tombstones"
 WHERE ("plan_code", "currency") IN (SELECT "plan_code", "currency" FROM "plan_price__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "plan_price"
 WHERE ("plan_code", "currency") IN (SELECT "plan_code", "currency" FROM "plan_price__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "plan_price__tombstones" AS t ("plan_code", "currency", "updated_at")
 SELECT "plan_code", "currency", "updated_at" FROM "plan_price__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -865,7 +1015,32 @@ CREATE TEMP TABLE IF NOT EXISTS "subscription__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."subscription__stage_key" ON "subscription__stage" ("subscription_id", "lsn");
 -- stage: INSERT INTO "subscription__stage" ("_mdl_row", "_mdl_op", "subscription_id", "customer_id", "plan_code", "status", "quantity", "unit_amount", "currency", "auto_renew", "cancel_at_period_end", "started_on", "current_period_start", "current_period_end", "canceled_at", "metadata", "lsn") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "subscription_id", "customer_id", "plan_code", "status", "quantity", "unit_amount", "currency", "auto_renew", "cancel_at_period_end", "started_on", "current_period_start", "current_period_end", "canceled_at", "metadata", "lsn") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?, CAST(? AS INTEGER), ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?, ?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "subscription__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "subscription_id", "customer_id", "plan_code", "status", "quantity", "unit_amount", "currency", "auto_renew", "cancel_at_period_end", "started_on", "current_period_start", "current_period_end", "canceled_at", "metadata", "lsn")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."lsn" >= i."lsn" THEN 'stale'
+--     WHEN m."lsn" IS NULL THEN 'inserted'
+--     WHEN i."lsn" > m."lsn" THEN 'updated'
+--     WHEN i."lsn" < m."lsn" THEN 'stale'
+--     WHEN json_array(i."subscription_id", i."customer_id", i."plan_code", i."status", i."quantity", i."unit_amount", i."currency", i."auto_renew", i."cancel_at_period_end", i."started_on", i."current_period_start", i."current_period_end", i."canceled_at", i."metadata", i."lsn") = json_array(m."subscription_id", m."customer_id", m."plan_code", m."status", m."quantity", m."unit_amount", m."currency", m."auto_renew", m."cancel_at_period_end", m."started_on", m."current_period_start", m."current_period_end", m."canceled_at", m."metadata", m."lsn") THEN 'duplicate'
+--     WHEN json_array(i."subscription_id", i."customer_id", i."plan_code", i."status", i."quantity", i."unit_amount", i."currency", i."auto_renew", i."cancel_at_period_end", i."started_on", i."current_period_start", i."current_period_end", i."canceled_at", i."metadata", i."lsn") > json_array(m."subscription_id", m."customer_id", m."plan_code", m."status", m."quantity", m."unit_amount", m."currency", m."auto_renew", m."cancel_at_period_end", m."started_on", m."current_period_start", m."current_period_end", m."canceled_at", m."metadata", m."lsn") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."lsn" > i."lsn" THEN 'stale'
+--     WHEN t."lsn" = i."lsn" THEN 'duplicate'
+--     WHEN m."lsn" IS NULL THEN 'tombstoned'
+--     WHEN i."lsn" >= m."lsn" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."subscription_id", i."customer_id", i."plan_code", i."status", i."quantity", i."unit_amount", i."currency", i."auto_renew", i."cancel_at_period_end", i."started_on", i."current_period_start", i."current_period_end", i."canceled_at", i."metadata", i."lsn"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "subscription" AS m ON m."subscription_id" = i."subscription_id"
+-- LEFT JOIN "subscription__tombstones" AS t ON t."subscription_id" = i."subscription_id";
+-- settle step: mark-duplicates
 UPDATE "subscription__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "subscription__stage" AS o
@@ -873,7 +1048,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."subscription_id", o."customer_id", o."plan_code", o."status", o."quantity", o."unit_amount", o."currency", o."auto_renew", o."cancel_at_period_end", o."started_on", o."current_period_start", o."current_period_end", o."canceled_at", o."metadata", o."lsn") = json_array(s."subscription_id", s."customer_id", s."plan_code", s."status", s."quantity", s."unit_amount", s."currency", s."auto_renew", s."cancel_at_period_end", s."started_on", s."current_period_start", s."current_period_end", s."canceled_at", s."metadata", s."lsn"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "subscription__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "subscription__stage" AS o
@@ -881,7 +1056,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."lsn" > s."lsn" OR (o."lsn" = s."lsn" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."subscription_id", o."customer_id", o."plan_code", o."status", o."quantity", o."unit_amount", o."currency", o."auto_renew", o."cancel_at_period_end", o."started_on", o."current_period_start", o."current_period_end", o."canceled_at", o."metadata", o."lsn") > json_array(s."subscription_id", s."customer_id", s."plan_code", s."status", s."quantity", s."unit_amount", s."currency", s."auto_renew", s."cancel_at_period_end", s."started_on", s."current_period_start", s."current_period_end", s."canceled_at", s."metadata", s."lsn")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "subscription__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."lsn" THEN 'stale'
@@ -909,7 +1084,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "subscription" AS m ("subscription_id", "customer_id", "plan_code", "status", "quantity", "unit_amount", "currency", "auto_renew", "cancel_at_period_end", "started_on", "current_period_start", "current_period_end", "canceled_at", "metadata", "lsn")
 SELECT "subscription_id", "customer_id", "plan_code", "status", "quantity", "unit_amount", "currency", "auto_renew", "cancel_at_period_end", "started_on", "current_period_start", "current_period_end", "canceled_at", "metadata", "lsn" FROM "subscription__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -930,13 +1105,13 @@ ON CONFLICT ("subscription_id") DO UPDATE SET
   "lsn" = excluded."lsn"
 WHERE excluded."lsn" > m."lsn"
    OR (excluded."lsn" = m."lsn" AND json_array(excluded."subscription_id", excluded."customer_id", excluded."plan_code", excluded."status", excluded."quantity", excluded."unit_amount", excluded."currency", excluded."auto_renew", excluded."cancel_at_period_end", excluded."started_on", excluded."current_period_start", excluded."current_period_end", excluded."canceled_at", excluded."metadata", excluded."lsn") > json_array(m."subscription_id", m."customer_id", m."plan_code", m."status", m."quantity", m."unit_amount", m."currency", m."auto_renew", m."cancel_at_period_end", m."started_on", m."current_period_start", m."current_period_end", m."canceled_at", m."metadata", m."lsn"));
--- step: revive
+-- write step: revive
 DELETE FROM "subscription__tombstones"
 WHERE "subscription_id" IN (SELECT "subscription_id" FROM "subscription__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "subscription"
 WHERE "subscription_id" IN (SELECT "subscription_id" FROM "subscription__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "subscription__tombstones" AS t ("subscription_id", "lsn")
 SELECT "subscription_id", "lsn" FROM "subscription__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -1004,7 +1179,32 @@ CREATE TEMP TABLE IF NOT EXISTS "renewal__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."renewal__stage_key" ON "renewal__stage" ("subscription_id", "period_number", "updated_at");
 -- stage: INSERT INTO "renewal__stage" ("_mdl_row", "_mdl_op", "subscription_id", "period_number", "period_start", "period_end", "from_plan_code", "to_plan_code", "amount", "outcome", "attempts", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "subscription_id", "period_number", "period_start", "period_end", "from_plan_code", "to_plan_code", "amount", "outcome", "attempts", "updated_at") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?))
+-- INSERT INTO "renewal__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "subscription_id", "period_number", "period_start", "period_end", "from_plan_code", "to_plan_code", "amount", "outcome", "attempts", "updated_at")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
+--     WHEN m."updated_at" IS NULL THEN 'inserted'
+--     WHEN i."updated_at" > m."updated_at" THEN 'updated'
+--     WHEN i."updated_at" < m."updated_at" THEN 'stale'
+--     WHEN json_array(i."subscription_id", i."period_number", i."period_start", i."period_end", i."from_plan_code", i."to_plan_code", i."amount", i."outcome", i."attempts", i."updated_at") = json_array(m."subscription_id", m."period_number", m."period_start", m."period_end", m."from_plan_code", m."to_plan_code", m."amount", m."outcome", m."attempts", m."updated_at") THEN 'duplicate'
+--     WHEN json_array(i."subscription_id", i."period_number", i."period_start", i."period_end", i."from_plan_code", i."to_plan_code", i."amount", i."outcome", i."attempts", i."updated_at") > json_array(m."subscription_id", m."period_number", m."period_start", m."period_end", m."from_plan_code", m."to_plan_code", m."amount", m."outcome", m."attempts", m."updated_at") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."updated_at" > i."updated_at" THEN 'stale'
+--     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
+--     WHEN m."updated_at" IS NULL THEN 'tombstoned'
+--     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."subscription_id", i."period_number", i."period_start", i."period_end", i."from_plan_code", i."to_plan_code", i."amount", i."outcome", i."attempts", i."updated_at"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "renewal" AS m ON m."subscription_id" = i."subscription_id" AND m."period_number" = i."period_number"
+-- LEFT JOIN "renewal__tombstones" AS t ON t."subscription_id" = i."subscription_id" AND t."period_number" = i."period_number";
+-- settle step: mark-duplicates
 UPDATE "renewal__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "renewal__stage" AS o
@@ -1012,7 +1212,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."subscription_id", o."period_number", o."period_start", o."period_end", o."from_plan_code", o."to_plan_code", o."amount", o."outcome", o."attempts", o."updated_at") = json_array(s."subscription_id", s."period_number", s."period_start", s."period_end", s."from_plan_code", s."to_plan_code", s."amount", s."outcome", s."attempts", s."updated_at"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "renewal__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "renewal__stage" AS o
@@ -1020,7 +1220,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."updated_at" > s."updated_at" OR (o."updated_at" = s."updated_at" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."subscription_id", o."period_number", o."period_start", o."period_end", o."from_plan_code", o."to_plan_code", o."amount", o."outcome", o."attempts", o."updated_at") > json_array(s."subscription_id", s."period_number", s."period_start", s."period_end", s."from_plan_code", s."to_plan_code", s."amount", s."outcome", s."attempts", s."updated_at")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "renewal__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
@@ -1048,7 +1248,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "renewal" AS m ("subscription_id", "period_number", "period_start", "period_end", "from_plan_code", "to_plan_code", "amount", "outcome", "attempts", "updated_at")
 SELECT "subscription_id", "period_number", "period_start", "period_end", "from_plan_code", "to_plan_code", "amount", "outcome", "attempts", "updated_at" FROM "renewal__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -1063,13 +1263,13 @@ ON CONFLICT ("subscription_id", "period_number") DO UPDATE SET
   "updated_at" = excluded."updated_at"
 WHERE excluded."updated_at" > m."updated_at"
    OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."subscription_id", excluded."period_number", excluded."period_start", excluded."period_end", excluded."from_plan_code", excluded."to_plan_code", excluded."amount", excluded."outcome", excluded."attempts", excluded."updated_at") > json_array(m."subscription_id", m."period_number", m."period_start", m."period_end", m."from_plan_code", m."to_plan_code", m."amount", m."outcome", m."attempts", m."updated_at"));
--- step: revive
+-- write step: revive
 DELETE FROM "renewal__tombstones"
 WHERE ("subscription_id", "period_number") IN (SELECT "subscription_id", "period_number" FROM "renewal__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "renewal"
 WHERE ("subscription_id", "period_number") IN (SELECT "subscription_id", "period_number" FROM "renewal__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "renewal__tombstones" AS t ("subscription_id", "period_number", "updated_at")
 SELECT "subscription_id", "period_number", "updated_at" FROM "renewal__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

@@ -116,7 +116,32 @@ CREATE TEMP TABLE IF NOT EXISTS "session__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."session__stage_key" ON "session__stage" ("session_id", "started_at", "log_offset");
 -- stage: INSERT INTO "session__stage" ("_mdl_row", "_mdl_op", "session_id", "started_at", "visitor_id", "account_id", "ended_at", "landing_url", "referrer", "utm", "page_view_count", "is_bounce", "log_offset") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "session_id", "started_at", "visitor_id", "account_id", "ended_at", "landing_url", "referrer", "utm", "page_view_count", "is_bounce", "log_offset") AS (VALUES (?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER)))
+-- INSERT INTO "session__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "session_id", "started_at", "visitor_id", "account_id", "ended_at", "landing_url", "referrer", "utm", "page_view_count", "is_bounce", "log_offset")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."log_offset" >= i."log_offset" THEN 'stale'
+--     WHEN m."log_offset" IS NULL THEN 'inserted'
+--     WHEN i."log_offset" > m."log_offset" THEN 'updated'
+--     WHEN i."log_offset" < m."log_offset" THEN 'stale'
+--     WHEN json_array(i."session_id", i."started_at", i."visitor_id", i."account_id", i."ended_at", i."landing_url", i."referrer", i."utm", i."page_view_count", i."is_bounce", i."log_offset") = json_array(m."session_id", m."started_at", m."visitor_id", m."account_id", m."ended_at", m."landing_url", m."referrer", m."utm", m."page_view_count", m."is_bounce", m."log_offset") THEN 'duplicate'
+--     WHEN json_array(i."session_id", i."started_at", i."visitor_id", i."account_id", i."ended_at", i."landing_url", i."referrer", i."utm", i."page_view_count", i."is_bounce", i."log_offset") > json_array(m."session_id", m."started_at", m."visitor_id", m."account_id", m."ended_at", m."landing_url", m."referrer", m."utm", m."page_view_count", m."is_bounce", m."log_offset") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."log_offset" > i."log_offset" THEN 'stale'
+--     WHEN t."log_offset" = i."log_offset" THEN 'duplicate'
+--     WHEN m."log_offset" IS NULL THEN 'tombstoned'
+--     WHEN i."log_offset" >= m."log_offset" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."session_id", i."started_at", i."visitor_id", i."account_id", i."ended_at", i."landing_url", i."referrer", i."utm", i."page_view_count", i."is_bounce", i."log_offset"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "session" AS m ON m."session_id" = i."session_id" AND m."started_at" = i."started_at"
+-- LEFT JOIN "session__tombstones" AS t ON t."session_id" = i."session_id" AND t."started_at" = i."started_at";
+-- settle step: mark-duplicates
 UPDATE "session__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "session__stage" AS o
@@ -124,7 +149,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."session_id", o."started_at", o."visitor_id", o."account_id", o."ended_at", o."landing_url", o."referrer", o."utm", o."page_view_count", o."is_bounce", o."log_offset") = json_array(s."session_id", s."started_at", s."visitor_id", s."account_id", s."ended_at", s."landing_url", s."referrer", s."utm", s."page_view_count", s."is_bounce", s."log_offset"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "session__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "session__stage" AS o
@@ -132,7 +157,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."log_offset" > s."log_offset" OR (o."log_offset" = s."log_offset" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."session_id", o."started_at", o."visitor_id", o."account_id", o."ended_at", o."landing_url", o."referrer", o."utm", o."page_view_count", o."is_bounce", o."log_offset") > json_array(s."session_id", s."started_at", s."visitor_id", s."account_id", s."ended_at", s."landing_url", s."referrer", s."utm", s."page_view_count", s."is_bounce", s."log_offset")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "session__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."log_offset" THEN 'stale'
@@ -160,7 +185,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "session" AS m ("session_id", "started_at", "visitor_id", "account_id", "ended_at", "landing_url", "referrer", "utm", "page_view_count", "is_bounce", "log_offset")
 SELECT "session_id", "started_at", "visitor_id", "account_id", "ended_at", "landing_url", "referrer", "utm", "page_view_count", "is_bounce", "log_offset" FROM "session__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -176,13 +201,13 @@ ON CONFLICT ("session_id", "started_at") DO UPDATE SET
   "log_offset" = excluded."log_offset"
 WHERE excluded."log_offset" > m."log_offset"
    OR (excluded."log_offset" = m."log_offset" AND json_array(excluded."session_id", excluded."started_at", excluded."visitor_id", excluded."account_id", excluded."ended_at", excluded."landing_url", excluded."referrer", excluded."utm", excluded."page_view_count", excluded."is_bounce", excluded."log_offset") > json_array(m."session_id", m."started_at", m."visitor_id", m."account_id", m."ended_at", m."landing_url", m."referrer", m."utm", m."page_view_count", m."is_bounce", m."log_offset"));
--- step: revive
+-- write step: revive
 DELETE FROM "session__tombstones"
 WHERE ("session_id", "started_at") IN (SELECT "session_id", "started_at" FROM "session__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "session"
 WHERE ("session_id", "started_at") IN (SELECT "session_id", "started_at" FROM "session__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "session__tombstones" AS t ("session_id", "started_at", "log_offset")
 SELECT "session_id", "started_at", "log_offset" FROM "session__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -258,7 +283,32 @@ CREATE TEMP TABLE IF NOT EXISTS "page_view__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."page_view__stage_key" ON "page_view__stage" ("event_id", "viewed_at", "log_offset");
 -- stage: INSERT INTO "page_view__stage" ("_mdl_row", "_mdl_op", "event_id", "viewed_at", "visitor_id", "account_id", "session_id", "session_started_at", "url", "path", "title", "referrer", "time_on_page_ms", "is_bot", "log_offset") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "event_id", "viewed_at", "visitor_id", "account_id", "session_id", "session_started_at", "url", "path", "title", "referrer", "time_on_page_ms", "is_bot", "log_offset") AS (VALUES (?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER)))
+-- INSERT INTO "page_view__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "event_id", "viewed_at", "visitor_id", "account_id", "session_id", "session_started_at", "url", "path", "title", "referrer", "time_on_page_ms", "is_bot", "log_offset")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."log_offset" >= i."log_offset" THEN 'stale'
+--     WHEN m."log_offset" IS NULL THEN 'inserted'
+--     WHEN i."log_offset" > m."log_offset" THEN 'updated'
+--     WHEN i."log_offset" < m."log_offset" THEN 'stale'
+--     WHEN json_array(i."event_id", i."viewed_at", i."visitor_id", i."account_id", i."session_id", i."session_started_at", i."url", i."path", i."title", i."referrer", i."time_on_page_ms", i."is_bot", i."log_offset") = json_array(m."event_id", m."viewed_at", m."visitor_id", m."account_id", m."session_id", m."session_started_at", m."url", m."path", m."title", m."referrer", m."time_on_page_ms", m."is_bot", m."log_offset") THEN 'duplicate'
+--     WHEN json_array(i."event_id", i."viewed_at", i."visitor_id", i."account_id", i."session_id", i."session_started_at", i."url", i."path", i."title", i."referrer", i."time_on_page_ms", i."is_bot", i."log_offset") > json_array(m."event_id", m."viewed_at", m."visitor_id", m."account_id", m."session_id", m."session_started_at", m."url", m."path", m."title", m."referrer", m."time_on_page_ms", m."is_bot", m."log_offset") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."log_offset" > i."log_offset" THEN 'stale'
+--     WHEN t."log_offset" = i."log_offset" THEN 'duplicate'
+--     WHEN m."log_offset" IS NULL THEN 'tombstoned'
+--     WHEN i."log_offset" >= m."log_offset" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."event_id", i."viewed_at", i."visitor_id", i."account_id", i."session_id", i."session_started_at", i."url", i."path", i."title", i."referrer", i."time_on_page_ms", i."is_bot", i."log_offset"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "page_view" AS m ON m."event_id" = i."event_id" AND m."viewed_at" = i."viewed_at"
+-- LEFT JOIN "page_view__tombstones" AS t ON t."event_id" = i."event_id" AND t."viewed_at" = i."viewed_at";
+-- settle step: mark-duplicates
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "page_view__stage" AS o
@@ -266,7 +316,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."event_id", o."viewed_at", o."visitor_id", o."account_id", o."session_id", o."session_started_at", o."url", o."path", o."title", o."referrer", o."time_on_page_ms", o."is_bot", o."log_offset") = json_array(s."event_id", s."viewed_at", s."visitor_id", s."account_id", s."session_id", s."session_started_at", s."url", s."path", s."title", s."referrer", s."time_on_page_ms", s."is_bot", s."log_offset"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "page_view__stage" AS o
@@ -274,7 +324,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."log_offset" > s."log_offset" OR (o."log_offset" = s."log_offset" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."event_id", o."viewed_at", o."visitor_id", o."account_id", o."session_id", o."session_started_at", o."url", o."path", o."title", o."referrer", o."time_on_page_ms", o."is_bot", o."log_offset") > json_array(s."event_id", s."viewed_at", s."visitor_id", s."account_id", s."session_id", s."session_started_at", s."url", s."path", s."title", s."referrer", s."time_on_page_ms", s."is_bot", s."log_offset")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."log_offset" THEN 'stale'
@@ -302,7 +352,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "page_view" AS m ("event_id", "viewed_at", "visitor_id", "account_id", "session_id", "session_started_at", "url", "path", "title", "referrer", "time_on_page_ms", "is_bot", "log_offset")
 SELECT "event_id", "viewed_at", "visitor_id", "account_id", "session_id", "session_started_at", "url", "path", "title", "referrer", "time_on_page_ms", "is_bot", "log_offset" FROM "page_view__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -320,13 +370,13 @@ ON CONFLICT ("event_id", "viewed_at") DO UPDATE SET
   "log_offset" = excluded."log_offset"
 WHERE excluded."log_offset" > m."log_offset"
    OR (excluded."log_offset" = m."log_offset" AND json_array(excluded."event_id", excluded."viewed_at", excluded."visitor_id", excluded."account_id", excluded."session_id", excluded."session_started_at", excluded."url", excluded."path", excluded."title", excluded."referrer", excluded."time_on_page_ms", excluded."is_bot", excluded."log_offset") > json_array(m."event_id", m."viewed_at", m."visitor_id", m."account_id", m."session_id", m."session_started_at", m."url", m."path", m."title", m."referrer", m."time_on_page_ms", m."is_bot", m."log_offset"));
--- step: revive
+-- write step: revive
 DELETE FROM "page_view__tombstones"
 WHERE ("event_id", "viewed_at") IN (SELECT "event_id", "viewed_at" FROM "page_view__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "page_view"
 WHERE ("event_id", "viewed_at") IN (SELECT "event_id", "viewed_at" FROM "page_view__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "page_view__tombstones" AS t ("event_id", "viewed_at", "log_offset")
 SELECT "event_id", "viewed_at", "log_offset" FROM "page_view__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -396,7 +446,32 @@ CREATE TEMP TABLE IF NOT EXISTS "track_event__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."track_event__stage_key" ON "track_event__stage" ("event_id", "occurred_at", "log_offset");
 -- stage: INSERT INTO "track_event__stage" ("_mdl_row", "_mdl_op", "event_id", "occurred_at", "event_name", "visitor_id", "account_id", "session_id", "session_started_at", "properties", "client_sent_at", "log_offset") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "event_id", "occurred_at", "event_name", "visitor_id", "account_id", "session_id", "session_started_at", "properties", "client_sent_at", "log_offset") AS (VALUES (?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "track_event__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "event_id", "occurred_at", "event_name", "visitor_id", "account_id", "session_id", "session_started_at", "properties", "client_sent_at", "log_offset")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."log_offset" >= i."log_offset" THEN 'stale'
+--     WHEN m."log_offset" IS NULL THEN 'inserted'
+--     WHEN i."log_offset" > m."log_offset" THEN 'updated'
+--     WHEN i."log_offset" < m."log_offset" THEN 'stale'
+--     WHEN json_array(i."event_id", i."occurred_at", i."event_name", i."visitor_id", i."account_id", i."session_id", i."session_started_at", i."properties", i."client_sent_at", i."log_offset") = json_array(m."event_id", m."occurred_at", m."event_name", m."visitor_id", m."account_id", m."session_id", m."session_started_at", m."properties", m."client_sent_at", m."log_offset") THEN 'duplicate'
+--     WHEN json_array(i."event_id", i."occurred_at", i."event_name", i."visitor_id", i."account_id", i."session_id", i."session_started_at", i."properties", i."client_sent_at", i."log_offset") > json_array(m."event_id", m."occurred_at", m."event_name", m."visitor_id", m."account_id", m."session_id", m."session_started_at", m."properties", m."client_sent_at", m."log_offset") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."log_offset" > i."log_offset" THEN 'stale'
+--     WHEN t."log_offset" = i."log_offset" THEN 'duplicate'
+--     WHEN m."log_offset" IS NULL THEN 'tombstoned'
+--     WHEN i."log_offset" >= m."log_offset" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."event_id", i."occurred_at", i."event_name", i."visitor_id", i."account_id", i."session_id", i."session_started_at", i."properties", i."client_sent_at", i."log_offset"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "track_event" AS m ON m."event_id" = i."event_id" AND m."occurred_at" = i."occurred_at"
+-- LEFT JOIN "track_event__tombstones" AS t ON t."event_id" = i."event_id" AND t."occurred_at" = i."occurred_at";
+-- settle step: mark-duplicates
 UPDATE "track_event__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "track_event__stage" AS o
@@ -404,7 +479,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."event_id", o."occurred_at", o."event_name", o."visitor_id", o."account_id", o."session_id", o."session_started_at", o."properties", o."client_sent_at", o."log_offset") = json_array(s."event_id", s."occurred_at", s."event_name", s."visitor_id", s."account_id", s."session_id", s."session_started_at", s."properties", s."client_sent_at", s."log_offset"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "track_event__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "track_event__stage" AS o
@@ -412,7 +487,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."log_offset" > s."log_offset" OR (o."log_offset" = s."log_offset" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."event_id", o."occurred_at", o."event_name", o."visitor_id", o."account_id", o."session_id", o."session_started_at", o."properties", o."client_sent_at", o."log_offset") > json_array(s."event_id", s."occurred_at", s."event_name", s."visitor_id", s."account_id", s."session_id", s."session_started_at", s."properties", s."client_sent_at", s."log_offset")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "track_event__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."log_offset" THEN 'stale'
@@ -440,7 +515,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "track_event" AS m ("event_id", "occurred_at", "event_name", "visitor_id", "account_id", "session_id", "session_started_at", "properties", "client_sent_at", "log_offset")
 SELECT "event_id", "occurred_at", "event_name", "visitor_id", "account_id", "session_id", "session_started_at", "properties", "client_sent_at", "log_offset" FROM "track_event__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -455,13 +530,13 @@ ON CONFLICT ("event_id", "occurred_at") DO UPDATE SET
   "log_offset" = excluded."log_offset"
 WHERE excluded."log_offset" > m."log_offset"
    OR (excluded."log_offset" = m."log_offset" AND json_array(excluded."event_id", excluded."occurred_at", excluded."event_name", excluded."visitor_id", excluded."account_id", excluded."session_id", excluded."session_started_at", excluded."properties", excluded."client_sent_at", excluded."log_offset") > json_array(m."event_id", m."occurred_at", m."event_name", m."visitor_id", m."account_id", m."session_id", m."session_started_at", m."properties", m."client_sent_at", m."log_offset"));
--- step: revive
+-- write step: revive
 DELETE FROM "track_event__tombstones"
 WHERE ("event_id", "occurred_at") IN (SELECT "event_id", "occurred_at" FROM "track_event__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "track_event"
 WHERE ("event_id", "occurred_at") IN (SELECT "event_id", "occurred_at" FROM "track_event__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "track_event__tombstones" AS t ("event_id", "occurred_at", "log_offset")
 SELECT "event_id", "occurred_at", "log_offset" FROM "track_event__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -506,7 +581,32 @@ CREATE TEMP TABLE IF NOT EXISTS "account__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("account_id", "updated_at");
 -- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "account_id", "name", "plan", "signed_up_at", "is_internal", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "account_id", "name", "plan", "signed_up_at", "is_internal", "updated_at") AS (VALUES (?, ?, CAST(? AS INTEGER), ?, ?, ?, CAST(? AS INTEGER), ?))
+-- INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "account_id", "name", "plan", "signed_up_at", "is_internal", "updated_at")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
+--     WHEN m."updated_at" IS NULL THEN 'inserted'
+--     WHEN i."updated_at" > m."updated_at" THEN 'updated'
+--     WHEN i."updated_at" < m."updated_at" THEN 'stale'
+--     WHEN json_array(i."account_id", i."name", i."plan", i."signed_up_at", i."is_internal", i."updated_at") = json_array(m."account_id", m."name", m."plan", m."signed_up_at", m."is_internal", m."updated_at") THEN 'duplicate'
+--     WHEN json_array(i."account_id", i."name", i."plan", i."signed_up_at", i."is_internal", i."updated_at") > json_array(m."account_id", m."name", m."plan", m."signed_up_at", m."is_internal", m."updated_at") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."updated_at" > i."updated_at" THEN 'stale'
+--     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
+--     WHEN m."updated_at" IS NULL THEN 'tombstoned'
+--     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."account_id", i."name", i."plan", i."signed_up_at", i."is_internal", i."updated_at"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "account" AS m ON m."account_id" = i."account_id"
+-- LEFT JOIN "account__tombstones" AS t ON t."account_id" = i."account_id";
+-- settle step: mark-duplicates
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "account__stage" AS o
@@ -514,7 +614,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."account_id", o."name", o."plan", o."signed_up_at", o."is_internal", o."updated_at") = json_array(s."account_id", s."name", s."plan", s."signed_up_at", s."is_internal", s."updated_at"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "account__stage" AS o
@@ -522,7 +622,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."updated_at" > s."updated_at" OR (o."updated_at" = s."updated_at" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."account_id", o."name", o."plan", o."signed_up_at", o."is_internal", o."updated_at") > json_array(s."account_id", s."name", s."plan", s."signed_up_at", s."is_internal", s."updated_at")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "account__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
@@ -550,7 +650,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "account" AS m ("account_id", "name", "plan", "signed_up_at", "is_internal", "updated_at")
 SELECT "account_id", "name", "plan", "signed_up_at", "is_internal", "updated_at" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -562,13 +662,13 @@ ON CONFLICT ("account_id") DO UPDATE SET
   "updated_at" = excluded."updated_at"
 WHERE excluded."updated_at" > m."updated_at"
    OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."account_id", excluded."name", excluded."plan", excluded."signed_up_at", excluded."is_internal", excluded."updated_at") > json_array(m."account_id", m."name", m."plan", m."signed_up_at", m."is_internal", m."updated_at"));
--- step: revive
+-- write step: revive
 DELETE FROM "account__tombstones"
 WHERE "account_id" IN (SELECT "account_id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "account"
 WHERE "account_id" IN (SELECT "account_id" FROM "account__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "account__tombstones" AS t ("account_id", "updated_at")
 SELECT "account_id", "updated_at" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -620,7 +720,32 @@ CREATE TEMP TABLE IF NOT EXISTS "visitor__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."visitor__stage_key" ON "visitor__stage" ("visitor_id", "identity_seq");
 -- stage: INSERT INTO "visitor__stage" ("_mdl_row", "_mdl_op", "visitor_id", "account_id", "first_seen_at", "first_referrer", "country", "device_type", "identity_seq") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "visitor_id", "account_id", "first_seen_at", "first_referrer", "country", "device_type", "identity_seq") AS (VALUES (?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "visitor__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "visitor_id", "account_id", "first_seen_at", "first_referrer", "country", "device_type", "identity_seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."identity_seq" >= i."identity_seq" THEN 'stale'
+--     WHEN m."identity_seq" IS NULL THEN 'inserted'
+--     WHEN i."identity_seq" > m."identity_seq" THEN 'updated'
+--     WHEN i."identity_seq" < m."identity_seq" THEN 'stale'
+--     WHEN json_array(i."visitor_id", i."account_id", i."first_seen_at", i."first_referrer", i."country", i."device_type", i."identity_seq") = json_array(m."visitor_id", m."account_id", m."first_seen_at", m."first_referrer", m."country", m."device_type", m."identity_seq") THEN 'duplicate'
+--     WHEN json_array(i."visitor_id", i."account_id", i."first_seen_at", i."first_referrer", i."country", i."device_type", i."identity_seq") > json_array(m."visitor_id", m."account_id", m."first_seen_at", m."first_referrer", m."country", m."device_type", m."identity_seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."identity_seq" > i."identity_seq" THEN 'stale'
+--     WHEN t."identity_seq" = i."identity_seq" THEN 'duplicate'
+--     WHEN m."identity_seq" IS NULL THEN 'tombstoned'
+--     WHEN i."identity_seq" >= m."identity_seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."visitor_id", i."account_id", i."first_seen_at", i."first_referrer", i."country", i."device_type", i."identity_seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "visitor" AS m ON m."visitor_id" = i."visitor_id"
+-- LEFT JOIN "visitor__tombstones" AS t ON t."visitor_id" = i."visitor_id";
+-- settle step: mark-duplicates
 UPDATE "visitor__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "visitor__stage" AS o
@@ -628,7 +753,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."visitor_id", o."account_id", o."first_seen_at", o."first_referrer", o."country", o."device_type", o."identity_seq") = json_array(s."visitor_id", s."account_id", s."first_seen_at", s."first_referrer", s."country", s."device_type", s."identity_seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "visitor__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "visitor__stage" AS o
@@ -636,7 +761,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."identity_seq" > s."identity_seq" OR (o."identity_seq" = s."identity_seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."visitor_id", o."account_id", o."first_seen_at", o."first_referrer", o."country", o."device_type", o."identity_seq") > json_array(s."visitor_id", s."account_id", s."first_seen_at", s."first_referrer", s."country", s."device_type", s."identity_seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "visitor__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."identity_seq" THEN 'stale'
@@ -664,7 +789,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "visitor" AS m ("visitor_id", "account_id", "first_seen_at", "first_referrer", "country", "device_type", "identity_seq")
 SELECT "visitor_id", "account_id", "first_seen_at", "first_referrer", "country", "device_type", "identity_seq" FROM "visitor__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -677,13 +802,13 @@ ON CONFLICT ("visitor_id") DO UPDATE SET
   "identity_seq" = excluded."identity_seq"
 WHERE excluded."identity_seq" > m."identity_seq"
    OR (excluded."identity_seq" = m."identity_seq" AND json_array(excluded."visitor_id", excluded."account_id", excluded."first_seen_at", excluded."first_referrer", excluded."country", excluded."device_type", excluded."identity_seq") > json_array(m."visitor_id", m."account_id", m."first_seen_at", m."first_referrer", m."country", m."device_type", m."identity_seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "visitor__tombstones"
 WHERE "visitor_id" IN (SELECT "visitor_id" FROM "visitor__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "visitor"
 WHERE "visitor_id" IN (SELECT "visitor_id" FROM "visitor__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "visitor__tombstones" AS t ("visitor_id", "identity_seq")
 SELECT "visitor_id", "identity_seq" FROM "visitor__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -738,7 +863,32 @@ CREATE TEMP TABLE IF NOT EXISTS "daily_account_usage__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."daily_account_usage__stage_key" ON "daily_account_usage__stage" ("account_id", "usage_date", "computed_at");
 -- stage: INSERT INTO "daily_account_usage__stage" ("_mdl_row", "_mdl_op", "account_id", "usage_date", "active_visitors", "sessions", "page_views", "events", "feature_usage", "computed_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "account_id", "usage_date", "active_visitors", "sessions", "page_views", "events", "feature_usage", "computed_at") AS (VALUES (?, ?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?))
+-- INSERT INTO "daily_account_usage__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "account_id", "usage_date", "active_visitors", "sessions", "page_views", "events", "feature_usage", "computed_at")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."computed_at" >= i."computed_at" THEN 'stale'
+--     WHEN m."computed_at" IS NULL THEN 'inserted'
+--     WHEN i."computed_at" > m."computed_at" THEN 'updated'
+--     WHEN i."computed_at" < m."computed_at" THEN 'stale'
+--     WHEN json_array(i."account_id", i."usage_date", i."active_visitors", i."sessions", i."page_views", i."events", i."feature_usage", i."computed_at") = json_array(m."account_id", m."usage_date", m."active_visitors", m."sessions", m."page_views", m."events", m."feature_usage", m."computed_at") THEN 'duplicate'
+--     WHEN json_array(i."account_id", i."usage_date", i."active_visitors", i."sessions", i."page_views", i."events", i."feature_usage", i."computed_at") > json_array(m."account_id", m."usage_date", m."active_visitors", m."sessions", m."page_views", m."events", m."feature_usage", m."computed_at") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."computed_at" > i."computed_at" THEN 'stale'
+--     WHEN t."computed_at" = i."computed_at" THEN 'duplicate'
+--     WHEN m."computed_at" IS NULL THEN 'tombstoned'
+--     WHEN i."computed_at" >= m."computed_at" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."account_id", i."usage_date", i."active_visitors", i."sessions", i."page_views", i."events", i."feature_usage", i."computed_at"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "daily_account_usage" AS m ON m."account_id" = i."account_id" AND m."usage_date" = i."usage_date"
+-- LEFT JOIN "daily_account_usage__tombstones" AS t ON t."account_id" = i."account_id" AND t."usage_date" = i."usage_date";
+-- settle step: mark-duplicates
 UPDATE "daily_account_usage__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "daily_account_usage__stage" AS o
@@ -746,7 +896,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."account_id", o."usage_date", o."active_visitors", o."sessions", o."page_views", o."events", o."feature_usage", o."computed_at") = json_array(s."account_id", s."usage_date", s."active_visitors", s."sessions", s."page_views", s."events", s."feature_usage", s."computed_at"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "daily_account_usage__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "daily_account_usage__stage" AS o
@@ -754,7 +904,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."computed_at" > s."computed_at" OR (o."computed_at" = s."computed_at" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."account_id", o."usage_date", o."active_visitors", o."sessions", o."page_views", o."events", o."feature_usage", o."computed_at") > json_array(s."account_id", s."usage_date", s."active_visitors", s."sessions", s."page_views", s."events", s."feature_usage", s."computed_at")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "daily_account_usage__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."computed_at" THEN 'stale'
@@ -782,7 +932,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "daily_account_usage" AS m ("account_id", "usage_date", "active_visitors", "sessions", "page_views", "events", "feature_usage", "computed_at")
 SELECT "account_id", "usage_date", "active_visitors", "sessions", "page_views", "events", "feature_usage", "computed_at" FROM "daily_account_usage__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -795,13 +945,13 @@ ON CONFLICT ("account_id", "usage_date") DO UPDATE SET
   "computed_at" = excluded."computed_at"
 WHERE excluded."computed_at" > m."computed_at"
    OR (excluded."computed_at" = m."computed_at" AND json_array(excluded."account_id", excluded."usage_date", excluded."active_visitors", excluded."sessions", excluded."page_views", excluded."events", excluded."feature_usage", excluded."computed_at") > json_array(m."account_id", m."usage_date", m."active_visitors", m."sessions", m."page_views", m."events", m."feature_usage", m."computed_at"));
--- step: revive
+-- write step: revive
 DELETE FROM "daily_account_usage__tombstones"
 WHERE ("account_id", "usage_date") IN (SELECT "account_id", "usage_date" FROM "daily_account_usage__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "daily_account_usage"
 WHERE ("account_id", "usage_date") IN (SELECT "account_id", "usage_date" FROM "daily_account_usage__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "daily_account_usage__tombstones" AS t ("account_id", "usage_date", "computed_at")
 SELECT "account_id", "usage_date", "computed_at" FROM "daily_account_usage__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

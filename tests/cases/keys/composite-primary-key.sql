@@ -97,7 +97,32 @@ CREATE TEMP TABLE IF NOT EXISTS "ledger_entry__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."ledger_entry__stage_key" ON "ledger_entry__stage" ("account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq");
 -- stage: INSERT INTO "ledger_entry__stage" ("_mdl_row", "_mdl_op", "account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq") VALUES (?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq") AS (VALUES (?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "ledger_entry__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."seq" >= i."seq" THEN 'stale'
+--     WHEN m."seq" IS NULL THEN 'inserted'
+--     WHEN i."seq" > m."seq" THEN 'updated'
+--     WHEN i."seq" < m."seq" THEN 'stale'
+--     WHEN json_array(i."account_id", i."entry_no", i."amount_cents", i."booked_on", i."posted_at", i."seq") = json_array(m."account_id", m."entry_no", m."amount_cents", m."booked_on", m."posted_at", m."seq") THEN 'duplicate'
+--     WHEN json_array(i."account_id", i."entry_no", i."amount_cents", i."booked_on", i."posted_at", i."seq") > json_array(m."account_id", m."entry_no", m."amount_cents", m."booked_on", m."posted_at", m."seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."seq" > i."seq" THEN 'stale'
+--     WHEN t."seq" = i."seq" THEN 'duplicate'
+--     WHEN m."seq" IS NULL THEN 'tombstoned'
+--     WHEN i."seq" >= m."seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."account_id", i."entry_no", i."amount_cents", i."booked_on", i."posted_at", i."seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "ledger_entry" AS m ON m."account_id" = i."account_id" AND m."entry_no" = i."entry_no" AND m."amount_cents" = i."amount_cents" AND m."booked_on" = i."booked_on" AND m."posted_at" = i."posted_at"
+-- LEFT JOIN "ledger_entry__tombstones" AS t ON t."account_id" = i."account_id" AND t."entry_no" = i."entry_no" AND t."amount_cents" = i."amount_cents" AND t."booked_on" = i."booked_on" AND t."posted_at" = i."posted_at";
+-- settle step: mark-duplicates
 UPDATE "ledger_entry__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "ledger_entry__stage" AS o
@@ -105,7 +130,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."account_id", o."entry_no", o."amount_cents", o."booked_on", o."posted_at", o."seq") = json_array(s."account_id", s."entry_no", s."amount_cents", s."booked_on", s."posted_at", s."seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "ledger_entry__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "ledger_entry__stage" AS o
@@ -113,7 +138,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."account_id", o."entry_no", o."amount_cents", o."booked_on", o."posted_at", o."seq") > json_array(s."account_id", s."entry_no", s."amount_cents", s."booked_on", s."posted_at", s."seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "ledger_entry__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
@@ -141,7 +166,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "ledger_entry" AS m ("account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq")
 SELECT "account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq" FROM "ledger_entry__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -149,13 +174,13 @@ ON CONFLICT ("account_id", "entry_no", "amount_cents", "booked_on", "posted_at")
   "seq" = excluded."seq"
 WHERE excluded."seq" > m."seq"
    OR (excluded."seq" = m."seq" AND json_array(excluded."account_id", excluded."entry_no", excluded."amount_cents", excluded."booked_on", excluded."posted_at", excluded."seq") > json_array(m."account_id", m."entry_no", m."amount_cents", m."booked_on", m."posted_at", m."seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "ledger_entry__tombstones"
 WHERE ("account_id", "entry_no", "amount_cents", "booked_on", "posted_at") IN (SELECT "account_id", "entry_no", "amount_cents", "booked_on", "posted_at" FROM "ledger_entry__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "ledger_entry"
 WHERE ("account_id", "entry_no", "amount_cents", "booked_on", "posted_at") IN (SELECT "account_id", "entry_no", "amount_cents", "booked_on", "posted_at" FROM "ledger_entry__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "ledger_entry__tombstones" AS t ("account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq")
 SELECT "account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq" FROM "ledger_entry__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

@@ -93,7 +93,32 @@ CREATE TEMP TABLE IF NOT EXISTS "contact__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."contact__stage_key" ON "contact__stage" ("id", "seq");
 -- stage: INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "id", "account_id", "email", "handle", "seq") VALUES (?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "account_id", "email", "handle", "seq") AS (VALUES (?, ?, ?, ?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "account_id", "email", "handle", "seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."seq" >= i."seq" THEN 'stale'
+--     WHEN m."seq" IS NULL THEN 'inserted'
+--     WHEN i."seq" > m."seq" THEN 'updated'
+--     WHEN i."seq" < m."seq" THEN 'stale'
+--     WHEN json_array(i."id", i."account_id", i."email", i."handle", i."seq") = json_array(m."id", m."account_id", m."email", m."handle", m."seq") THEN 'duplicate'
+--     WHEN json_array(i."id", i."account_id", i."email", i."handle", i."seq") > json_array(m."id", m."account_id", m."email", m."handle", m."seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."seq" > i."seq" THEN 'stale'
+--     WHEN t."seq" = i."seq" THEN 'duplicate'
+--     WHEN m."seq" IS NULL THEN 'tombstoned'
+--     WHEN i."seq" >= m."seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."account_id", i."email", i."handle", i."seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "contact" AS m ON m."id" = i."id"
+-- LEFT JOIN "contact__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "contact__stage" AS o
@@ -101,7 +126,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."account_id", o."email", o."handle", o."seq") = json_array(s."id", s."account_id", s."email", s."handle", s."seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "contact__stage" AS o
@@ -109,7 +134,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."account_id", o."email", o."handle", o."seq") > json_array(s."id", s."account_id", s."email", s."handle", s."seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
@@ -137,7 +162,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "contact" AS m ("id", "account_id", "email", "handle", "seq")
 SELECT "id", "account_id", "email", "handle", "seq" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -148,13 +173,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "seq" = excluded."seq"
 WHERE excluded."seq" > m."seq"
    OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."account_id", excluded."email", excluded."handle", excluded."seq") > json_array(m."id", m."account_id", m."email", m."handle", m."seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "contact__tombstones"
 WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "contact"
 WHERE "id" IN (SELECT "id" FROM "contact__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "contact__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

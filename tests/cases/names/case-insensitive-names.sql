@@ -85,7 +85,32 @@ CREATE TEMP TABLE IF NOT EXISTS "Account__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."Account__stage_key" ON "Account__stage" ("ID", "Updated_At");
 -- stage: INSERT INTO "Account__stage" ("_mdl_row", "_mdl_op", "ID", "Updated_At") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "ID", "Updated_At") AS (VALUES (?, ?, ?, ?))
+-- INSERT INTO "Account__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "ID", "Updated_At")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."Updated_At" >= i."Updated_At" THEN 'stale'
+--     WHEN m."Updated_At" IS NULL THEN 'inserted'
+--     WHEN i."Updated_At" > m."Updated_At" THEN 'updated'
+--     WHEN i."Updated_At" < m."Updated_At" THEN 'stale'
+--     WHEN json_array(i."ID", i."Updated_At") = json_array(m."ID", m."Updated_At") THEN 'duplicate'
+--     WHEN json_array(i."ID", i."Updated_At") > json_array(m."ID", m."Updated_At") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."Updated_At" > i."Updated_At" THEN 'stale'
+--     WHEN t."Updated_At" = i."Updated_At" THEN 'duplicate'
+--     WHEN m."Updated_At" IS NULL THEN 'tombstoned'
+--     WHEN i."Updated_At" >= m."Updated_At" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."ID", i."Updated_At"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "Account" AS m ON m."ID" = i."ID"
+-- LEFT JOIN "Account__tombstones" AS t ON t."ID" = i."ID";
+-- settle step: mark-duplicates
 UPDATE "Account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "Account__stage" AS o
@@ -93,7 +118,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."ID", o."Updated_At") = json_array(s."ID", s."Updated_At"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "Account__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "Account__stage" AS o
@@ -101,7 +126,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."Updated_At" > s."Updated_At" OR (o."Updated_At" = s."Updated_At" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."ID", o."Updated_At") > json_array(s."ID", s."Updated_At")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "Account__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."Updated_At" THEN 'stale'
@@ -129,7 +154,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "Account" AS m ("ID", "Updated_At")
 SELECT "ID", "Updated_At" FROM "Account__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -137,13 +162,13 @@ ON CONFLICT ("ID") DO UPDATE SET
   "Updated_At" = excluded."Updated_At"
 WHERE excluded."Updated_At" > m."Updated_At"
    OR (excluded."Updated_At" = m."Updated_At" AND json_array(excluded."ID", excluded."Updated_At") > json_array(m."ID", m."Updated_At"));
--- step: revive
+-- write step: revive
 DELETE FROM "Account__tombstones"
 WHERE "ID" IN (SELECT "ID" FROM "Account__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "Account"
 WHERE "ID" IN (SELECT "ID" FROM "Account__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "Account__tombstones" AS t ("ID", "Updated_At")
 SELECT "ID", "Updated_At" FROM "Account__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -193,7 +218,32 @@ CREATE TEMP TABLE IF NOT EXISTS "contact__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."contact__stage_key" ON "contact__stage" ("Id", "seq");
 -- stage: INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "Id", "Account_Id", "Owner_Id", "seq") VALUES (?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "Id", "Account_Id", "Owner_Id", "seq") AS (VALUES (?, ?, ?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "Id", "Account_Id", "Owner_Id", "seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."seq" >= i."seq" THEN 'stale'
+--     WHEN m."seq" IS NULL THEN 'inserted'
+--     WHEN i."seq" > m."seq" THEN 'updated'
+--     WHEN i."seq" < m."seq" THEN 'stale'
+--     WHEN json_array(i."Id", i."Account_Id", i."Owner_Id", i."seq") = json_array(m."Id", m."Account_Id", m."Owner_Id", m."seq") THEN 'duplicate'
+--     WHEN json_array(i."Id", i."Account_Id", i."Owner_Id", i."seq") > json_array(m."Id", m."Account_Id", m."Owner_Id", m."seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."seq" > i."seq" THEN 'stale'
+--     WHEN t."seq" = i."seq" THEN 'duplicate'
+--     WHEN m."seq" IS NULL THEN 'tombstoned'
+--     WHEN i."seq" >= m."seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."Id", i."Account_Id", i."Owner_Id", i."seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "contact" AS m ON m."Id" = i."Id"
+-- LEFT JOIN "contact__tombstones" AS t ON t."Id" = i."Id";
+-- settle step: mark-duplicates
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "contact__stage" AS o
@@ -201,7 +251,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."Id", o."Account_Id", o."Owner_Id", o."seq") = json_array(s."Id", s."Account_Id", s."Owner_Id", s."seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "contact__stage" AS o
@@ -209,7 +259,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."Id", o."Account_Id", o."Owner_Id", o."seq") > json_array(s."Id", s."Account_Id", s."Owner_Id", s."seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
@@ -237,7 +287,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "contact" AS m ("Id", "Account_Id", "Owner_Id", "seq")
 SELECT "Id", "Account_Id", "Owner_Id", "seq" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -247,13 +297,13 @@ ON CONFLICT ("Id") DO UPDATE SET
   "seq" = excluded."seq"
 WHERE excluded."seq" > m."seq"
    OR (excluded."seq" = m."seq" AND json_array(excluded."Id", excluded."Account_Id", excluded."Owner_Id", excluded."seq") > json_array(m."Id", m."Account_Id", m."Owner_Id", m."seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "contact__tombstones"
 WHERE "Id" IN (SELECT "Id" FROM "contact__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "contact"
 WHERE "Id" IN (SELECT "Id" FROM "contact__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "contact__tombstones" AS t ("Id", "seq")
 SELECT "Id", "seq" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

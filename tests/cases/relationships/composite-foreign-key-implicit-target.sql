@@ -88,7 +88,32 @@ CREATE TEMP TABLE IF NOT EXISTS "contact__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."contact__stage_key" ON "contact__stage" ("account_id", "email", "seq");
 -- stage: INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "account_id", "email", "seq") VALUES (?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "account_id", "email", "seq") AS (VALUES (?, ?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "account_id", "email", "seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."seq" >= i."seq" THEN 'stale'
+--     WHEN m."seq" IS NULL THEN 'inserted'
+--     WHEN i."seq" > m."seq" THEN 'updated'
+--     WHEN i."seq" < m."seq" THEN 'stale'
+--     WHEN json_array(i."account_id", i."email", i."seq") = json_array(m."account_id", m."email", m."seq") THEN 'duplicate'
+--     WHEN json_array(i."account_id", i."email", i."seq") > json_array(m."account_id", m."email", m."seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."seq" > i."seq" THEN 'stale'
+--     WHEN t."seq" = i."seq" THEN 'duplicate'
+--     WHEN m."seq" IS NULL THEN 'tombstoned'
+--     WHEN i."seq" >= m."seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."account_id", i."email", i."seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "contact" AS m ON m."account_id" = i."account_id" AND m."email" = i."email"
+-- LEFT JOIN "contact__tombstones" AS t ON t."account_id" = i."account_id" AND t."email" = i."email";
+-- settle step: mark-duplicates
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "contact__stage" AS o
@@ -96,7 +121,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."account_id", o."email", o."seq") = json_array(s."account_id", s."email", s."seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "contact__stage" AS o
@@ -104,7 +129,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."account_id", o."email", o."seq") > json_array(s."account_id", s."email", s."seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
@@ -132,7 +157,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "contact" AS m ("account_id", "email", "seq")
 SELECT "account_id", "email", "seq" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -140,13 +165,13 @@ ON CONFLICT ("account_id", "email") DO UPDATE SET
   "seq" = excluded."seq"
 WHERE excluded."seq" > m."seq"
    OR (excluded."seq" = m."seq" AND json_array(excluded."account_id", excluded."email", excluded."seq") > json_array(m."account_id", m."email", m."seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "contact__tombstones"
 WHERE ("account_id", "email") IN (SELECT "account_id", "email" FROM "contact__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "contact"
 WHERE ("account_id", "email") IN (SELECT "account_id", "email" FROM "contact__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "contact__tombstones" AS t ("account_id", "email", "seq")
 SELECT "account_id", "email", "seq" FROM "contact__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -191,7 +216,32 @@ CREATE TEMP TABLE IF NOT EXISTS "note__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."note__stage_key" ON "note__stage" ("id", "seq");
 -- stage: INSERT INTO "note__stage" ("_mdl_row", "_mdl_op", "id", "contact_account", "contact_email", "seq") VALUES (?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "contact_account", "contact_email", "seq") AS (VALUES (?, ?, ?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "note__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "contact_account", "contact_email", "seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."seq" >= i."seq" THEN 'stale'
+--     WHEN m."seq" IS NULL THEN 'inserted'
+--     WHEN i."seq" > m."seq" THEN 'updated'
+--     WHEN i."seq" < m."seq" THEN 'stale'
+--     WHEN json_array(i."id", i."contact_account", i."contact_email", i."seq") = json_array(m."id", m."contact_account", m."contact_email", m."seq") THEN 'duplicate'
+--     WHEN json_array(i."id", i."contact_account", i."contact_email", i."seq") > json_array(m."id", m."contact_account", m."contact_email", m."seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."seq" > i."seq" THEN 'stale'
+--     WHEN t."seq" = i."seq" THEN 'duplicate'
+--     WHEN m."seq" IS NULL THEN 'tombstoned'
+--     WHEN i."seq" >= m."seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."contact_account", i."contact_email", i."seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "note" AS m ON m."id" = i."id"
+-- LEFT JOIN "note__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "note__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "note__stage" AS o
@@ -199,7 +249,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."contact_account", o."contact_email", o."seq") = json_array(s."id", s."contact_account", s."contact_email", s."seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "note__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "note__stage" AS o
@@ -207,7 +257,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."contact_account", o."contact_email", o."seq") > json_array(s."id", s."contact_account", s."contact_email", s."seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "note__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
@@ -235,7 +285,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "note" AS m ("id", "contact_account", "contact_email", "seq")
 SELECT "id", "contact_account", "contact_email", "seq" FROM "note__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -245,13 +295,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "seq" = excluded."seq"
 WHERE excluded."seq" > m."seq"
    OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."contact_account", excluded."contact_email", excluded."seq") > json_array(m."id", m."contact_account", m."contact_email", m."seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "note__tombstones"
 WHERE "id" IN (SELECT "id" FROM "note__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "note"
 WHERE "id" IN (SELECT "id" FROM "note__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "note__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "note__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

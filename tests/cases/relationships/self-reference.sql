@@ -95,7 +95,32 @@ CREATE TEMP TABLE IF NOT EXISTS "account__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("id", "updated_at");
 -- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "id", "name", "parent_id", "updated_at") VALUES (?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "name", "parent_id", "updated_at") AS (VALUES (?, ?, ?, ?, ?, ?))
+-- INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "name", "parent_id", "updated_at")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
+--     WHEN m."updated_at" IS NULL THEN 'inserted'
+--     WHEN i."updated_at" > m."updated_at" THEN 'updated'
+--     WHEN i."updated_at" < m."updated_at" THEN 'stale'
+--     WHEN json_array(i."id", i."name", i."parent_id", i."updated_at") = json_array(m."id", m."name", m."parent_id", m."updated_at") THEN 'duplicate'
+--     WHEN json_array(i."id", i."name", i."parent_id", i."updated_at") > json_array(m."id", m."name", m."parent_id", m."updated_at") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."updated_at" > i."updated_at" THEN 'stale'
+--     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
+--     WHEN m."updated_at" IS NULL THEN 'tombstoned'
+--     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."name", i."parent_id", i."updated_at"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "account" AS m ON m."id" = i."id"
+-- LEFT JOIN "account__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "account__stage" AS o
@@ -103,7 +128,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."name", o."parent_id", o."updated_at") = json_array(s."id", s."name", s."parent_id", s."updated_at"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "account__stage" AS o
@@ -111,7 +136,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."updated_at" > s."updated_at" OR (o."updated_at" = s."updated_at" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."name", o."parent_id", o."updated_at") > json_array(s."id", s."name", s."parent_id", s."updated_at")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "account__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
@@ -139,7 +164,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "account" AS m ("id", "name", "parent_id", "updated_at")
 SELECT "id", "name", "parent_id", "updated_at" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -149,13 +174,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "updated_at" = excluded."updated_at"
 WHERE excluded."updated_at" > m."updated_at"
    OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."id", excluded."name", excluded."parent_id", excluded."updated_at") > json_array(m."id", m."name", m."parent_id", m."updated_at"));
--- step: revive
+-- write step: revive
 DELETE FROM "account__tombstones"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "account"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "account__tombstones" AS t ("id", "updated_at")
 SELECT "id", "updated_at" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

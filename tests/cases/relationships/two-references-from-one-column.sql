@@ -85,7 +85,32 @@ CREATE TEMP TABLE IF NOT EXISTS "person__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."person__stage_key" ON "person__stage" ("id", "updated_at");
 -- stage: INSERT INTO "person__stage" ("_mdl_row", "_mdl_op", "id", "updated_at") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "updated_at") AS (VALUES (?, ?, ?, ?))
+-- INSERT INTO "person__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "updated_at")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
+--     WHEN m."updated_at" IS NULL THEN 'inserted'
+--     WHEN i."updated_at" > m."updated_at" THEN 'updated'
+--     WHEN i."updated_at" < m."updated_at" THEN 'stale'
+--     WHEN json_array(i."id", i."updated_at") = json_array(m."id", m."updated_at") THEN 'duplicate'
+--     WHEN json_array(i."id", i."updated_at") > json_array(m."id", m."updated_at") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."updated_at" > i."updated_at" THEN 'stale'
+--     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
+--     WHEN m."updated_at" IS NULL THEN 'tombstoned'
+--     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."updated_at"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "person" AS m ON m."id" = i."id"
+-- LEFT JOIN "person__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "person__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "person__stage" AS o
@@ -93,7 +118,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."updated_at") = json_array(s."id", s."updated_at"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "person__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "person__stage" AS o
@@ -101,7 +126,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."updated_at" > s."updated_at" OR (o."updated_at" = s."updated_at" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."updated_at") > json_array(s."id", s."updated_at")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "person__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
@@ -129,7 +154,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "person" AS m ("id", "updated_at")
 SELECT "id", "updated_at" FROM "person__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -137,13 +162,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "updated_at" = excluded."updated_at"
 WHERE excluded."updated_at" > m."updated_at"
    OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."id", excluded."updated_at") > json_array(m."id", m."updated_at"));
--- step: revive
+-- write step: revive
 DELETE FROM "person__tombstones"
 WHERE "id" IN (SELECT "id" FROM "person__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "person"
 WHERE "id" IN (SELECT "id" FROM "person__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "person__tombstones" AS t ("id", "updated_at")
 SELECT "id", "updated_at" FROM "person__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -179,7 +204,32 @@ CREATE TEMP TABLE IF NOT EXISTS "company__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."company__stage_key" ON "company__stage" ("id", "updated_at");
 -- stage: INSERT INTO "company__stage" ("_mdl_row", "_mdl_op", "id", "updated_at") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "updated_at") AS (VALUES (?, ?, ?, ?))
+-- INSERT INTO "company__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "updated_at")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
+--     WHEN m."updated_at" IS NULL THEN 'inserted'
+--     WHEN i."updated_at" > m."updated_at" THEN 'updated'
+--     WHEN i."updated_at" < m."updated_at" THEN 'stale'
+--     WHEN json_array(i."id", i."updated_at") = json_array(m."id", m."updated_at") THEN 'duplicate'
+--     WHEN json_array(i."id", i."updated_at") > json_array(m."id", m."updated_at") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."updated_at" > i."updated_at" THEN 'stale'
+--     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
+--     WHEN m."updated_at" IS NULL THEN 'tombstoned'
+--     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."updated_at"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "company" AS m ON m."id" = i."id"
+-- LEFT JOIN "company__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "company__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "company__stage" AS o
@@ -187,7 +237,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."updated_at") = json_array(s."id", s."updated_at"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "company__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "company__stage" AS o
@@ -195,7 +245,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."updated_at" > s."updated_at" OR (o."updated_at" = s."updated_at" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."updated_at") > json_array(s."id", s."updated_at")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "company__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
@@ -223,7 +273,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "company" AS m ("id", "updated_at")
 SELECT "id", "updated_at" FROM "company__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -231,13 +281,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "updated_at" = excluded."updated_at"
 WHERE excluded."updated_at" > m."updated_at"
    OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."id", excluded."updated_at") > json_array(m."id", m."updated_at"));
--- step: revive
+-- write step: revive
 DELETE FROM "company__tombstones"
 WHERE "id" IN (SELECT "id" FROM "company__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "company"
 WHERE "id" IN (SELECT "id" FROM "company__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "company__tombstones" AS t ("id", "updated_at")
 SELECT "id", "updated_at" FROM "company__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -284,7 +334,32 @@ CREATE TEMP TABLE IF NOT EXISTS "asset__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."asset__stage_key" ON "asset__stage" ("id", "seq");
 -- stage: INSERT INTO "asset__stage" ("_mdl_row", "_mdl_op", "id", "owner_id", "seq") VALUES (?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "owner_id", "seq") AS (VALUES (?, ?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "asset__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "owner_id", "seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."seq" >= i."seq" THEN 'stale'
+--     WHEN m."seq" IS NULL THEN 'inserted'
+--     WHEN i."seq" > m."seq" THEN 'updated'
+--     WHEN i."seq" < m."seq" THEN 'stale'
+--     WHEN json_array(i."id", i."owner_id", i."seq") = json_array(m."id", m."owner_id", m."seq") THEN 'duplicate'
+--     WHEN json_array(i."id", i."owner_id", i."seq") > json_array(m."id", m."owner_id", m."seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."seq" > i."seq" THEN 'stale'
+--     WHEN t."seq" = i."seq" THEN 'duplicate'
+--     WHEN m."seq" IS NULL THEN 'tombstoned'
+--     WHEN i."seq" >= m."seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."owner_id", i."seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "asset" AS m ON m."id" = i."id"
+-- LEFT JOIN "asset__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "asset__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "asset__stage" AS o
@@ -292,7 +367,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."owner_id", o."seq") = json_array(s."id", s."owner_id", s."seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "asset__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "asset__stage" AS o
@@ -300,7 +375,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."owner_id", o."seq") > json_array(s."id", s."owner_id", s."seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "asset__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
@@ -328,7 +403,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "asset" AS m ("id", "owner_id", "seq")
 SELECT "id", "owner_id", "seq" FROM "asset__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -337,13 +412,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "seq" = excluded."seq"
 WHERE excluded."seq" > m."seq"
    OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."owner_id", excluded."seq") > json_array(m."id", m."owner_id", m."seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "asset__tombstones"
 WHERE "id" IN (SELECT "id" FROM "asset__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "asset"
 WHERE "id" IN (SELECT "id" FROM "asset__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "asset__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "asset__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

@@ -85,7 +85,32 @@ CREATE TEMP TABLE IF NOT EXISTS "account__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("id", "lsn");
 -- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "id", "lsn") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "lsn") AS (VALUES (?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "lsn")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."lsn" >= i."lsn" THEN 'stale'
+--     WHEN m."lsn" IS NULL THEN 'inserted'
+--     WHEN i."lsn" > m."lsn" THEN 'updated'
+--     WHEN i."lsn" < m."lsn" THEN 'stale'
+--     WHEN json_array(i."id", i."lsn") = json_array(m."id", m."lsn") THEN 'duplicate'
+--     WHEN json_array(i."id", i."lsn") > json_array(m."id", m."lsn") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."lsn" > i."lsn" THEN 'stale'
+--     WHEN t."lsn" = i."lsn" THEN 'duplicate'
+--     WHEN m."lsn" IS NULL THEN 'tombstoned'
+--     WHEN i."lsn" >= m."lsn" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."lsn"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "account" AS m ON m."id" = i."id"
+-- LEFT JOIN "account__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "account__stage" AS o
@@ -93,7 +118,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."lsn") = json_array(s."id", s."lsn"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "account__stage" AS o
@@ -101,7 +126,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."lsn" > s."lsn" OR (o."lsn" = s."lsn" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."lsn") > json_array(s."id", s."lsn")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "account__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."lsn" THEN 'stale'
@@ -129,7 +154,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "account" AS m ("id", "lsn")
 SELECT "id", "lsn" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -137,13 +162,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "lsn" = excluded."lsn"
 WHERE excluded."lsn" > m."lsn"
    OR (excluded."lsn" = m."lsn" AND json_array(excluded."id", excluded."lsn") > json_array(m."id", m."lsn"));
--- step: revive
+-- write step: revive
 DELETE FROM "account__tombstones"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "account"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "account__tombstones" AS t ("id", "lsn")
 SELECT "id", "lsn" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

@@ -86,7 +86,32 @@ CREATE TEMP TABLE IF NOT EXISTS "account__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("id", "updated_at");
 -- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "id", "updated_at") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "updated_at") AS (VALUES (?, ?, ?, ?))
+-- INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "updated_at")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
+--     WHEN m."updated_at" IS NULL THEN 'inserted'
+--     WHEN i."updated_at" > m."updated_at" THEN 'updated'
+--     WHEN i."updated_at" < m."updated_at" THEN 'stale'
+--     WHEN json_array(i."id", i."updated_at") = json_array(m."id", m."updated_at") THEN 'duplicate'
+--     WHEN json_array(i."id", i."updated_at") > json_array(m."id", m."updated_at") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."updated_at" > i."updated_at" THEN 'stale'
+--     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
+--     WHEN m."updated_at" IS NULL THEN 'tombstoned'
+--     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."updated_at"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "account" AS m ON m."id" = i."id"
+-- LEFT JOIN "account__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "account__stage" AS o
@@ -94,7 +119,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."updated_at") = json_array(s."id", s."updated_at"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "account__stage" AS o
@@ -102,7 +127,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."updated_at" > s."updated_at" OR (o."updated_at" = s."updated_at" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."updated_at") > json_array(s."id", s."updated_at")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "account__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
@@ -130,7 +155,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "account" AS m ("id", "updated_at")
 SELECT "id", "updated_at" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -138,13 +163,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "updated_at" = excluded."updated_at"
 WHERE excluded."updated_at" > m."updated_at"
    OR (excluded."updated_at" = m."updated_at" AND json_array(excluded."id", excluded."updated_at") > json_array(m."id", m."updated_at"));
--- step: revive
+-- write step: revive
 DELETE FROM "account__tombstones"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "account"
 WHERE "id" IN (SELECT "id" FROM "account__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "account__tombstones" AS t ("id", "updated_at")
 SELECT "id", "updated_at" FROM "account__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -187,7 +212,32 @@ CREATE TEMP TABLE IF NOT EXISTS "Contact__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."Contact__stage_key" ON "Contact__stage" ("Id", "Seq");
 -- stage: INSERT INTO "Contact__stage" ("_mdl_row", "_mdl_op", "Id", "Account_Id", "Seq") VALUES (?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "Id", "Account_Id", "Seq") AS (VALUES (?, ?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "Contact__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "Id", "Account_Id", "Seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."Seq" >= i."Seq" THEN 'stale'
+--     WHEN m."Seq" IS NULL THEN 'inserted'
+--     WHEN i."Seq" > m."Seq" THEN 'updated'
+--     WHEN i."Seq" < m."Seq" THEN 'stale'
+--     WHEN json_array(i."Id", i."Account_Id", i."Seq") = json_array(m."Id", m."Account_Id", m."Seq") THEN 'duplicate'
+--     WHEN json_array(i."Id", i."Account_Id", i."Seq") > json_array(m."Id", m."Account_Id", m."Seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."Seq" > i."Seq" THEN 'stale'
+--     WHEN t."Seq" = i."Seq" THEN 'duplicate'
+--     WHEN m."Seq" IS NULL THEN 'tombstoned'
+--     WHEN i."Seq" >= m."Seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."Id", i."Account_Id", i."Seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "Contact" AS m ON m."Id" = i."Id"
+-- LEFT JOIN "Contact__tombstones" AS t ON t."Id" = i."Id";
+-- settle step: mark-duplicates
 UPDATE "Contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "Contact__stage" AS o
@@ -195,7 +245,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."Id", o."Account_Id", o."Seq") = json_array(s."Id", s."Account_Id", s."Seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "Contact__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "Contact__stage" AS o
@@ -203,7 +253,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."Seq" > s."Seq" OR (o."Seq" = s."Seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."Id", o."Account_Id", o."Seq") > json_array(s."Id", s."Account_Id", s."Seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "Contact__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."Seq" THEN 'stale'
@@ -231,7 +281,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "Contact" AS m ("Id", "Account_Id", "Seq")
 SELECT "Id", "Account_Id", "Seq" FROM "Contact__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -240,13 +290,13 @@ ON CONFLICT ("Id") DO UPDATE SET
   "Seq" = excluded."Seq"
 WHERE excluded."Seq" > m."Seq"
    OR (excluded."Seq" = m."Seq" AND json_array(excluded."Id", excluded."Account_Id", excluded."Seq") > json_array(m."Id", m."Account_Id", m."Seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "Contact__tombstones"
 WHERE "Id" IN (SELECT "Id" FROM "Contact__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "Contact"
 WHERE "Id" IN (SELECT "Id" FROM "Contact__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "Contact__tombstones" AS t ("Id", "Seq")
 SELECT "Id", "Seq" FROM "Contact__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -293,7 +343,32 @@ CREATE TEMP TABLE IF NOT EXISTS "visit__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."visit__stage_key" ON "visit__stage" ("id", "at", "seq");
 -- stage: INSERT INTO "visit__stage" ("_mdl_row", "_mdl_op", "id", "at", "contact_id", "seq") VALUES (?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "at", "contact_id", "seq") AS (VALUES (?, ?, ?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "visit__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "at", "contact_id", "seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."seq" >= i."seq" THEN 'stale'
+--     WHEN m."seq" IS NULL THEN 'inserted'
+--     WHEN i."seq" > m."seq" THEN 'updated'
+--     WHEN i."seq" < m."seq" THEN 'stale'
+--     WHEN json_array(i."id", i."at", i."contact_id", i."seq") = json_array(m."id", m."at", m."contact_id", m."seq") THEN 'duplicate'
+--     WHEN json_array(i."id", i."at", i."contact_id", i."seq") > json_array(m."id", m."at", m."contact_id", m."seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."seq" > i."seq" THEN 'stale'
+--     WHEN t."seq" = i."seq" THEN 'duplicate'
+--     WHEN m."seq" IS NULL THEN 'tombstoned'
+--     WHEN i."seq" >= m."seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."at", i."contact_id", i."seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "visit" AS m ON m."id" = i."id" AND m."at" = i."at"
+-- LEFT JOIN "visit__tombstones" AS t ON t."id" = i."id" AND t."at" = i."at";
+-- settle step: mark-duplicates
 UPDATE "visit__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "visit__stage" AS o
@@ -301,7 +376,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."at", o."contact_id", o."seq") = json_array(s."id", s."at", s."contact_id", s."seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "visit__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "visit__stage" AS o
@@ -309,7 +384,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."at", o."contact_id", o."seq") > json_array(s."id", s."at", s."contact_id", s."seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "visit__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
@@ -337,7 +412,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "visit" AS m ("id", "at", "contact_id", "seq")
 SELECT "id", "at", "contact_id", "seq" FROM "visit__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -346,13 +421,13 @@ ON CONFLICT ("id", "at") DO UPDATE SET
   "seq" = excluded."seq"
 WHERE excluded."seq" > m."seq"
    OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."at", excluded."contact_id", excluded."seq") > json_array(m."id", m."at", m."contact_id", m."seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "visit__tombstones"
 WHERE ("id", "at") IN (SELECT "id", "at" FROM "visit__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "visit"
 WHERE ("id", "at") IN (SELECT "id", "at" FROM "visit__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "visit__tombstones" AS t ("id", "at", "seq")
 SELECT "id", "at", "seq" FROM "visit__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

@@ -85,7 +85,32 @@ CREATE TEMP TABLE IF NOT EXISTS "a__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."a__stage_key" ON "a__stage" ("id", "seq");
 -- stage: INSERT INTO "a__stage" ("_mdl_row", "_mdl_op", "id", "seq") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "seq") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
+-- INSERT INTO "a__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."seq" >= i."seq" THEN 'stale'
+--     WHEN m."seq" IS NULL THEN 'inserted'
+--     WHEN i."seq" > m."seq" THEN 'updated'
+--     WHEN i."seq" < m."seq" THEN 'stale'
+--     WHEN json_array(i."id", i."seq") = json_array(m."id", m."seq") THEN 'duplicate'
+--     WHEN json_array(i."id", i."seq") > json_array(m."id", m."seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."seq" > i."seq" THEN 'stale'
+--     WHEN t."seq" = i."seq" THEN 'duplicate'
+--     WHEN m."seq" IS NULL THEN 'tombstoned'
+--     WHEN i."seq" >= m."seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "a" AS m ON m."id" = i."id"
+-- LEFT JOIN "a__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "a__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "a__stage" AS o
@@ -93,7 +118,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."seq") = json_array(s."id", s."seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "a__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "a__stage" AS o
@@ -101,7 +126,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."seq") > json_array(s."id", s."seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "a__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
@@ -129,7 +154,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "a" AS m ("id", "seq")
 SELECT "id", "seq" FROM "a__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -137,13 +162,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "seq" = excluded."seq"
 WHERE excluded."seq" > m."seq"
    OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."seq") > json_array(m."id", m."seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "a__tombstones"
 WHERE "id" IN (SELECT "id" FROM "a__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "a"
 WHERE "id" IN (SELECT "id" FROM "a__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "a__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "a__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -180,7 +205,32 @@ CREATE TEMP TABLE IF NOT EXISTS "b__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."b__stage_key" ON "b__stage" ("id", "seq");
 -- stage: INSERT INTO "b__stage" ("_mdl_row", "_mdl_op", "id", "seq") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "seq") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
+-- INSERT INTO "b__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."seq" >= i."seq" THEN 'stale'
+--     WHEN m."seq" IS NULL THEN 'inserted'
+--     WHEN i."seq" > m."seq" THEN 'updated'
+--     WHEN i."seq" < m."seq" THEN 'stale'
+--     WHEN json_array(i."id", i."seq") = json_array(m."id", m."seq") THEN 'duplicate'
+--     WHEN json_array(i."id", i."seq") > json_array(m."id", m."seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."seq" > i."seq" THEN 'stale'
+--     WHEN t."seq" = i."seq" THEN 'duplicate'
+--     WHEN m."seq" IS NULL THEN 'tombstoned'
+--     WHEN i."seq" >= m."seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "b" AS m ON m."id" = i."id"
+-- LEFT JOIN "b__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "b__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "b__stage" AS o
@@ -188,7 +238,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."seq") = json_array(s."id", s."seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "b__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "b__stage" AS o
@@ -196,7 +246,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."seq") > json_array(s."id", s."seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "b__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
@@ -224,7 +274,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "b" AS m ("id", "seq")
 SELECT "id", "seq" FROM "b__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -232,13 +282,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "seq" = excluded."seq"
 WHERE excluded."seq" > m."seq"
    OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."seq") > json_array(m."id", m."seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "b__tombstones"
 WHERE "id" IN (SELECT "id" FROM "b__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "b"
 WHERE "id" IN (SELECT "id" FROM "b__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "b__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "b__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -275,7 +325,32 @@ CREATE TEMP TABLE IF NOT EXISTS "c__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."c__stage_key" ON "c__stage" ("id", "seq");
 -- stage: INSERT INTO "c__stage" ("_mdl_row", "_mdl_op", "id", "seq") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "seq") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
+-- INSERT INTO "c__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."seq" >= i."seq" THEN 'stale'
+--     WHEN m."seq" IS NULL THEN 'inserted'
+--     WHEN i."seq" > m."seq" THEN 'updated'
+--     WHEN i."seq" < m."seq" THEN 'stale'
+--     WHEN json_array(i."id", i."seq") = json_array(m."id", m."seq") THEN 'duplicate'
+--     WHEN json_array(i."id", i."seq") > json_array(m."id", m."seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."seq" > i."seq" THEN 'stale'
+--     WHEN t."seq" = i."seq" THEN 'duplicate'
+--     WHEN m."seq" IS NULL THEN 'tombstoned'
+--     WHEN i."seq" >= m."seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "c" AS m ON m."id" = i."id"
+-- LEFT JOIN "c__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "c__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "c__stage" AS o
@@ -283,7 +358,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."seq") = json_array(s."id", s."seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "c__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "c__stage" AS o
@@ -291,7 +366,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."seq") > json_array(s."id", s."seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "c__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
@@ -319,7 +394,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "c" AS m ("id", "seq")
 SELECT "id", "seq" FROM "c__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -327,13 +402,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "seq" = excluded."seq"
 WHERE excluded."seq" > m."seq"
    OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."seq") > json_array(m."id", m."seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "c__tombstones"
 WHERE "id" IN (SELECT "id" FROM "c__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "c"
 WHERE "id" IN (SELECT "id" FROM "c__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "c__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "c__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -370,7 +445,32 @@ CREATE TEMP TABLE IF NOT EXISTS "d__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."d__stage_key" ON "d__stage" ("id", "seq");
 -- stage: INSERT INTO "d__stage" ("_mdl_row", "_mdl_op", "id", "seq") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "seq") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
+-- INSERT INTO "d__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."seq" >= i."seq" THEN 'stale'
+--     WHEN m."seq" IS NULL THEN 'inserted'
+--     WHEN i."seq" > m."seq" THEN 'updated'
+--     WHEN i."seq" < m."seq" THEN 'stale'
+--     WHEN json_array(i."id", i."seq") = json_array(m."id", m."seq") THEN 'duplicate'
+--     WHEN json_array(i."id", i."seq") > json_array(m."id", m."seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."seq" > i."seq" THEN 'stale'
+--     WHEN t."seq" = i."seq" THEN 'duplicate'
+--     WHEN m."seq" IS NULL THEN 'tombstoned'
+--     WHEN i."seq" >= m."seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "d" AS m ON m."id" = i."id"
+-- LEFT JOIN "d__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "d__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "d__stage" AS o
@@ -378,7 +478,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."seq") = json_array(s."id", s."seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "d__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "d__stage" AS o
@@ -386,7 +486,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."seq") > json_array(s."id", s."seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "d__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
@@ -414,7 +514,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "d" AS m ("id", "seq")
 SELECT "id", "seq" FROM "d__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -422,13 +522,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "seq" = excluded."seq"
 WHERE excluded."seq" > m."seq"
    OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."seq") > json_array(m."id", m."seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "d__tombstones"
 WHERE "id" IN (SELECT "id" FROM "d__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "d"
 WHERE "id" IN (SELECT "id" FROM "d__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "d__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "d__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -469,7 +569,32 @@ CREATE TEMP TABLE IF NOT EXISTS "e__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."e__stage_key" ON "e__stage" ("id", "at", "seq");
 -- stage: INSERT INTO "e__stage" ("_mdl_row", "_mdl_op", "id", "at", "seq") VALUES (?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "at", "seq") AS (VALUES (?, ?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER)))
+-- INSERT INTO "e__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "at", "seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."seq" >= i."seq" THEN 'stale'
+--     WHEN m."seq" IS NULL THEN 'inserted'
+--     WHEN i."seq" > m."seq" THEN 'updated'
+--     WHEN i."seq" < m."seq" THEN 'stale'
+--     WHEN json_array(i."id", i."at", i."seq") = json_array(m."id", m."at", m."seq") THEN 'duplicate'
+--     WHEN json_array(i."id", i."at", i."seq") > json_array(m."id", m."at", m."seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."seq" > i."seq" THEN 'stale'
+--     WHEN t."seq" = i."seq" THEN 'duplicate'
+--     WHEN m."seq" IS NULL THEN 'tombstoned'
+--     WHEN i."seq" >= m."seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."at", i."seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "e" AS m ON m."id" = i."id" AND m."at" = i."at"
+-- LEFT JOIN "e__tombstones" AS t ON t."id" = i."id" AND t."at" = i."at";
+-- settle step: mark-duplicates
 UPDATE "e__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "e__stage" AS o
@@ -477,7 +602,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."at", o."seq") = json_array(s."id", s."at", s."seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "e__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "e__stage" AS o
@@ -485,7 +610,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."at", o."seq") > json_array(s."id", s."at", s."seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "e__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
@@ -513,7 +638,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "e" AS m ("id", "at", "seq")
 SELECT "id", "at", "seq" FROM "e__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -521,13 +646,13 @@ ON CONFLICT ("id", "at") DO UPDATE SET
   "seq" = excluded."seq"
 WHERE excluded."seq" > m."seq"
    OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."at", excluded."seq") > json_array(m."id", m."at", m."seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "e__tombstones"
 WHERE ("id", "at") IN (SELECT "id", "at" FROM "e__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "e"
 WHERE ("id", "at") IN (SELECT "id", "at" FROM "e__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "e__tombstones" AS t ("id", "at", "seq")
 SELECT "id", "at", "seq" FROM "e__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -568,7 +693,32 @@ CREATE TEMP TABLE IF NOT EXISTS "f__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."f__stage_key" ON "f__stage" ("id", "at", "seq");
 -- stage: INSERT INTO "f__stage" ("_mdl_row", "_mdl_op", "id", "at", "seq") VALUES (?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "at", "seq") AS (VALUES (?, ?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER)))
+-- INSERT INTO "f__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "at", "seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."seq" >= i."seq" THEN 'stale'
+--     WHEN m."seq" IS NULL THEN 'inserted'
+--     WHEN i."seq" > m."seq" THEN 'updated'
+--     WHEN i."seq" < m."seq" THEN 'stale'
+--     WHEN json_array(i."id", i."at", i."seq") = json_array(m."id", m."at", m."seq") THEN 'duplicate'
+--     WHEN json_array(i."id", i."at", i."seq") > json_array(m."id", m."at", m."seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."seq" > i."seq" THEN 'stale'
+--     WHEN t."seq" = i."seq" THEN 'duplicate'
+--     WHEN m."seq" IS NULL THEN 'tombstoned'
+--     WHEN i."seq" >= m."seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."at", i."seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "f" AS m ON m."id" = i."id" AND m."at" = i."at"
+-- LEFT JOIN "f__tombstones" AS t ON t."id" = i."id" AND t."at" = i."at";
+-- settle step: mark-duplicates
 UPDATE "f__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "f__stage" AS o
@@ -576,7 +726,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."at", o."seq") = json_array(s."id", s."at", s."seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "f__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "f__stage" AS o
@@ -584,7 +734,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."at", o."seq") > json_array(s."id", s."at", s."seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "f__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
@@ -612,7 +762,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "f" AS m ("id", "at", "seq")
 SELECT "id", "at", "seq" FROM "f__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -620,13 +770,13 @@ ON CONFLICT ("id", "at") DO UPDATE SET
   "seq" = excluded."seq"
 WHERE excluded."seq" > m."seq"
    OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."at", excluded."seq") > json_array(m."id", m."at", m."seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "f__tombstones"
 WHERE ("id", "at") IN (SELECT "id", "at" FROM "f__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "f"
 WHERE ("id", "at") IN (SELECT "id", "at" FROM "f__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "f__tombstones" AS t ("id", "at", "seq")
 SELECT "id", "at", "seq" FROM "f__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

@@ -98,7 +98,32 @@ CREATE TEMP TABLE IF NOT EXISTS "Order Line__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."Order Line__stage_key" ON "Order Line__stage" ("order id", "line ""no""", "seq");
 -- stage: INSERT INTO "Order Line__stage" ("_mdl_row", "_mdl_op", "order id", "line ""no""", "default", "primary", "Größe", "名前", "emoji 🚀", "seq") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "order id", "line ""no""", "default", "primary", "Größe", "名前", "emoji 🚀", "seq") AS (VALUES (?, ?, ?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER), ?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "Order Line__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "order id", "line ""no""", "default", "primary", "Größe", "名前", "emoji 🚀", "seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."seq" >= i."seq" THEN 'stale'
+--     WHEN m."seq" IS NULL THEN 'inserted'
+--     WHEN i."seq" > m."seq" THEN 'updated'
+--     WHEN i."seq" < m."seq" THEN 'stale'
+--     WHEN json_array(i."order id", i."line ""no""", i."default", i."primary", i."Größe", i."名前", i."emoji 🚀", i."seq") = json_array(m."order id", m."line ""no""", m."default", m."primary", m."Größe", m."名前", m."emoji 🚀", m."seq") THEN 'duplicate'
+--     WHEN json_array(i."order id", i."line ""no""", i."default", i."primary", i."Größe", i."名前", i."emoji 🚀", i."seq") > json_array(m."order id", m."line ""no""", m."default", m."primary", m."Größe", m."名前", m."emoji 🚀", m."seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."seq" > i."seq" THEN 'stale'
+--     WHEN t."seq" = i."seq" THEN 'duplicate'
+--     WHEN m."seq" IS NULL THEN 'tombstoned'
+--     WHEN i."seq" >= m."seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."order id", i."line ""no""", i."default", i."primary", i."Größe", i."名前", i."emoji 🚀", i."seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "Order Line" AS m ON m."order id" = i."order id" AND m."line ""no""" = i."line ""no"""
+-- LEFT JOIN "Order Line__tombstones" AS t ON t."order id" = i."order id" AND t."line ""no""" = i."line ""no""";
+-- settle step: mark-duplicates
 UPDATE "Order Line__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "Order Line__stage" AS o
@@ -106,7 +131,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."order id", o."line ""no""", o."default", o."primary", o."Größe", o."名前", o."emoji 🚀", o."seq") = json_array(s."order id", s."line ""no""", s."default", s."primary", s."Größe", s."名前", s."emoji 🚀", s."seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "Order Line__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "Order Line__stage" AS o
@@ -114,7 +139,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."order id", o."line ""no""", o."default", o."primary", o."Größe", o."名前", o."emoji 🚀", o."seq") > json_array(s."order id", s."line ""no""", s."default", s."primary", s."Größe", s."名前", s."emoji 🚀", s."seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "Order Line__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
@@ -142,7 +167,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "Order Line" AS m ("order id", "line ""no""", "default", "primary", "Größe", "名前", "emoji 🚀", "seq")
 SELECT "order id", "line ""no""", "default", "primary", "Größe", "名前", "emoji 🚀", "seq" FROM "Order Line__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -155,13 +180,13 @@ ON CONFLICT ("order id", "line ""no""") DO UPDATE SET
   "seq" = excluded."seq"
 WHERE excluded."seq" > m."seq"
    OR (excluded."seq" = m."seq" AND json_array(excluded."order id", excluded."line ""no""", excluded."default", excluded."primary", excluded."Größe", excluded."名前", excluded."emoji 🚀", excluded."seq") > json_array(m."order id", m."line ""no""", m."default", m."primary", m."Größe", m."名前", m."emoji 🚀", m."seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "Order Line__tombstones"
 WHERE ("order id", "line ""no""") IN (SELECT "order id", "line ""no""" FROM "Order Line__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "Order Line"
 WHERE ("order id", "line ""no""") IN (SELECT "order id", "line ""no""" FROM "Order Line__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "Order Line__tombstones" AS t ("order id", "line ""no""", "seq")
 SELECT "order id", "line ""no""", "seq" FROM "Order Line__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -206,7 +231,32 @@ CREATE TEMP TABLE IF NOT EXISTS "shipment__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."shipment__stage_key" ON "shipment__stage" ("id", "seq");
 -- stage: INSERT INTO "shipment__stage" ("_mdl_row", "_mdl_op", "id", "order", "line", "seq") VALUES (?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "order", "line", "seq") AS (VALUES (?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
+-- INSERT INTO "shipment__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "order", "line", "seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."seq" >= i."seq" THEN 'stale'
+--     WHEN m."seq" IS NULL THEN 'inserted'
+--     WHEN i."seq" > m."seq" THEN 'updated'
+--     WHEN i."seq" < m."seq" THEN 'stale'
+--     WHEN json_array(i."id", i."order", i."line", i."seq") = json_array(m."id", m."order", m."line", m."seq") THEN 'duplicate'
+--     WHEN json_array(i."id", i."order", i."line", i."seq") > json_array(m."id", m."order", m."line", m."seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."seq" > i."seq" THEN 'stale'
+--     WHEN t."seq" = i."seq" THEN 'duplicate'
+--     WHEN m."seq" IS NULL THEN 'tombstoned'
+--     WHEN i."seq" >= m."seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."order", i."line", i."seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "shipment" AS m ON m."id" = i."id"
+-- LEFT JOIN "shipment__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "shipment__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "shipment__stage" AS o
@@ -214,7 +264,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."order", o."line", o."seq") = json_array(s."id", s."order", s."line", s."seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "shipment__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "shipment__stage" AS o
@@ -222,7 +272,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."order", o."line", o."seq") > json_array(s."id", s."order", s."line", s."seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "shipment__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
@@ -250,7 +300,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "shipment" AS m ("id", "order", "line", "seq")
 SELECT "id", "order", "line", "seq" FROM "shipment__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -260,13 +310,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "seq" = excluded."seq"
 WHERE excluded."seq" > m."seq"
    OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."order", excluded."line", excluded."seq") > json_array(m."id", m."order", m."line", m."seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "shipment__tombstones"
 WHERE "id" IN (SELECT "id" FROM "shipment__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "shipment"
 WHERE "id" IN (SELECT "id" FROM "shipment__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "shipment__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "shipment__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

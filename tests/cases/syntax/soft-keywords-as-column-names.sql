@@ -130,7 +130,32 @@ CREATE TEMP TABLE IF NOT EXISTS "event__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."event__stage_key" ON "event__stage" ("key", "date", "timestamp", "version");
 -- stage: INSERT INTO "event__stage" ("_mdl_row", "_mdl_op", "key", "date", "time", "record", "comment", "timestamp", "model", "series", "history", "action", "no", "to", "one", "many", "set", "delete", "cascade", "restrict", "behavior", "with", "if", "exists", "version") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "key", "date", "time", "record", "comment", "timestamp", "model", "series", "history", "action", "no", "to", "one", "many", "set", "delete", "cascade", "restrict", "behavior", "with", "if", "exists", "version") AS (VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, CAST(? AS INTEGER), ?, ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
+-- INSERT INTO "event__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "key", "date", "time", "record", "comment", "timestamp", "model", "series", "history", "action", "no", "to", "one", "many", "set", "delete", "cascade", "restrict", "behavior", "with", "if", "exists", "version")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."version" >= i."version" THEN 'stale'
+--     WHEN m."version" IS NULL THEN 'inserted'
+--     WHEN i."version" > m."version" THEN 'updated'
+--     WHEN i."version" < m."version" THEN 'stale'
+--     WHEN json_array(i."key", i."date", i."time", i."record", i."comment", i."timestamp", i."model", i."series", i."history", i."action", i."no", i."to", i."one", i."many", i."set", i."delete", i."cascade", i."restrict", i."behavior", i."with", i."if", i."exists", i."version") = json_array(m."key", m."date", m."time", m."record", m."comment", m."timestamp", m."model", m."series", m."history", m."action", m."no", m."to", m."one", m."many", m."set", m."delete", m."cascade", m."restrict", m."behavior", m."with", m."if", m."exists", m."version") THEN 'duplicate'
+--     WHEN json_array(i."key", i."date", i."time", i."record", i."comment", i."timestamp", i."model", i."series", i."history", i."action", i."no", i."to", i."one", i."many", i."set", i."delete", i."cascade", i."restrict", i."behavior", i."with", i."if", i."exists", i."version") > json_array(m."key", m."date", m."time", m."record", m."comment", m."timestamp", m."model", m."series", m."history", m."action", m."no", m."to", m."one", m."many", m."set", m."delete", m."cascade", m."restrict", m."behavior", m."with", m."if", m."exists", m."version") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."version" > i."version" THEN 'stale'
+--     WHEN t."version" = i."version" THEN 'duplicate'
+--     WHEN m."version" IS NULL THEN 'tombstoned'
+--     WHEN i."version" >= m."version" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."key", i."date", i."time", i."record", i."comment", i."timestamp", i."model", i."series", i."history", i."action", i."no", i."to", i."one", i."many", i."set", i."delete", i."cascade", i."restrict", i."behavior", i."with", i."if", i."exists", i."version"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "event" AS m ON m."key" = i."key" AND m."date" = i."date" AND m."timestamp" = i."timestamp"
+-- LEFT JOIN "event__tombstones" AS t ON t."key" = i."key" AND t."date" = i."date" AND t."timestamp" = i."timestamp";
+-- settle step: mark-duplicates
 UPDATE "event__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "event__stage" AS o
@@ -138,7 +163,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."key", o."date", o."time", o."record", o."comment", o."timestamp", o."model", o."series", o."history", o."action", o."no", o."to", o."one", o."many", o."set", o."delete", o."cascade", o."restrict", o."behavior", o."with", o."if", o."exists", o."version") = json_array(s."key", s."date", s."time", s."record", s."comment", s."timestamp", s."model", s."series", s."history", s."action", s."no", s."to", s."one", s."many", s."set", s."delete", s."cascade", s."restrict", s."behavior", s."with", s."if", s."exists", s."version"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "event__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "event__stage" AS o
@@ -146,7 +171,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."version" > s."version" OR (o."version" = s."version" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."key", o."date", o."time", o."record", o."comment", o."timestamp", o."model", o."series", o."history", o."action", o."no", o."to", o."one", o."many", o."set", o."delete", o."cascade", o."restrict", o."behavior", o."with", o."if", o."exists", o."version") > json_array(s."key", s."date", s."time", s."record", s."comment", s."timestamp", s."model", s."series", s."history", s."action", s."no", s."to", s."one", s."many", s."set", s."delete", s."cascade", s."restrict", s."behavior", s."with", s."if", s."exists", s."version")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "event__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."version" THEN 'stale'
@@ -174,7 +199,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "event" AS m ("key", "date", "time", "record", "comment", "timestamp", "model", "series", "history", "action", "no", "to", "one", "many", "set", "delete", "cascade", "restrict", "behavior", "with", "if", "exists", "version")
 SELECT "key", "date", "time", "record", "comment", "timestamp", "model", "series", "history", "action", "no", "to", "one", "many", "set", "delete", "cascade", "restrict", "behavior", "with", "if", "exists", "version" FROM "event__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -201,13 +226,13 @@ ON CONFLICT ("key", "date", "timestamp") DO UPDATE SET
   "version" = excluded."version"
 WHERE excluded."version" > m."version"
    OR (excluded."version" = m."version" AND json_array(excluded."key", excluded."date", excluded."time", excluded."record", excluded."comment", excluded."timestamp", excluded."model", excluded."series", excluded."history", excluded."action", excluded."no", excluded."to", excluded."one", excluded."many", excluded."set", excluded."delete", excluded."cascade", excluded."restrict", excluded."behavior", excluded."with", excluded."if", excluded."exists", excluded."version") > json_array(m."key", m."date", m."time", m."record", m."comment", m."timestamp", m."model", m."series", m."history", m."action", m."no", m."to", m."one", m."many", m."set", m."delete", m."cascade", m."restrict", m."behavior", m."with", m."if", m."exists", m."version"));
--- step: revive
+-- write step: revive
 DELETE FROM "event__tombstones"
 WHERE ("key", "date", "timestamp") IN (SELECT "key", "date", "timestamp" FROM "event__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "event"
 WHERE ("key", "date", "timestamp") IN (SELECT "key", "date", "timestamp" FROM "event__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "event__tombstones" AS t ("key", "date", "timestamp", "version")
 SELECT "key", "date", "timestamp", "version" FROM "event__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

@@ -85,7 +85,32 @@ CREATE TEMP TABLE IF NOT EXISTS "if__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."if__stage_key" ON "if__stage" ("id", "version");
 -- stage: INSERT INTO "if__stage" ("_mdl_row", "_mdl_op", "id", "version") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "version") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
+-- INSERT INTO "if__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "version")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."version" >= i."version" THEN 'stale'
+--     WHEN m."version" IS NULL THEN 'inserted'
+--     WHEN i."version" > m."version" THEN 'updated'
+--     WHEN i."version" < m."version" THEN 'stale'
+--     WHEN json_array(i."id", i."version") = json_array(m."id", m."version") THEN 'duplicate'
+--     WHEN json_array(i."id", i."version") > json_array(m."id", m."version") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."version" > i."version" THEN 'stale'
+--     WHEN t."version" = i."version" THEN 'duplicate'
+--     WHEN m."version" IS NULL THEN 'tombstoned'
+--     WHEN i."version" >= m."version" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."version"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "if" AS m ON m."id" = i."id"
+-- LEFT JOIN "if__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "if__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "if__stage" AS o
@@ -93,7 +118,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."version") = json_array(s."id", s."version"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "if__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "if__stage" AS o
@@ -101,7 +126,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."version" > s."version" OR (o."version" = s."version" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."version") > json_array(s."id", s."version")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "if__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."version" THEN 'stale'
@@ -129,7 +154,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "if" AS m ("id", "version")
 SELECT "id", "version" FROM "if__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -137,13 +162,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "version" = excluded."version"
 WHERE excluded."version" > m."version"
    OR (excluded."version" = m."version" AND json_array(excluded."id", excluded."version") > json_array(m."id", m."version"));
--- step: revive
+-- write step: revive
 DELETE FROM "if__tombstones"
 WHERE "id" IN (SELECT "id" FROM "if__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "if"
 WHERE "id" IN (SELECT "id" FROM "if__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "if__tombstones" AS t ("id", "version")
 SELECT "id", "version" FROM "if__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -186,7 +211,32 @@ CREATE TEMP TABLE IF NOT EXISTS "model__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."model__stage_key" ON "model__stage" ("id", "version");
 -- stage: INSERT INTO "model__stage" ("_mdl_row", "_mdl_op", "id", "if_id", "version") VALUES (?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "if_id", "version") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER)))
+-- INSERT INTO "model__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "if_id", "version")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."version" >= i."version" THEN 'stale'
+--     WHEN m."version" IS NULL THEN 'inserted'
+--     WHEN i."version" > m."version" THEN 'updated'
+--     WHEN i."version" < m."version" THEN 'stale'
+--     WHEN json_array(i."id", i."if_id", i."version") = json_array(m."id", m."if_id", m."version") THEN 'duplicate'
+--     WHEN json_array(i."id", i."if_id", i."version") > json_array(m."id", m."if_id", m."version") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."version" > i."version" THEN 'stale'
+--     WHEN t."version" = i."version" THEN 'duplicate'
+--     WHEN m."version" IS NULL THEN 'tombstoned'
+--     WHEN i."version" >= m."version" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."if_id", i."version"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "model" AS m ON m."id" = i."id"
+-- LEFT JOIN "model__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "model__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "model__stage" AS o
@@ -194,7 +244,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."if_id", o."version") = json_array(s."id", s."if_id", s."version"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "model__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "model__stage" AS o
@@ -202,7 +252,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."version" > s."version" OR (o."version" = s."version" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."if_id", o."version") > json_array(s."id", s."if_id", s."version")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "model__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."version" THEN 'stale'
@@ -230,7 +280,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "model" AS m ("id", "if_id", "version")
 SELECT "id", "if_id", "version" FROM "model__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -239,13 +289,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "version" = excluded."version"
 WHERE excluded."version" > m."version"
    OR (excluded."version" = m."version" AND json_array(excluded."id", excluded."if_id", excluded."version") > json_array(m."id", m."if_id", m."version"));
--- step: revive
+-- write step: revive
 DELETE FROM "model__tombstones"
 WHERE "id" IN (SELECT "id" FROM "model__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "model"
 WHERE "id" IN (SELECT "id" FROM "model__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "model__tombstones" AS t ("id", "version")
 SELECT "id", "version" FROM "model__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -288,7 +338,32 @@ CREATE TEMP TABLE IF NOT EXISTS "record__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."record__stage_key" ON "record__stage" ("id", "version");
 -- stage: INSERT INTO "record__stage" ("_mdl_row", "_mdl_op", "id", "model_id", "version") VALUES (?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "model_id", "version") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER)))
+-- INSERT INTO "record__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "model_id", "version")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."version" >= i."version" THEN 'stale'
+--     WHEN m."version" IS NULL THEN 'inserted'
+--     WHEN i."version" > m."version" THEN 'updated'
+--     WHEN i."version" < m."version" THEN 'stale'
+--     WHEN json_array(i."id", i."model_id", i."version") = json_array(m."id", m."model_id", m."version") THEN 'duplicate'
+--     WHEN json_array(i."id", i."model_id", i."version") > json_array(m."id", m."model_id", m."version") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."version" > i."version" THEN 'stale'
+--     WHEN t."version" = i."version" THEN 'duplicate'
+--     WHEN m."version" IS NULL THEN 'tombstoned'
+--     WHEN i."version" >= m."version" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."model_id", i."version"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "record" AS m ON m."id" = i."id"
+-- LEFT JOIN "record__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "record__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "record__stage" AS o
@@ -296,7 +371,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."model_id", o."version") = json_array(s."id", s."model_id", s."version"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "record__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "record__stage" AS o
@@ -304,7 +379,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."version" > s."version" OR (o."version" = s."version" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."model_id", o."version") > json_array(s."id", s."model_id", s."version")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "record__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."version" THEN 'stale'
@@ -332,7 +407,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "record" AS m ("id", "model_id", "version")
 SELECT "id", "model_id", "version" FROM "record__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -341,13 +416,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "version" = excluded."version"
 WHERE excluded."version" > m."version"
    OR (excluded."version" = m."version" AND json_array(excluded."id", excluded."model_id", excluded."version") > json_array(m."id", m."model_id", m."version"));
--- step: revive
+-- write step: revive
 DELETE FROM "record__tombstones"
 WHERE "id" IN (SELECT "id" FROM "record__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "record"
 WHERE "id" IN (SELECT "id" FROM "record__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "record__tombstones" AS t ("id", "version")
 SELECT "id", "version" FROM "record__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

@@ -91,7 +91,32 @@ CREATE TEMP TABLE IF NOT EXISTS "reading__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."reading__stage_key" ON "reading__stage" ("sensor_id", "taken_at", "ingested_at");
 -- stage: INSERT INTO "reading__stage" ("_mdl_row", "_mdl_op", "sensor_id", "taken_at", "value", "ingested_at") VALUES (?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "sensor_id", "taken_at", "value", "ingested_at") AS (VALUES (?, ?, CAST(? AS INTEGER), ?, CAST(? AS REAL), ?))
+-- INSERT INTO "reading__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "sensor_id", "taken_at", "value", "ingested_at")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."ingested_at" >= i."ingested_at" THEN 'stale'
+--     WHEN m."ingested_at" IS NULL THEN 'inserted'
+--     WHEN i."ingested_at" > m."ingested_at" THEN 'updated'
+--     WHEN i."ingested_at" < m."ingested_at" THEN 'stale'
+--     WHEN json_array(i."sensor_id", i."taken_at", i."value", i."ingested_at") = json_array(m."sensor_id", m."taken_at", m."value", m."ingested_at") THEN 'duplicate'
+--     WHEN json_array(i."sensor_id", i."taken_at", i."value", i."ingested_at") > json_array(m."sensor_id", m."taken_at", m."value", m."ingested_at") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."ingested_at" > i."ingested_at" THEN 'stale'
+--     WHEN t."ingested_at" = i."ingested_at" THEN 'duplicate'
+--     WHEN m."ingested_at" IS NULL THEN 'tombstoned'
+--     WHEN i."ingested_at" >= m."ingested_at" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."sensor_id", i."taken_at", i."value", i."ingested_at"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "reading" AS m ON m."sensor_id" = i."sensor_id" AND m."taken_at" = i."taken_at"
+-- LEFT JOIN "reading__tombstones" AS t ON t."sensor_id" = i."sensor_id" AND t."taken_at" = i."taken_at";
+-- settle step: mark-duplicates
 UPDATE "reading__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "reading__stage" AS o
@@ -99,7 +124,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."sensor_id", o."taken_at", o."value", o."ingested_at") = json_array(s."sensor_id", s."taken_at", s."value", s."ingested_at"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "reading__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "reading__stage" AS o
@@ -107,7 +132,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."ingested_at" > s."ingested_at" OR (o."ingested_at" = s."ingested_at" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."sensor_id", o."taken_at", o."value", o."ingested_at") > json_array(s."sensor_id", s."taken_at", s."value", s."ingested_at")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "reading__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."ingested_at" THEN 'stale'
@@ -135,7 +160,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "reading" AS m ("sensor_id", "taken_at", "value", "ingested_at")
 SELECT "sensor_id", "taken_at", "value", "ingested_at" FROM "reading__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -144,13 +169,13 @@ ON CONFLICT ("sensor_id", "taken_at") DO UPDATE SET
   "ingested_at" = excluded."ingested_at"
 WHERE excluded."ingested_at" > m."ingested_at"
    OR (excluded."ingested_at" = m."ingested_at" AND json_array(excluded."sensor_id", excluded."taken_at", excluded."value", excluded."ingested_at") > json_array(m."sensor_id", m."taken_at", m."value", m."ingested_at"));
--- step: revive
+-- write step: revive
 DELETE FROM "reading__tombstones"
 WHERE ("sensor_id", "taken_at") IN (SELECT "sensor_id", "taken_at" FROM "reading__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "reading"
 WHERE ("sensor_id", "taken_at") IN (SELECT "sensor_id", "taken_at" FROM "reading__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "reading__tombstones" AS t ("sensor_id", "taken_at", "ingested_at")
 SELECT "sensor_id", "taken_at", "ingested_at" FROM "reading__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

@@ -89,7 +89,32 @@ CREATE TEMP TABLE IF NOT EXISTS "page_view__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."page_view__stage_key" ON "page_view__stage" ("event_id", "viewed_at", "seq");
 -- stage: INSERT INTO "page_view__stage" ("_mdl_row", "_mdl_op", "event_id", "viewed_at", "seq") VALUES (?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "event_id", "viewed_at", "seq") AS (VALUES (?, ?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "page_view__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "event_id", "viewed_at", "seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."seq" >= i."seq" THEN 'stale'
+--     WHEN m."seq" IS NULL THEN 'inserted'
+--     WHEN i."seq" > m."seq" THEN 'updated'
+--     WHEN i."seq" < m."seq" THEN 'stale'
+--     WHEN json_array(i."event_id", i."viewed_at", i."seq") = json_array(m."event_id", m."viewed_at", m."seq") THEN 'duplicate'
+--     WHEN json_array(i."event_id", i."viewed_at", i."seq") > json_array(m."event_id", m."viewed_at", m."seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."seq" > i."seq" THEN 'stale'
+--     WHEN t."seq" = i."seq" THEN 'duplicate'
+--     WHEN m."seq" IS NULL THEN 'tombstoned'
+--     WHEN i."seq" >= m."seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."event_id", i."viewed_at", i."seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "page_view" AS m ON m."event_id" = i."event_id" AND m."viewed_at" = i."viewed_at"
+-- LEFT JOIN "page_view__tombstones" AS t ON t."event_id" = i."event_id" AND t."viewed_at" = i."viewed_at";
+-- settle step: mark-duplicates
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "page_view__stage" AS o
@@ -97,7 +122,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."event_id", o."viewed_at", o."seq") = json_array(s."event_id", s."viewed_at", s."seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "page_view__stage" AS o
@@ -105,7 +130,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."event_id", o."viewed_at", o."seq") > json_array(s."event_id", s."viewed_at", s."seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
@@ -133,7 +158,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "page_view" AS m ("event_id", "viewed_at", "seq")
 SELECT "event_id", "viewed_at", "seq" FROM "page_view__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -141,13 +166,13 @@ ON CONFLICT ("event_id", "viewed_at") DO UPDATE SET
   "seq" = excluded."seq"
 WHERE excluded."seq" > m."seq"
    OR (excluded."seq" = m."seq" AND json_array(excluded."event_id", excluded."viewed_at", excluded."seq") > json_array(m."event_id", m."viewed_at", m."seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "page_view__tombstones"
 WHERE ("event_id", "viewed_at") IN (SELECT "event_id", "viewed_at" FROM "page_view__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "page_view"
 WHERE ("event_id", "viewed_at") IN (SELECT "event_id", "viewed_at" FROM "page_view__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "page_view__tombstones" AS t ("event_id", "viewed_at", "seq")
 SELECT "event_id", "viewed_at", "seq" FROM "page_view__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

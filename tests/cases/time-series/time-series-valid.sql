@@ -92,7 +92,32 @@ CREATE TEMP TABLE IF NOT EXISTS "page_view__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."page_view__stage_key" ON "page_view__stage" ("event_id", "viewed_at", "seq");
 -- stage: INSERT INTO "page_view__stage" ("_mdl_row", "_mdl_op", "event_id", "viewed_at", "url", "seq") VALUES (?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "event_id", "viewed_at", "url", "seq") AS (VALUES (?, ?, ?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "page_view__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "event_id", "viewed_at", "url", "seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."seq" >= i."seq" THEN 'stale'
+--     WHEN m."seq" IS NULL THEN 'inserted'
+--     WHEN i."seq" > m."seq" THEN 'updated'
+--     WHEN i."seq" < m."seq" THEN 'stale'
+--     WHEN json_array(i."event_id", i."viewed_at", i."url", i."seq") = json_array(m."event_id", m."viewed_at", m."url", m."seq") THEN 'duplicate'
+--     WHEN json_array(i."event_id", i."viewed_at", i."url", i."seq") > json_array(m."event_id", m."viewed_at", m."url", m."seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."seq" > i."seq" THEN 'stale'
+--     WHEN t."seq" = i."seq" THEN 'duplicate'
+--     WHEN m."seq" IS NULL THEN 'tombstoned'
+--     WHEN i."seq" >= m."seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."event_id", i."viewed_at", i."url", i."seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "page_view" AS m ON m."event_id" = i."event_id" AND m."viewed_at" = i."viewed_at"
+-- LEFT JOIN "page_view__tombstones" AS t ON t."event_id" = i."event_id" AND t."viewed_at" = i."viewed_at";
+-- settle step: mark-duplicates
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "page_view__stage" AS o
@@ -100,7 +125,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."event_id", o."viewed_at", o."url", o."seq") = json_array(s."event_id", s."viewed_at", s."url", s."seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "page_view__stage" AS o
@@ -108,7 +133,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."event_id", o."viewed_at", o."url", o."seq") > json_array(s."event_id", s."viewed_at", s."url", s."seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
@@ -136,7 +161,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "page_view" AS m ("event_id", "viewed_at", "url", "seq")
 SELECT "event_id", "viewed_at", "url", "seq" FROM "page_view__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -145,13 +170,13 @@ ON CONFLICT ("event_id", "viewed_at") DO UPDATE SET
   "seq" = excluded."seq"
 WHERE excluded."seq" > m."seq"
    OR (excluded."seq" = m."seq" AND json_array(excluded."event_id", excluded."viewed_at", excluded."url", excluded."seq") > json_array(m."event_id", m."viewed_at", m."url", m."seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "page_view__tombstones"
 WHERE ("event_id", "viewed_at") IN (SELECT "event_id", "viewed_at" FROM "page_view__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "page_view"
 WHERE ("event_id", "viewed_at") IN (SELECT "event_id", "viewed_at" FROM "page_view__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "page_view__tombstones" AS t ("event_id", "viewed_at", "seq")
 SELECT "event_id", "viewed_at", "seq" FROM "page_view__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -192,7 +217,32 @@ CREATE TEMP TABLE IF NOT EXISTS "daily_total__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."daily_total__stage_key" ON "daily_total__stage" ("day", "metric", "computed_at");
 -- stage: INSERT INTO "daily_total__stage" ("_mdl_row", "_mdl_op", "metric", "day", "total", "computed_at") VALUES (?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "metric", "day", "total", "computed_at") AS (VALUES (?, ?, ?, ?, CAST(? AS INTEGER), ?))
+-- INSERT INTO "daily_total__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "metric", "day", "total", "computed_at")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."computed_at" >= i."computed_at" THEN 'stale'
+--     WHEN m."computed_at" IS NULL THEN 'inserted'
+--     WHEN i."computed_at" > m."computed_at" THEN 'updated'
+--     WHEN i."computed_at" < m."computed_at" THEN 'stale'
+--     WHEN json_array(i."metric", i."day", i."total", i."computed_at") = json_array(m."metric", m."day", m."total", m."computed_at") THEN 'duplicate'
+--     WHEN json_array(i."metric", i."day", i."total", i."computed_at") > json_array(m."metric", m."day", m."total", m."computed_at") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."computed_at" > i."computed_at" THEN 'stale'
+--     WHEN t."computed_at" = i."computed_at" THEN 'duplicate'
+--     WHEN m."computed_at" IS NULL THEN 'tombstoned'
+--     WHEN i."computed_at" >= m."computed_at" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."metric", i."day", i."total", i."computed_at"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "daily_total" AS m ON m."day" = i."day" AND m."metric" = i."metric"
+-- LEFT JOIN "daily_total__tombstones" AS t ON t."day" = i."day" AND t."metric" = i."metric";
+-- settle step: mark-duplicates
 UPDATE "daily_total__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "daily_total__stage" AS o
@@ -200,7 +250,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."metric", o."day", o."total", o."computed_at") = json_array(s."metric", s."day", s."total", s."computed_at"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "daily_total__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "daily_total__stage" AS o
@@ -208,7 +258,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."computed_at" > s."computed_at" OR (o."computed_at" = s."computed_at" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."metric", o."day", o."total", o."computed_at") > json_array(s."metric", s."day", s."total", s."computed_at")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "daily_total__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."computed_at" THEN 'stale'
@@ -236,7 +286,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "daily_total" AS m ("metric", "day", "total", "computed_at")
 SELECT "metric", "day", "total", "computed_at" FROM "daily_total__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -245,13 +295,13 @@ ON CONFLICT ("day", "metric") DO UPDATE SET
   "computed_at" = excluded."computed_at"
 WHERE excluded."computed_at" > m."computed_at"
    OR (excluded."computed_at" = m."computed_at" AND json_array(excluded."metric", excluded."day", excluded."total", excluded."computed_at") > json_array(m."metric", m."day", m."total", m."computed_at"));
--- step: revive
+-- write step: revive
 DELETE FROM "daily_total__tombstones"
 WHERE ("day", "metric") IN (SELECT "day", "metric" FROM "daily_total__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "daily_total"
 WHERE ("day", "metric") IN (SELECT "day", "metric" FROM "daily_total__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "daily_total__tombstones" AS t ("day", "metric", "computed_at")
 SELECT "day", "metric", "computed_at" FROM "daily_total__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

@@ -91,7 +91,32 @@ CREATE TEMP TABLE IF NOT EXISTS "contract__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."contract__stage_key" ON "contract__stage" ("id", "seq");
 -- stage: INSERT INTO "contract__stage" ("_mdl_row", "_mdl_op", "id", "ends_on", "starts_on", "synced", "seq") VALUES (?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "ends_on", "starts_on", "synced", "seq") AS (VALUES (?, ?, ?, ?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "contract__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "ends_on", "starts_on", "synced", "seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."seq" >= i."seq" THEN 'stale'
+--     WHEN m."seq" IS NULL THEN 'inserted'
+--     WHEN i."seq" > m."seq" THEN 'updated'
+--     WHEN i."seq" < m."seq" THEN 'stale'
+--     WHEN json_array(i."id", i."ends_on", i."starts_on", i."synced", i."seq") = json_array(m."id", m."ends_on", m."starts_on", m."synced", m."seq") THEN 'duplicate'
+--     WHEN json_array(i."id", i."ends_on", i."starts_on", i."synced", i."seq") > json_array(m."id", m."ends_on", m."starts_on", m."synced", m."seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."seq" > i."seq" THEN 'stale'
+--     WHEN t."seq" = i."seq" THEN 'duplicate'
+--     WHEN m."seq" IS NULL THEN 'tombstoned'
+--     WHEN i."seq" >= m."seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."ends_on", i."starts_on", i."synced", i."seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "contract" AS m ON m."id" = i."id"
+-- LEFT JOIN "contract__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "contract__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "contract__stage" AS o
@@ -99,7 +124,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."ends_on", o."starts_on", o."synced", o."seq") = json_array(s."id", s."ends_on", s."starts_on", s."synced", s."seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "contract__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "contract__stage" AS o
@@ -107,7 +132,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."ends_on", o."starts_on", o."synced", o."seq") > json_array(s."id", s."ends_on", s."starts_on", s."synced", s."seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "contract__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
@@ -135,7 +160,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "contract" AS m ("id", "ends_on", "starts_on", "synced", "seq")
 SELECT "id", "ends_on", "starts_on", "synced", "seq" FROM "contract__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -146,13 +171,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "seq" = excluded."seq"
 WHERE excluded."seq" > m."seq"
    OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."ends_on", excluded."starts_on", excluded."synced", excluded."seq") > json_array(m."id", m."ends_on", m."starts_on", m."synced", m."seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "contract__tombstones"
 WHERE "id" IN (SELECT "id" FROM "contract__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "contract"
 WHERE "id" IN (SELECT "id" FROM "contract__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "contract__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "contract__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

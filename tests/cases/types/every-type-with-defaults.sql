@@ -131,7 +131,32 @@ CREATE TEMP TABLE IF NOT EXISTS "everything__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."everything__stage_key" ON "everything__stage" ("id", "seq");
 -- stage: INSERT INTO "everything__stage" ("_mdl_row", "_mdl_op", "id", "s_string", "s_text", "s_varchar", "s_varchar_bare", "i_integer", "i_int", "i_smallint", "i_bigint", "i_long", "i_long_min", "f_double", "f_float", "f_number", "d_decimal", "d_decimal_big", "d_decimal_int", "b_true", "b_false", "t_date", "t_timestamp", "t_datetime", "j_json", "nothing", "seq") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "s_string", "s_text", "s_varchar", "s_varchar_bare", "i_integer", "i_int", "i_smallint", "i_bigint", "i_long", "i_long_min", "f_double", "f_float", "f_number", "d_decimal", "d_decimal_big", "d_decimal_int", "b_true", "b_false", "t_date", "t_timestamp", "t_datetime", "j_json", "nothing", "seq") AS (VALUES (?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS REAL), CAST(? AS REAL), CAST(? AS REAL), ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?, ?, ?, ?, CAST(? AS INTEGER)))
+-- INSERT INTO "everything__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "s_string", "s_text", "s_varchar", "s_varchar_bare", "i_integer", "i_int", "i_smallint", "i_bigint", "i_long", "i_long_min", "f_double", "f_float", "f_number", "d_decimal", "d_decimal_big", "d_decimal_int", "b_true", "b_false", "t_date", "t_timestamp", "t_datetime", "j_json", "nothing", "seq")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."seq" >= i."seq" THEN 'stale'
+--     WHEN m."seq" IS NULL THEN 'inserted'
+--     WHEN i."seq" > m."seq" THEN 'updated'
+--     WHEN i."seq" < m."seq" THEN 'stale'
+--     WHEN json_array(i."id", i."s_string", i."s_text", i."s_varchar", i."s_varchar_bare", i."i_integer", i."i_int", i."i_smallint", i."i_bigint", i."i_long", i."i_long_min", i."f_double", i."f_float", i."f_number", i."d_decimal", i."d_decimal_big", i."d_decimal_int", i."b_true", i."b_false", i."t_date", i."t_timestamp", i."t_datetime", i."j_json", i."nothing", i."seq") = json_array(m."id", m."s_string", m."s_text", m."s_varchar", m."s_varchar_bare", m."i_integer", m."i_int", m."i_smallint", m."i_bigint", m."i_long", m."i_long_min", m."f_double", m."f_float", m."f_number", m."d_decimal", m."d_decimal_big", m."d_decimal_int", m."b_true", m."b_false", m."t_date", m."t_timestamp", m."t_datetime", m."j_json", m."nothing", m."seq") THEN 'duplicate'
+--     WHEN json_array(i."id", i."s_string", i."s_text", i."s_varchar", i."s_varchar_bare", i."i_integer", i."i_int", i."i_smallint", i."i_bigint", i."i_long", i."i_long_min", i."f_double", i."f_float", i."f_number", i."d_decimal", i."d_decimal_big", i."d_decimal_int", i."b_true", i."b_false", i."t_date", i."t_timestamp", i."t_datetime", i."j_json", i."nothing", i."seq") > json_array(m."id", m."s_string", m."s_text", m."s_varchar", m."s_varchar_bare", m."i_integer", m."i_int", m."i_smallint", m."i_bigint", m."i_long", m."i_long_min", m."f_double", m."f_float", m."f_number", m."d_decimal", m."d_decimal_big", m."d_decimal_int", m."b_true", m."b_false", m."t_date", m."t_timestamp", m."t_datetime", m."j_json", m."nothing", m."seq") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."seq" > i."seq" THEN 'stale'
+--     WHEN t."seq" = i."seq" THEN 'duplicate'
+--     WHEN m."seq" IS NULL THEN 'tombstoned'
+--     WHEN i."seq" >= m."seq" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."s_string", i."s_text", i."s_varchar", i."s_varchar_bare", i."i_integer", i."i_int", i."i_smallint", i."i_bigint", i."i_long", i."i_long_min", i."f_double", i."f_float", i."f_number", i."d_decimal", i."d_decimal_big", i."d_decimal_int", i."b_true", i."b_false", i."t_date", i."t_timestamp", i."t_datetime", i."j_json", i."nothing", i."seq"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "everything" AS m ON m."id" = i."id"
+-- LEFT JOIN "everything__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "everything__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "everything__stage" AS o
@@ -139,7 +164,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."s_string", o."s_text", o."s_varchar", o."s_varchar_bare", o."i_integer", o."i_int", o."i_smallint", o."i_bigint", o."i_long", o."i_long_min", o."f_double", o."f_float", o."f_number", o."d_decimal", o."d_decimal_big", o."d_decimal_int", o."b_true", o."b_false", o."t_date", o."t_timestamp", o."t_datetime", o."j_json", o."nothing", o."seq") = json_array(s."id", s."s_string", s."s_text", s."s_varchar", s."s_varchar_bare", s."i_integer", s."i_int", s."i_smallint", s."i_bigint", s."i_long", s."i_long_min", s."f_double", s."f_float", s."f_number", s."d_decimal", s."d_decimal_big", s."d_decimal_int", s."b_true", s."b_false", s."t_date", s."t_timestamp", s."t_datetime", s."j_json", s."nothing", s."seq"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "everything__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "everything__stage" AS o
@@ -147,7 +172,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."seq" > s."seq" OR (o."seq" = s."seq" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."s_string", o."s_text", o."s_varchar", o."s_varchar_bare", o."i_integer", o."i_int", o."i_smallint", o."i_bigint", o."i_long", o."i_long_min", o."f_double", o."f_float", o."f_number", o."d_decimal", o."d_decimal_big", o."d_decimal_int", o."b_true", o."b_false", o."t_date", o."t_timestamp", o."t_datetime", o."j_json", o."nothing", o."seq") > json_array(s."id", s."s_string", s."s_text", s."s_varchar", s."s_varchar_bare", s."i_integer", s."i_int", s."i_smallint", s."i_bigint", s."i_long", s."i_long_min", s."f_double", s."f_float", s."f_number", s."d_decimal", s."d_decimal_big", s."d_decimal_int", s."b_true", s."b_false", s."t_date", s."t_timestamp", s."t_datetime", s."j_json", s."nothing", s."seq")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "everything__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
@@ -175,7 +200,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "everything" AS m ("id", "s_string", "s_text", "s_varchar", "s_varchar_bare", "i_integer", "i_int", "i_smallint", "i_bigint", "i_long", "i_long_min", "f_double", "f_float", "f_number", "d_decimal", "d_decimal_big", "d_decimal_int", "b_true", "b_false", "t_date", "t_timestamp", "t_datetime", "j_json", "nothing", "seq")
 SELECT "id", "s_string", "s_text", "s_varchar", "s_varchar_bare", "i_integer", "i_int", "i_smallint", "i_bigint", "i_long", "i_long_min", "f_double", "f_float", "f_number", "d_decimal", "d_decimal_big", "d_decimal_int", "b_true", "b_false", "t_date", "t_timestamp", "t_datetime", "j_json", "nothing", "seq" FROM "everything__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -206,13 +231,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "seq" = excluded."seq"
 WHERE excluded."seq" > m."seq"
    OR (excluded."seq" = m."seq" AND json_array(excluded."id", excluded."s_string", excluded."s_text", excluded."s_varchar", excluded."s_varchar_bare", excluded."i_integer", excluded."i_int", excluded."i_smallint", excluded."i_bigint", excluded."i_long", excluded."i_long_min", excluded."f_double", excluded."f_float", excluded."f_number", excluded."d_decimal", excluded."d_decimal_big", excluded."d_decimal_int", excluded."b_true", excluded."b_false", excluded."t_date", excluded."t_timestamp", excluded."t_datetime", excluded."j_json", excluded."nothing", excluded."seq") > json_array(m."id", m."s_string", m."s_text", m."s_varchar", m."s_varchar_bare", m."i_integer", m."i_int", m."i_smallint", m."i_bigint", m."i_long", m."i_long_min", m."f_double", m."f_float", m."f_number", m."d_decimal", m."d_decimal_big", m."d_decimal_int", m."b_true", m."b_false", m."t_date", m."t_timestamp", m."t_datetime", m."j_json", m."nothing", m."seq"));
--- step: revive
+-- write step: revive
 DELETE FROM "everything__tombstones"
 WHERE "id" IN (SELECT "id" FROM "everything__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "everything"
 WHERE "id" IN (SELECT "id" FROM "everything__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "everything__tombstones" AS t ("id", "seq")
 SELECT "id", "seq" FROM "everything__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')

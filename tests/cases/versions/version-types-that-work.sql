@@ -85,7 +85,32 @@ CREATE TEMP TABLE IF NOT EXISTS "v_smallint__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_smallint__stage_key" ON "v_smallint__stage" ("id", "v");
 -- stage: INSERT INTO "v_smallint__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
+-- INSERT INTO "v_smallint__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."v" >= i."v" THEN 'stale'
+--     WHEN m."v" IS NULL THEN 'inserted'
+--     WHEN i."v" > m."v" THEN 'updated'
+--     WHEN i."v" < m."v" THEN 'stale'
+--     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
+--     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."v" > i."v" THEN 'stale'
+--     WHEN t."v" = i."v" THEN 'duplicate'
+--     WHEN m."v" IS NULL THEN 'tombstoned'
+--     WHEN i."v" >= m."v" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."v"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "v_smallint" AS m ON m."id" = i."id"
+-- LEFT JOIN "v_smallint__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "v_smallint__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "v_smallint__stage" AS o
@@ -93,7 +118,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "v_smallint__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "v_smallint__stage" AS o
@@ -101,7 +126,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "v_smallint__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
@@ -129,7 +154,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "v_smallint" AS m ("id", "v")
 SELECT "id", "v" FROM "v_smallint__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -137,13 +162,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
 WHERE excluded."v" > m."v"
    OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
--- step: revive
+-- write step: revive
 DELETE FROM "v_smallint__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_smallint__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "v_smallint"
 WHERE "id" IN (SELECT "id" FROM "v_smallint__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "v_smallint__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_smallint__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -179,7 +204,32 @@ CREATE TEMP TABLE IF NOT EXISTS "v_int__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_int__stage_key" ON "v_int__stage" ("id", "v");
 -- stage: INSERT INTO "v_int__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
+-- INSERT INTO "v_int__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."v" >= i."v" THEN 'stale'
+--     WHEN m."v" IS NULL THEN 'inserted'
+--     WHEN i."v" > m."v" THEN 'updated'
+--     WHEN i."v" < m."v" THEN 'stale'
+--     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
+--     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."v" > i."v" THEN 'stale'
+--     WHEN t."v" = i."v" THEN 'duplicate'
+--     WHEN m."v" IS NULL THEN 'tombstoned'
+--     WHEN i."v" >= m."v" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."v"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "v_int" AS m ON m."id" = i."id"
+-- LEFT JOIN "v_int__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "v_int__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "v_int__stage" AS o
@@ -187,7 +237,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "v_int__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "v_int__stage" AS o
@@ -195,7 +245,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "v_int__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
@@ -223,7 +273,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "v_int" AS m ("id", "v")
 SELECT "id", "v" FROM "v_int__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -231,13 +281,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
 WHERE excluded."v" > m."v"
    OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
--- step: revive
+-- write step: revive
 DELETE FROM "v_int__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_int__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "v_int"
 WHERE "id" IN (SELECT "id" FROM "v_int__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "v_int__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_int__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -273,7 +323,32 @@ CREATE TEMP TABLE IF NOT EXISTS "v_integer__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_integer__stage_key" ON "v_integer__stage" ("id", "v");
 -- stage: INSERT INTO "v_integer__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
+-- INSERT INTO "v_integer__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."v" >= i."v" THEN 'stale'
+--     WHEN m."v" IS NULL THEN 'inserted'
+--     WHEN i."v" > m."v" THEN 'updated'
+--     WHEN i."v" < m."v" THEN 'stale'
+--     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
+--     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."v" > i."v" THEN 'stale'
+--     WHEN t."v" = i."v" THEN 'duplicate'
+--     WHEN m."v" IS NULL THEN 'tombstoned'
+--     WHEN i."v" >= m."v" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."v"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "v_integer" AS m ON m."id" = i."id"
+-- LEFT JOIN "v_integer__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "v_integer__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "v_integer__stage" AS o
@@ -281,7 +356,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "v_integer__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "v_integer__stage" AS o
@@ -289,7 +364,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "v_integer__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
@@ -317,7 +392,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "v_integer" AS m ("id", "v")
 SELECT "id", "v" FROM "v_integer__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -325,13 +400,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
 WHERE excluded."v" > m."v"
    OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
--- step: revive
+-- write step: revive
 DELETE FROM "v_integer__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_integer__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "v_integer"
 WHERE "id" IN (SELECT "id" FROM "v_integer__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "v_integer__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_integer__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -367,7 +442,32 @@ CREATE TEMP TABLE IF NOT EXISTS "v_bigint__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_bigint__stage_key" ON "v_bigint__stage" ("id", "v");
 -- stage: INSERT INTO "v_bigint__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
+-- INSERT INTO "v_bigint__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."v" >= i."v" THEN 'stale'
+--     WHEN m."v" IS NULL THEN 'inserted'
+--     WHEN i."v" > m."v" THEN 'updated'
+--     WHEN i."v" < m."v" THEN 'stale'
+--     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
+--     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."v" > i."v" THEN 'stale'
+--     WHEN t."v" = i."v" THEN 'duplicate'
+--     WHEN m."v" IS NULL THEN 'tombstoned'
+--     WHEN i."v" >= m."v" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."v"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "v_bigint" AS m ON m."id" = i."id"
+-- LEFT JOIN "v_bigint__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "v_bigint__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "v_bigint__stage" AS o
@@ -375,7 +475,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "v_bigint__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "v_bigint__stage" AS o
@@ -383,7 +483,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "v_bigint__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
@@ -411,7 +511,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "v_bigint" AS m ("id", "v")
 SELECT "id", "v" FROM "v_bigint__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -419,13 +519,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
 WHERE excluded."v" > m."v"
    OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
--- step: revive
+-- write step: revive
 DELETE FROM "v_bigint__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_bigint__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "v_bigint"
 WHERE "id" IN (SELECT "id" FROM "v_bigint__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "v_bigint__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_bigint__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -461,7 +561,32 @@ CREATE TEMP TABLE IF NOT EXISTS "v_long__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_long__stage_key" ON "v_long__stage" ("id", "v");
 -- stage: INSERT INTO "v_long__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
+-- INSERT INTO "v_long__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."v" >= i."v" THEN 'stale'
+--     WHEN m."v" IS NULL THEN 'inserted'
+--     WHEN i."v" > m."v" THEN 'updated'
+--     WHEN i."v" < m."v" THEN 'stale'
+--     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
+--     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."v" > i."v" THEN 'stale'
+--     WHEN t."v" = i."v" THEN 'duplicate'
+--     WHEN m."v" IS NULL THEN 'tombstoned'
+--     WHEN i."v" >= m."v" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."v"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "v_long" AS m ON m."id" = i."id"
+-- LEFT JOIN "v_long__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "v_long__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "v_long__stage" AS o
@@ -469,7 +594,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "v_long__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "v_long__stage" AS o
@@ -477,7 +602,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "v_long__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
@@ -505,7 +630,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "v_long" AS m ("id", "v")
 SELECT "id", "v" FROM "v_long__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -513,13 +638,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
 WHERE excluded."v" > m."v"
    OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
--- step: revive
+-- write step: revive
 DELETE FROM "v_long__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_long__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "v_long"
 WHERE "id" IN (SELECT "id" FROM "v_long__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "v_long__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_long__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -555,7 +680,32 @@ CREATE TEMP TABLE IF NOT EXISTS "v_decimal__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_decimal__stage_key" ON "v_decimal__stage" ("id", "v");
 -- stage: INSERT INTO "v_decimal__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
+-- INSERT INTO "v_decimal__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."v" >= i."v" THEN 'stale'
+--     WHEN m."v" IS NULL THEN 'inserted'
+--     WHEN i."v" > m."v" THEN 'updated'
+--     WHEN i."v" < m."v" THEN 'stale'
+--     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
+--     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."v" > i."v" THEN 'stale'
+--     WHEN t."v" = i."v" THEN 'duplicate'
+--     WHEN m."v" IS NULL THEN 'tombstoned'
+--     WHEN i."v" >= m."v" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."v"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "v_decimal" AS m ON m."id" = i."id"
+-- LEFT JOIN "v_decimal__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "v_decimal__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "v_decimal__stage" AS o
@@ -563,7 +713,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "v_decimal__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "v_decimal__stage" AS o
@@ -571,7 +721,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "v_decimal__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
@@ -599,7 +749,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "v_decimal" AS m ("id", "v")
 SELECT "id", "v" FROM "v_decimal__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -607,13 +757,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
 WHERE excluded."v" > m."v"
    OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
--- step: revive
+-- write step: revive
 DELETE FROM "v_decimal__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_decimal__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "v_decimal"
 WHERE "id" IN (SELECT "id" FROM "v_decimal__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "v_decimal__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_decimal__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -649,7 +799,32 @@ CREATE TEMP TABLE IF NOT EXISTS "v_decimal_no_scale__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_decimal_no_scale__stage_key" ON "v_decimal_no_scale__stage" ("id", "v");
 -- stage: INSERT INTO "v_decimal_no_scale__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
+-- INSERT INTO "v_decimal_no_scale__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."v" >= i."v" THEN 'stale'
+--     WHEN m."v" IS NULL THEN 'inserted'
+--     WHEN i."v" > m."v" THEN 'updated'
+--     WHEN i."v" < m."v" THEN 'stale'
+--     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
+--     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."v" > i."v" THEN 'stale'
+--     WHEN t."v" = i."v" THEN 'duplicate'
+--     WHEN m."v" IS NULL THEN 'tombstoned'
+--     WHEN i."v" >= m."v" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."v"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "v_decimal_no_scale" AS m ON m."id" = i."id"
+-- LEFT JOIN "v_decimal_no_scale__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "v_decimal_no_scale__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "v_decimal_no_scale__stage" AS o
@@ -657,7 +832,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "v_decimal_no_scale__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "v_decimal_no_scale__stage" AS o
@@ -665,7 +840,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "v_decimal_no_scale__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
@@ -693,7 +868,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "v_decimal_no_scale" AS m ("id", "v")
 SELECT "id", "v" FROM "v_decimal_no_scale__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -701,13 +876,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
 WHERE excluded."v" > m."v"
    OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
--- step: revive
+-- write step: revive
 DELETE FROM "v_decimal_no_scale__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_decimal_no_scale__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "v_decimal_no_scale"
 WHERE "id" IN (SELECT "id" FROM "v_decimal_no_scale__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "v_decimal_no_scale__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_decimal_no_scale__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -743,7 +918,32 @@ CREATE TEMP TABLE IF NOT EXISTS "v_date__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_date__stage_key" ON "v_date__stage" ("id", "v");
 -- stage: INSERT INTO "v_date__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), ?))
+-- INSERT INTO "v_date__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."v" >= i."v" THEN 'stale'
+--     WHEN m."v" IS NULL THEN 'inserted'
+--     WHEN i."v" > m."v" THEN 'updated'
+--     WHEN i."v" < m."v" THEN 'stale'
+--     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
+--     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."v" > i."v" THEN 'stale'
+--     WHEN t."v" = i."v" THEN 'duplicate'
+--     WHEN m."v" IS NULL THEN 'tombstoned'
+--     WHEN i."v" >= m."v" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."v"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "v_date" AS m ON m."id" = i."id"
+-- LEFT JOIN "v_date__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "v_date__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "v_date__stage" AS o
@@ -751,7 +951,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "v_date__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "v_date__stage" AS o
@@ -759,7 +959,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "v_date__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
@@ -787,7 +987,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "v_date" AS m ("id", "v")
 SELECT "id", "v" FROM "v_date__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -795,13 +995,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
 WHERE excluded."v" > m."v"
    OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
--- step: revive
+-- write step: revive
 DELETE FROM "v_date__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_date__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "v_date"
 WHERE "id" IN (SELECT "id" FROM "v_date__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "v_date__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_date__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -837,7 +1037,32 @@ CREATE TEMP TABLE IF NOT EXISTS "v_timestamp__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_timestamp__stage_key" ON "v_timestamp__stage" ("id", "v");
 -- stage: INSERT INTO "v_timestamp__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), ?))
+-- INSERT INTO "v_timestamp__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."v" >= i."v" THEN 'stale'
+--     WHEN m."v" IS NULL THEN 'inserted'
+--     WHEN i."v" > m."v" THEN 'updated'
+--     WHEN i."v" < m."v" THEN 'stale'
+--     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
+--     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."v" > i."v" THEN 'stale'
+--     WHEN t."v" = i."v" THEN 'duplicate'
+--     WHEN m."v" IS NULL THEN 'tombstoned'
+--     WHEN i."v" >= m."v" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."v"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "v_timestamp" AS m ON m."id" = i."id"
+-- LEFT JOIN "v_timestamp__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "v_timestamp__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "v_timestamp__stage" AS o
@@ -845,7 +1070,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "v_timestamp__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "v_timestamp__stage" AS o
@@ -853,7 +1078,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "v_timestamp__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
@@ -881,7 +1106,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "v_timestamp" AS m ("id", "v")
 SELECT "id", "v" FROM "v_timestamp__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -889,13 +1114,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
 WHERE excluded."v" > m."v"
    OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
--- step: revive
+-- write step: revive
 DELETE FROM "v_timestamp__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_timestamp__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "v_timestamp"
 WHERE "id" IN (SELECT "id" FROM "v_timestamp__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "v_timestamp__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_timestamp__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
@@ -931,7 +1156,32 @@ CREATE TEMP TABLE IF NOT EXISTS "v_datetime__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_datetime__stage_key" ON "v_datetime__stage" ("id", "v");
 -- stage: INSERT INTO "v_datetime__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- step: mark-duplicates
+-- or, for a batch with one change per key, stage and classify, then run only the write steps:
+-- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), ?))
+-- INSERT INTO "v_datetime__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
+-- SELECT i."_mdl_row", i."_mdl_op", CASE
+--   WHEN i."_mdl_op" = 0 THEN CASE
+--     WHEN t."v" >= i."v" THEN 'stale'
+--     WHEN m."v" IS NULL THEN 'inserted'
+--     WHEN i."v" > m."v" THEN 'updated'
+--     WHEN i."v" < m."v" THEN 'stale'
+--     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
+--     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
+--     ELSE 'stale'
+--   END
+--   ELSE CASE
+--     WHEN t."v" > i."v" THEN 'stale'
+--     WHEN t."v" = i."v" THEN 'duplicate'
+--     WHEN m."v" IS NULL THEN 'tombstoned'
+--     WHEN i."v" >= m."v" THEN 'deleted'
+--     ELSE 'stale'
+--   END
+-- END,
+--   i."id", i."v"
+-- FROM "_mdl_incoming" AS i
+-- LEFT JOIN "v_datetime" AS m ON m."id" = i."id"
+-- LEFT JOIN "v_datetime__tombstones" AS t ON t."id" = i."id";
+-- settle step: mark-duplicates
 UPDATE "v_datetime__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
   SELECT 1 FROM "v_datetime__stage" AS o
@@ -939,7 +1189,7 @@ WHERE EXISTS (
     AND o."_mdl_op" = s."_mdl_op" AND o."_mdl_row" < s."_mdl_row"
     AND (s."_mdl_op" = 1 OR json_array(o."id", o."v") = json_array(s."id", s."v"))
 );
--- step: mark-stale
+-- settle step: mark-stale
 UPDATE "v_datetime__stage" AS s SET "_mdl_outcome" = 'stale'
 WHERE s."_mdl_outcome" IS NULL AND EXISTS (
   SELECT 1 FROM "v_datetime__stage" AS o
@@ -947,7 +1197,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
     AND (o."v" > s."v" OR (o."v" = s."v" AND (o."_mdl_op" > s."_mdl_op"
       OR (o."_mdl_op" = s."_mdl_op" AND json_array(o."id", o."v") > json_array(s."id", s."v")))))
 );
--- step: classify
+-- classify step: classify
 UPDATE "v_datetime__stage" AS s SET "_mdl_outcome" = CASE
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
@@ -975,7 +1225,7 @@ FROM (
   WHERE st."_mdl_outcome" IS NULL
 ) AS x
 WHERE s."_mdl_row" = x."row";
--- step: upsert
+-- write step: upsert
 INSERT INTO "v_datetime" AS m ("id", "v")
 SELECT "id", "v" FROM "v_datetime__stage"
 WHERE "_mdl_outcome" IN ('inserted', 'updated')
@@ -983,13 +1233,13 @@ ON CONFLICT ("id") DO UPDATE SET
   "v" = excluded."v"
 WHERE excluded."v" > m."v"
    OR (excluded."v" = m."v" AND json_array(excluded."id", excluded."v") > json_array(m."id", m."v"));
--- step: revive
+-- write step: revive
 DELETE FROM "v_datetime__tombstones"
 WHERE "id" IN (SELECT "id" FROM "v_datetime__stage" WHERE "_mdl_outcome" = 'inserted');
--- step: delete
+-- write step: delete
 DELETE FROM "v_datetime"
 WHERE "id" IN (SELECT "id" FROM "v_datetime__stage" WHERE "_mdl_outcome" = 'deleted');
--- step: tombstone
+-- write step: tombstone
 INSERT INTO "v_datetime__tombstones" AS t ("id", "v")
 SELECT "id", "v" FROM "v_datetime__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
