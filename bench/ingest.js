@@ -1,7 +1,7 @@
 // `npm run bench:ingest`: the mirror runtime's throughput on a large change file, side by side with
 // a baseline measured in the same run.
 //
-//   node bench/ingest.js [--rows 1000000] [--keys 200000] [--batch-size 10000] [--runs 3] [--also 3000000]
+//   node bench/ingest.js [--rows 1000000] [--keys 200000] [--batch-size 100000] [--runs 3] [--also 3000000]
 //
 // The change file (CSV) has `rows` changes over `keys` keys: each key's versions, about 20% of
 // them out of order, 10% deletes and 2% exact duplicates. It is ingested with `mdl ingest` into an
@@ -181,7 +181,7 @@ async function verify(db, winners) {
 
 const ROWS = option('--rows', 1_000_000);
 const KEYS = option('--keys', 200_000);
-const BATCH = option('--batch-size', 10_000); // mdl ingest's default
+const BATCH = option('--batch-size', 100_000); // mdl ingest's default
 const RUNS = option('--runs', 3);
 const ALSO = option('--also', 0);
 

@@ -291,6 +291,21 @@ describe('the consequences of SPEC section 4', () => {
     expect(second).toMatchObject({ received: 5, inserted: 0, updated: 0, deleted: 0, tombstoned: 0 });
     expect(second.files[0]!.batches).toBe(3);
   });
+
+  it('a batch also ends at its byte limit, rejects included, and the result is the same', () => {
+    const { dir, mirror } = setup();
+    const file = join(dir, 'wide.csv');
+    const lines = ['id,name,seq'];
+    for (let i = 1; i <= 40; i++) lines.push(`${i},${'n'.repeat(200)},${i % 7 === 0 ? 'x' : 1}`);
+    writeFileSync(file, lines.join('\n') + '\n');
+    const report = ingest(mirror, 'account', [file], { maxBatchBytes: 2_000 });
+    expect(report.files[0]!.batches).toBeGreaterThan(4);
+    expect(report).toMatchObject({ received: 40, inserted: 35, rejected: 5 });
+    expect(rows(mirror, 'SELECT count(*) AS n FROM account')).toEqual([{ n: 35 }]);
+    const batches = rows(mirror, 'SELECT received FROM _mdl_batches') as { received: number }[];
+    expect(batches.reduce((n, b) => n + b.received, 0)).toBe(40);
+    expect(Math.max(...batches.map((b) => b.received))).toBeLessThan(12);
+  });
 });
 
 describe('property: the mirror depends only on the set of changes', () => {

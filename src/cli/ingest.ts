@@ -3,7 +3,7 @@
  */
 
 import { Mirror, MirrorError } from '../mirror/mirror.js';
-import { DEFAULT_BATCH_SIZE, type IngestReport } from '../ingest/ingest.js';
+import { DEFAULT_BATCH_SIZE, MAX_BATCH_BYTES, type IngestReport } from '../ingest/ingest.js';
 import { ingestFilesParallel } from '../ingest/parallel.js';
 import { EXIT_ERRORS, EXIT_OK, oneOf, parse, UsageError } from './io.js';
 
@@ -20,7 +20,8 @@ Options:
   --model NAME       the model the files hold changes for
   --format F         csv or jsonl (default: from each file's extension)
   --batch-size N     input rows per batch; each batch is one transaction
-                     (default: ${DEFAULT_BATCH_SIZE.toLocaleString('en-US')})
+                     (default: ${DEFAULT_BATCH_SIZE.toLocaleString('en-US')}); a batch also ends at ${MAX_BATCH_BYTES / 1048576} MiB
+                     of data, so that wide rows stay within memory
   --json             print the accounting report as one JSON object
   -h, --help         show this help
 

@@ -12,7 +12,7 @@ import { extname } from 'node:path';
 import { nameKey, type Model } from '../ir.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { MirrorError, OUTCOMES, type BatchReport, type Mirror, type RejectRow } from '../mirror/mirror.js';
-import type { EncodedBatch } from '../mirror/batch.js';
+import type { BufferPool, EncodedBatch } from '../mirror/batch.js';
 import { batchBuilder, convertChange, isRejected, rowShape, type ChangeInput } from '../mirror/rows.js';
 import { readCsv } from './csv.js';
 import { readJsonl } from './jsonl.js';
@@ -20,11 +20,18 @@ import type { RawField, StoredValue } from './convert.js';
 
 export type IngestFormat = 'csv' | 'jsonl';
 export const CHANGE_TYPE_COLUMN = '_change_request_type';
-export const DEFAULT_BATCH_SIZE = 10_000;
+export const DEFAULT_BATCH_SIZE = 100_000;
+/**
+ * A batch also ends once its changes take this many bytes (encoded, plus the raw text of its
+ * rejects), so that memory stays bounded when rows are wide, whatever the batch size.
+ */
+export const MAX_BATCH_BYTES = 32 * 1024 * 1024;
 
 export interface IngestOptions {
   readonly format?: IngestFormat | undefined;
   readonly batchSize?: number | undefined;
+  /** A batch also ends once its data takes this many bytes (default MAX_BATCH_BYTES). */
+  readonly maxBatchBytes?: number | undefined;
   /** Called after each committed batch. */
   readonly onBatch?: ((report: BatchReport) => void) | undefined;
 }
@@ -165,7 +172,7 @@ export function planFiles(model: Model, files: readonly string[], format: Ingest
   });
 }
 
-/** One batch of a file, converted: its changes (settled and encoded) and rejects, `batchSize` input rows at most. */
+/** One batch of a file, converted: its changes (settled and encoded) and rejects, within the batch limits. */
 export interface ConvertedBatch {
   readonly file: string;
   readonly changes: EncodedBatch;
@@ -183,31 +190,50 @@ export class ReadError extends Error {
 }
 
 /** The files' rows, converted, batch by batch; every file gives at least one batch (maybe empty). */
-export function* convertBatches(model: Model, plans: readonly FilePlan[], batchSize: number): Generator<ConvertedBatch> {
+/** Where a batch ends: at `rows` input rows, or once its data takes `bytes` bytes. */
+export interface BatchLimits {
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+export function batchLimits(options: IngestOptions): BatchLimits {
+  return { rows: options.batchSize ?? DEFAULT_BATCH_SIZE, bytes: options.maxBatchBytes ?? MAX_BATCH_BYTES };
+}
+
+export function* convertBatches(model: Model, plans: readonly FilePlan[], limits: BatchLimits, pool?: BufferPool): Generator<ConvertedBatch> {
   const shape = rowShape(model);
+  const width = model.columns.length;
+  const values = new Array<StoredValue>(width);
+  const rows = batchBuilder(shape);
   for (const plan of plans) {
-    const width = model.columns.length;
-    const values = new Array<StoredValue>(width);
-    let rows = batchBuilder(shape);
     let rejects: RejectRow[] = [];
+    let rejectBytes = 0;
     let batches = 0;
     try {
       for (const { input, line, record, raw } of inputs(plan.file, plan.format, plan.map, width)) {
         const op = convertChange(shape, input, values);
-        if (isRejected(op)) rejects.push({ line, record, raw, code: op.code, reason: op.reason });
-        else rows.add(op, values);
-        if (rows.rows + rejects.length >= batchSize) {
-          yield { file: plan.file, changes: rows.finish(), rejects };
+        if (isRejected(op)) {
+          rejects.push({ line, record, raw, code: op.code, reason: op.reason });
+          rejectBytes += 2 * raw.length;
+        } else rows.add(op, values);
+        if (rows.rows + rejects.length >= limits.rows || rows.byteLength + rejectBytes >= limits.bytes) {
+          const changes = rows.finish(pool);
+          rows.reset();
+          yield { file: plan.file, changes, rejects };
           batches++;
-          rows = batchBuilder(shape);
           rejects = [];
+          rejectBytes = 0;
         }
       }
     } catch (e) {
       if (e instanceof MirrorError || !(e instanceof Error)) throw e;
       throw new ReadError(plan.file, e.message);
     }
-    if (rows.rows + rejects.length > 0 || batches === 0) yield { file: plan.file, changes: rows.finish(), rejects };
+    if (rows.rows + rejects.length > 0 || batches === 0) {
+      const changes = rows.finish(pool);
+      rows.reset();
+      yield { file: plan.file, changes, rejects };
+    }
   }
 }
 
@@ -256,7 +282,7 @@ export function ingestFiles(mirror: Mirror, modelName: string, files: readonly s
   const plans = planFiles(model, files, options.format);
   const tally = new Tally(files);
   try {
-    for (const batch of convertBatches(model, plans, options.batchSize ?? DEFAULT_BATCH_SIZE)) {
+    for (const batch of convertBatches(model, plans, batchLimits(options))) {
       const report = mirror.applyBatch(model, batch.changes, batch.rejects, batch.file);
       tally.add(report, batch.file);
       options.onBatch?.(report);

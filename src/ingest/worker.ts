@@ -10,18 +10,21 @@
  * the files. Errors are posted as messages, never thrown across.
  */
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { Model } from '../ir.js';
 import { MirrorError, type RejectRow } from '../mirror/mirror.js';
-import { convertBatches, planFiles, ReadError, type IngestFormat } from './ingest.js';
+import { BufferPool } from '../mirror/batch.js';
+import { convertBatches, planFiles, ReadError, type BatchLimits, type IngestFormat } from './ingest.js';
 
 export interface WorkerInput {
   readonly model: Model;
   readonly files: readonly string[];
   readonly format: IngestFormat | undefined;
-  readonly batchSize: number;
+  readonly limits: BatchLimits;
   /** [batches posted and not yet applied]. */
   readonly inFlight: SharedArrayBuffer;
+  /** Where the applying thread hands back each batch's buffer, for the next batches. */
+  readonly spent: MessagePort;
 }
 
 export type WorkerMessage =
@@ -56,7 +59,10 @@ function main(): void {
   }
   port.postMessage({ type: 'planned' } satisfies WorkerMessage);
   try {
-    for (const batch of convertBatches(input.model, plans, input.batchSize)) {
+    const pool = new BufferPool((p) => {
+      for (let m = receiveMessageOnPort(input.spent); m; m = receiveMessageOnPort(input.spent)) p.give(m.message as ArrayBuffer);
+    });
+    for (const batch of convertBatches(input.model, plans, input.limits, pool)) {
       while (Atomics.load(inFlight, 0) >= AHEAD) Atomics.wait(inFlight, 0, Atomics.load(inFlight, 0), 1000);
       const { changes } = batch;
       Atomics.add(inFlight, 0, 1);

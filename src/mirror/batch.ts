@@ -138,9 +138,37 @@ export class BatchWriter {
     this.at = start + length;
   }
 
-  /** The batch as written, with nothing settled. */
-  finish(): EncodedBatch {
-    return { width: this.width, rows: this.rows, bytes: this.bytes.slice(0, this.at), duplicate: 0, stale: 0, repeats: false };
+  /** Empties the writer for the next batch, keeping its buffer. */
+  reset(): void {
+    this.at = 0;
+    this.starts.length = 0;
+  }
+}
+
+/**
+ * Spare buffers for encoded batches. The applying thread hands each batch's buffer back once it
+ * is applied, so that a long ingest reuses a few buffers instead of leaving a dead one per batch
+ * for a collector that, with a small heap, seldom runs.
+ */
+export class BufferPool {
+  private spare: ArrayBuffer[] = [];
+
+  /** @param collect called before each take, to gather buffers handed back since. */
+  constructor(private readonly collect?: (pool: BufferPool) => void) {}
+
+  give(buffer: ArrayBuffer): void {
+    this.spare.push(buffer);
+  }
+
+  /** A buffer of at least `size` bytes. */
+  take(size: number): ArrayBuffer {
+    this.collect?.(this);
+    const i = this.spare.findIndex((b) => b.byteLength >= size);
+    if (i >= 0) return this.spare.splice(i, 1)[0]!;
+    // Too small for this batch, so likely for the next: let them go.
+    this.spare = [];
+    // Some room, so that the next batches fit the same buffer.
+    return new ArrayBuffer(Math.ceil(size * 1.25) + 1024);
   }
 }
 

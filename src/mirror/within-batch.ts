@@ -14,7 +14,7 @@
  */
 
 import type { StoredValue } from '../ingest/convert.js';
-import { BatchWriter, type EncodedBatch } from './batch.js';
+import { BatchWriter, BufferPool, type EncodedBatch } from './batch.js';
 
 type Key = string | number | bigint;
 
@@ -81,6 +81,19 @@ export class BatchBuilder {
     return this.ops.length;
   }
 
+  /** Bytes the batch's changes take so far, encoded. */
+  get byteLength(): number {
+    return this.writer.byteLength;
+  }
+
+  /** Empties the builder for the next batch; what finish returned stays valid. */
+  reset(): void {
+    this.writer.reset();
+    this.keys.length = 0;
+    this.versions.length = 0;
+    this.ops.length = 0;
+  }
+
   /** Appends one change: its operation (0 upsert, 1 delete) and its stored values in declaration order. */
   add(op: number, values: readonly StoredValue[]): void {
     this.keys.push(keyOf(values, this.keyIndexes));
@@ -137,8 +150,11 @@ export class BatchBuilder {
     });
   }
 
-  /** Settles the batch within itself and returns what is left, encoded in key order. */
-  finish(): EncodedBatch {
+  /**
+   * Settles the batch within itself and returns what is left, encoded in key order, in a buffer
+   * of its own (taken from `pool` when given).
+   */
+  finish(pool?: BufferPool): EncodedBatch {
     const { keys, versions, ops, writer } = this;
     const count = ops.length;
     const order = this.byKey();
@@ -198,7 +214,7 @@ export class BatchBuilder {
     // The changes kept, their bytes copied in key order.
     let size = 0;
     for (let i = 0; i < count; i++) if (keep[i] === 1) size += end(i) - starts[i]!;
-    const out = new Uint8Array(size);
+    const out = pool ? new Uint8Array(pool.take(size), 0, size) : new Uint8Array(size);
     let at = 0;
     for (let j = 0; j < count; j++) {
       const i = order[j]!;
