@@ -292,6 +292,24 @@ describe('the consequences of SPEC section 4', () => {
     expect(second.files[0]!.batches).toBe(3);
   });
 
+  it('keys that differ only in a lone surrogate stay apart, in one batch or in several', () => {
+    const changes = [
+      { sensor: 'a\uD800', value: 1, at: '2024-01-01T00:00:00Z' },
+      { sensor: 'a\uFFFD', at: '2024-01-02T00:00:00Z', _change_request_type: 'd' },
+      { sensor: 'a\uDC00', value: 3, at: '2024-01-03T00:00:00Z' },
+    ];
+    const state = (m: Mirror) => [
+      rows(m, 'SELECT hex(sensor) AS k, value FROM reading ORDER BY 1'),
+      rows(m, 'SELECT hex(sensor) AS k FROM reading__tombstones ORDER BY 1'),
+    ];
+    const together = setup().mirror;
+    expect(applyChanges(together, 'reading', changes)).toMatchObject({ inserted: 2, tombstoned: 1 });
+    const apart = setup().mirror;
+    for (const c of changes) applyChanges(apart, 'reading', [c]);
+    expect(state(together)).toEqual(state(apart));
+    expect(state(together)[0]).toHaveLength(2);
+  });
+
   it('a batch also ends at its byte limit, rejects included, and the result is the same', () => {
     const { dir, mirror } = setup();
     const file = join(dir, 'wide.csv');

@@ -146,12 +146,12 @@ function* scanRows(pieces: Iterable<string>, header = false): Generator<Row> {
   const scanner = new Scanner(header);
   const out: Row[] = [];
   for (const piece of pieces) {
-    for (let i = 0; i < piece.length || i === 0; ) {
+    let i = 0;
+    do {
       i = scanner.push(piece, i, out, ROWS_PER_SCAN);
       yield* out;
       out.length = 0;
-      if (piece.length === 0) break;
-    }
+    } while (i < piece.length);
   }
   scanner.finish(out);
   yield* out;

@@ -189,7 +189,6 @@ export class ReadError extends Error {
   }
 }
 
-/** The files' rows, converted, batch by batch; every file gives at least one batch (maybe empty). */
 /** Where a batch ends: at `rows` input rows, or once its data takes `bytes` bytes. */
 export interface BatchLimits {
   readonly rows: number;
@@ -200,6 +199,11 @@ export function batchLimits(options: IngestOptions): BatchLimits {
   return { rows: options.batchSize ?? DEFAULT_BATCH_SIZE, bytes: options.maxBatchBytes ?? MAX_BATCH_BYTES };
 }
 
+/**
+ * The files' rows, converted, batch by batch; every file gives at least one batch (maybe empty).
+ * A batch's changes come settled and encoded (mirror/within-batch.ts, mirror/batch.ts), in a
+ * buffer from `pool` when one is given.
+ */
 export function* convertBatches(model: Model, plans: readonly FilePlan[], limits: BatchLimits, pool?: BufferPool): Generator<ConvertedBatch> {
   const shape = rowShape(model);
   const width = model.columns.length;

@@ -30,8 +30,9 @@ export function ingestFilesParallel(mirror: Mirror, modelName: string, files: re
   const worker = new Worker(new URL('./worker.js', import.meta.url), {
     workerData: input,
     transferList: [spent.port2],
-    // The reader makes much short-lived garbage; a bounded heap makes its collector keep up, so
-    // that the two threads together stay within the memory one would use.
+    // The reader makes much short-lived garbage; a bounded heap makes its collector keep up.
+    // Off its heap: the buffer it encodes into (up to twice MAX_BATCH_BYTES for the widest
+    // rows) and at most AHEAD + 1 batch buffers, in flight or being applied.
     resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_SPACE_MB },
   });
   const tally = new Tally(files);

@@ -5,9 +5,10 @@
  * Given the model (the IR is plain data) and the files, it checks every file's columns first,
  * then posts one message per batch: its changes settled within the batch (mirror/within-batch.ts)
  * and encoded in one buffer (mirror/batch.ts), which moves to the applying thread without a
- * copy, and the rejects. The applying thread then only decodes, stages and runs SQL. At most AHEAD batches are in flight: past that it waits on a shared
- * counter the main thread decrements after each commit, so memory stays bounded however large
- * the files. Errors are posted as messages, never thrown across.
+ * copy, and the rejects. The applying thread then only decodes, stages and runs SQL, and hands
+ * each buffer back (over `spent`) for a later batch. At most AHEAD batches are in flight: past
+ * that it waits on a shared counter the main thread decrements after each commit, so memory
+ * stays bounded however large the files. Errors are posted as messages, never thrown across.
  */
 
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';

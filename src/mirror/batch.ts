@@ -13,11 +13,14 @@
  * values in declaration order, each a tag byte and its payload:
  *
  *   0  NULL
- *   1  number    float64, little-endian (integers too: SQLite takes an integral REAL into an
- *                INTEGER column exactly, as it does a bound JavaScript number)
+ *   1  number    float64, little-endian (integers too: better-sqlite3 binds every JavaScript
+ *                number as a REAL, and the stage's INTEGER columns, like the staging
+ *                statement's CASTs, take an integral one exactly)
  *   2  bigint    int64, little-endian
  *   3  text      uint32 byte length, then the bytes; every character below 128
  *   4  text      uint32 byte length, then UTF-8
+ *   5  text      uint32 byte length, then UTF-16LE: a string with a lone surrogate, which UTF-8
+ *                cannot hold; it reaches SQLite exactly as given
  *
  * The encoding is canonical: two changes have the same bytes exactly when they have the same
  * operation and the same stored values (Object.is, so -0 and 0 differ). Settling within a batch
@@ -31,6 +34,7 @@ const NUMBER = 1;
 const BIGINT = 2;
 const ASCII = 3;
 const UTF8 = 4;
+const UTF16 = 5;
 
 /** A batch as SQLite will receive it. `bytes` holds exactly `rows` changes. */
 export interface EncodedBatch {
@@ -94,31 +98,35 @@ export class BatchWriter {
   /** Appends one change: its operation and `width` stored values. */
   add(op: number, values: readonly StoredValue[]): void {
     this.starts.push(this.at);
-    this.room(1 + 9 * this.width);
+    this.room(1);
     this.bytes[this.at++] = op;
     for (let i = 0; i < this.width; i++) {
       const v = values[i];
+      if (typeof v === 'string') {
+        this.text(v);
+        continue;
+      }
+      // Room for the widest fixed-size value: a tag and 8 bytes.
+      this.room(9);
       if (v === null || v === undefined) {
         this.bytes[this.at++] = NULL;
       } else if (typeof v === 'number') {
         this.bytes[this.at] = NUMBER;
         this.view.setFloat64(this.at + 1, v, true);
         this.at += 9;
-      } else if (typeof v === 'bigint') {
+      } else {
         // Conversion keeps integers within 64 bits; setBigInt64 would silently wrap one beyond.
         if (v < INT64_MIN || v > INT64_MAX) throw new RangeError(`${v} does not fit in 64 bits`);
         this.bytes[this.at] = BIGINT;
         this.view.setBigInt64(this.at + 1, v, true);
         this.at += 9;
-      } else {
-        this.text(v);
       }
     }
   }
 
   private text(s: string): void {
     const n = s.length;
-    // At most 3 bytes of UTF-8 per UTF-16 unit.
+    // A tag, a length, and at most 3 bytes of UTF-8 per UTF-16 unit (2 for UTF-16 itself).
     this.room(5 + 3 * n);
     const bytes = this.bytes;
     const start = this.at + 5;
@@ -128,12 +136,25 @@ export class BatchWriter {
       if (c >= 128) break;
       bytes[start + i] = c;
     }
+    let tag = ASCII;
     let length = n;
     if (i < n) {
-      // Lone surrogates become U+FFFD, as they do when SQLite is given the string directly.
-      length = i + encoder.encodeInto(s.slice(i), bytes.subarray(start + i)).written;
+      if (s.isWellFormed()) {
+        tag = UTF8;
+        length = i + encoder.encodeInto(s.slice(i), bytes.subarray(start + i)).written;
+      } else {
+        // A lone surrogate has no UTF-8. Kept as UTF-16, so that the string bound to SQLite is
+        // exactly the one given, and stored as it would be had it been bound directly.
+        tag = UTF16;
+        for (let j = 0; j < n; j++) {
+          const c = s.charCodeAt(j);
+          bytes[start + 2 * j] = c & 0xff;
+          bytes[start + 2 * j + 1] = c >>> 8;
+        }
+        length = 2 * n;
+      }
     }
-    bytes[this.at] = i < n ? UTF8 : ASCII;
+    bytes[this.at] = tag;
     this.view.setUint32(this.at + 1, length, true);
     this.at = start + length;
   }
@@ -203,7 +224,7 @@ export class BatchReader {
       } else {
         const length = view.getUint32(at, true);
         at += 4;
-        out[p++] = bytes.toString(tag === ASCII ? 'latin1' : 'utf8', at, at + length);
+        out[p++] = bytes.toString(tag === ASCII ? 'latin1' : tag === UTF8 ? 'utf8' : 'utf16le', at, at + length);
         at += length;
       }
     }

@@ -30,10 +30,11 @@ function keyOf(values: readonly StoredValue[], keyIndexes: readonly number[]): K
     const v = values[keyIndexes[0]!]!;
     return typeof v === 'bigint' && v >= -SAFE && v <= SAFE ? Number(v) : v;
   }
+  // Each part prefixed by its kind, and text by its length, so that no two keys give one string.
   let k = '';
   for (const i of keyIndexes) {
     const v = values[i];
-    k += typeof v === 'string' ? `s${v}\u0000` : `n${String(v)}\u0000`;
+    k += typeof v === 'string' ? `s${v.length}:${v}` : `n${String(v)};`;
   }
   return k;
 }
@@ -102,14 +103,19 @@ export class BatchBuilder {
     this.writer.add(op, values);
   }
 
+  /** Where change i's bytes end. */
+  private end(bytes: Uint8Array, i: number): number {
+    const starts = this.writer.starts;
+    return i + 1 < starts.length ? starts[i + 1]! : bytes.length;
+  }
+
   /** Whether changes a and b have the same bytes: the same operation and stored values. */
   private same(bytes: Uint8Array, a: number, b: number): boolean {
     const starts = this.writer.starts;
-    const end = (i: number) => (i + 1 < starts.length ? starts[i + 1]! : bytes.length);
     const sa = starts[a]!;
     const sb = starts[b]!;
-    const length = end(a) - sa;
-    if (end(b) - sb !== length) return false;
+    const length = this.end(bytes, a) - sa;
+    if (this.end(bytes, b) - sb !== length) return false;
     for (let i = 0; i < length; i++) if (bytes[sa + i] !== bytes[sb + i]) return false;
     return true;
   }
@@ -160,7 +166,7 @@ export class BatchBuilder {
     const order = this.byKey();
     const bytes = writer.written;
     const starts = writer.starts;
-    const end = (i: number) => (i + 1 < count ? starts[i + 1]! : bytes.length);
+    const end = (i: number) => this.end(bytes, i);
     const keep = new Uint8Array(count).fill(1);
     let duplicate = 0;
     let stale = 0;
