@@ -201,8 +201,7 @@ export function* renderSqliteChunks(schema: Schema, program?: SqliteProgram): Ge
     out += `\n-- Apply statements for ${model.name}: the runtime stages a batch, then runs these in order.\n`;
     out += `${m.apply.createStage};\n${m.apply.createStageIndex};\n`;
     out += `-- stage: ${m.apply.insertStage};\n`;
-    out += `-- or, for a batch with one change per key, stage and classify, then run only the write steps:\n`;
-    out += `-- ${m.apply.insertClassifiedRows(1).replace(/\n/g, '\n-- ')};\n`;
+    out += `-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.\n`;
     for (const step of m.apply.steps) out += `-- ${step.phase} step: ${step.name}\n${step.sql};\n`;
     out += `-- step: count\n${m.apply.count};\n-- step: clear\n${m.apply.clear};\n`;
     yield out;

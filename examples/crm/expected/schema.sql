@@ -117,31 +117,7 @@ CREATE TEMP TABLE IF NOT EXISTS "account__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("id", "system_modstamp");
 -- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "id", "name", "domain", "parent_account_id", "owner_id", "industry", "employee_count", "annual_revenue", "billing_country", "account_type", "created_at", "system_modstamp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "name", "domain", "parent_account_id", "owner_id", "industry", "employee_count", "annual_revenue", "billing_country", "account_type", "created_at", "system_modstamp") AS (VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, ?))
--- INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "name", "domain", "parent_account_id", "owner_id", "industry", "employee_count", "annual_revenue", "billing_country", "account_type", "created_at", "system_modstamp")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."system_modstamp" >= i."system_modstamp" THEN 'stale'
---     WHEN m."system_modstamp" IS NULL THEN 'inserted'
---     WHEN i."system_modstamp" > m."system_modstamp" THEN 'updated'
---     WHEN i."system_modstamp" < m."system_modstamp" THEN 'stale'
---     WHEN json_array(i."id", i."name", i."domain", i."parent_account_id", i."owner_id", i."industry", i."employee_count", i."annual_revenue", i."billing_country", i."account_type", i."created_at", i."system_modstamp") = json_array(m."id", m."name", m."domain", m."parent_account_id", m."owner_id", m."industry", m."employee_count", m."annual_revenue", m."billing_country", m."account_type", m."created_at", m."system_modstamp") THEN 'duplicate'
---     WHEN json_array(i."id", i."name", i."domain", i."parent_account_id", i."owner_id", i."industry", i."employee_count", i."annual_revenue", i."billing_country", i."account_type", i."created_at", i."system_modstamp") > json_array(m."id", m."name", m."domain", m."parent_account_id", m."owner_id", m."industry", m."employee_count", m."annual_revenue", m."billing_country", m."account_type", m."created_at", m."system_modstamp") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."system_modstamp" > i."system_modstamp" THEN 'stale'
---     WHEN t."system_modstamp" = i."system_modstamp" THEN 'duplicate'
---     WHEN m."system_modstamp" IS NULL THEN 'tombstoned'
---     WHEN i."system_modstamp" >= m."system_modstamp" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."name", i."domain", i."parent_account_id", i."owner_id", i."industry", i."employee_count", i."annual_revenue", i."billing_country", i."account_type", i."created_at", i."system_modstamp"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "account" AS m ON m."id" = i."id"
--- LEFT JOIN "account__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -265,31 +241,7 @@ CREATE TEMP TABLE IF NOT EXISTS "account_billing_profile__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."account_billing_profile__stage_key" ON "account_billing_profile__stage" ("account_id", "updated_at");
 -- stage: INSERT INTO "account_billing_profile__stage" ("_mdl_row", "_mdl_op", "account_id", "legal_name", "tax_id", "billing_email", "currency", "payment_terms_days", "credit_limit", "purchase_order_required", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "account_id", "legal_name", "tax_id", "billing_email", "currency", "payment_terms_days", "credit_limit", "purchase_order_required", "updated_at") AS (VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER), ?))
--- INSERT INTO "account_billing_profile__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "account_id", "legal_name", "tax_id", "billing_email", "currency", "payment_terms_days", "credit_limit", "purchase_order_required", "updated_at")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
---     WHEN m."updated_at" IS NULL THEN 'inserted'
---     WHEN i."updated_at" > m."updated_at" THEN 'updated'
---     WHEN i."updated_at" < m."updated_at" THEN 'stale'
---     WHEN json_array(i."account_id", i."legal_name", i."tax_id", i."billing_email", i."currency", i."payment_terms_days", i."credit_limit", i."purchase_order_required", i."updated_at") = json_array(m."account_id", m."legal_name", m."tax_id", m."billing_email", m."currency", m."payment_terms_days", m."credit_limit", m."purchase_order_required", m."updated_at") THEN 'duplicate'
---     WHEN json_array(i."account_id", i."legal_name", i."tax_id", i."billing_email", i."currency", i."payment_terms_days", i."credit_limit", i."purchase_order_required", i."updated_at") > json_array(m."account_id", m."legal_name", m."tax_id", m."billing_email", m."currency", m."payment_terms_days", m."credit_limit", m."purchase_order_required", m."updated_at") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."updated_at" > i."updated_at" THEN 'stale'
---     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
---     WHEN m."updated_at" IS NULL THEN 'tombstoned'
---     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."account_id", i."legal_name", i."tax_id", i."billing_email", i."currency", i."payment_terms_days", i."credit_limit", i."purchase_order_required", i."updated_at"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "account_billing_profile" AS m ON m."account_id" = i."account_id"
--- LEFT JOIN "account_billing_profile__tombstones" AS t ON t."account_id" = i."account_id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "account_billing_profile__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -414,31 +366,7 @@ CREATE TEMP TABLE IF NOT EXISTS "contact__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."contact__stage_key" ON "contact__stage" ("id", "system_modstamp");
 -- stage: INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "id", "email", "first_name", "last_name", "title", "phone", "owner_id", "do_not_call", "created_at", "system_modstamp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "email", "first_name", "last_name", "title", "phone", "owner_id", "do_not_call", "created_at", "system_modstamp") AS (VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?))
--- INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "email", "first_name", "last_name", "title", "phone", "owner_id", "do_not_call", "created_at", "system_modstamp")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."system_modstamp" >= i."system_modstamp" THEN 'stale'
---     WHEN m."system_modstamp" IS NULL THEN 'inserted'
---     WHEN i."system_modstamp" > m."system_modstamp" THEN 'updated'
---     WHEN i."system_modstamp" < m."system_modstamp" THEN 'stale'
---     WHEN json_array(i."id", i."email", i."first_name", i."last_name", i."title", i."phone", i."owner_id", i."do_not_call", i."created_at", i."system_modstamp") = json_array(m."id", m."email", m."first_name", m."last_name", m."title", m."phone", m."owner_id", m."do_not_call", m."created_at", m."system_modstamp") THEN 'duplicate'
---     WHEN json_array(i."id", i."email", i."first_name", i."last_name", i."title", i."phone", i."owner_id", i."do_not_call", i."created_at", i."system_modstamp") > json_array(m."id", m."email", m."first_name", m."last_name", m."title", m."phone", m."owner_id", m."do_not_call", m."created_at", m."system_modstamp") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."system_modstamp" > i."system_modstamp" THEN 'stale'
---     WHEN t."system_modstamp" = i."system_modstamp" THEN 'duplicate'
---     WHEN m."system_modstamp" IS NULL THEN 'tombstoned'
---     WHEN i."system_modstamp" >= m."system_modstamp" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."email", i."first_name", i."last_name", i."title", i."phone", i."owner_id", i."do_not_call", i."created_at", i."system_modstamp"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "contact" AS m ON m."id" = i."id"
--- LEFT JOIN "contact__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -562,31 +490,7 @@ CREATE TEMP TABLE IF NOT EXISTS "account_contact__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."account_contact__stage_key" ON "account_contact__stage" ("account_id", "contact_id", "updated_at");
 -- stage: INSERT INTO "account_contact__stage" ("_mdl_row", "_mdl_op", "account_id", "contact_id", "role", "primary", "started_on", "ended_on", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "account_id", "contact_id", "role", "primary", "started_on", "ended_on", "updated_at") AS (VALUES (?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, ?))
--- INSERT INTO "account_contact__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "account_id", "contact_id", "role", "primary", "started_on", "ended_on", "updated_at")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
---     WHEN m."updated_at" IS NULL THEN 'inserted'
---     WHEN i."updated_at" > m."updated_at" THEN 'updated'
---     WHEN i."updated_at" < m."updated_at" THEN 'stale'
---     WHEN json_array(i."account_id", i."contact_id", i."role", i."primary", i."started_on", i."ended_on", i."updated_at") = json_array(m."account_id", m."contact_id", m."role", m."primary", m."started_on", m."ended_on", m."updated_at") THEN 'duplicate'
---     WHEN json_array(i."account_id", i."contact_id", i."role", i."primary", i."started_on", i."ended_on", i."updated_at") > json_array(m."account_id", m."contact_id", m."role", m."primary", m."started_on", m."ended_on", m."updated_at") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."updated_at" > i."updated_at" THEN 'stale'
---     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
---     WHEN m."updated_at" IS NULL THEN 'tombstoned'
---     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."account_id", i."contact_id", i."role", i."primary", i."started_on", i."ended_on", i."updated_at"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "account_contact" AS m ON m."account_id" = i."account_id" AND m."contact_id" = i."contact_id"
--- LEFT JOIN "account_contact__tombstones" AS t ON t."account_id" = i."account_id" AND t."contact_id" = i."contact_id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "account_contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -699,31 +603,7 @@ CREATE TEMP TABLE IF NOT EXISTS "marketing_consent__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."marketing_consent__stage_key" ON "marketing_consent__stage" ("email", "list_id", "change_seq");
 -- stage: INSERT INTO "marketing_consent__stage" ("_mdl_row", "_mdl_op", "email", "list_id", "status", "consented_at", "source", "change_seq") VALUES (?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "email", "list_id", "status", "consented_at", "source", "change_seq") AS (VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER)))
--- INSERT INTO "marketing_consent__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "email", "list_id", "status", "consented_at", "source", "change_seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."change_seq" >= i."change_seq" THEN 'stale'
---     WHEN m."change_seq" IS NULL THEN 'inserted'
---     WHEN i."change_seq" > m."change_seq" THEN 'updated'
---     WHEN i."change_seq" < m."change_seq" THEN 'stale'
---     WHEN json_array(i."email", i."list_id", i."status", i."consented_at", i."source", i."change_seq") = json_array(m."email", m."list_id", m."status", m."consented_at", m."source", m."change_seq") THEN 'duplicate'
---     WHEN json_array(i."email", i."list_id", i."status", i."consented_at", i."source", i."change_seq") > json_array(m."email", m."list_id", m."status", m."consented_at", m."source", m."change_seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."change_seq" > i."change_seq" THEN 'stale'
---     WHEN t."change_seq" = i."change_seq" THEN 'duplicate'
---     WHEN m."change_seq" IS NULL THEN 'tombstoned'
---     WHEN i."change_seq" >= m."change_seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."email", i."list_id", i."status", i."consented_at", i."source", i."change_seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "marketing_consent" AS m ON m."email" = i."email" AND m."list_id" = i."list_id"
--- LEFT JOIN "marketing_consent__tombstones" AS t ON t."email" = i."email" AND t."list_id" = i."list_id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "marketing_consent__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -863,31 +743,7 @@ CREATE TEMP TABLE IF NOT EXISTS "opportunity__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."opportunity__stage_key" ON "opportunity__stage" ("id", "system_modstamp");
 -- stage: INSERT INTO "opportunity__stage" ("_mdl_row", "_mdl_op", "id", "account_id", "owner_id", "primary_contact_id", "name", "stage", "amount", "currency", "probability", "close_date", "forecast_category", "is_closed", "is_won", "created_at", "system_modstamp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "account_id", "owner_id", "primary_contact_id", "name", "stage", "amount", "currency", "probability", "close_date", "forecast_category", "is_closed", "is_won", "created_at", "system_modstamp") AS (VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?))
--- INSERT INTO "opportunity__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "account_id", "owner_id", "primary_contact_id", "name", "stage", "amount", "currency", "probability", "close_date", "forecast_category", "is_closed", "is_won", "created_at", "system_modstamp")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."system_modstamp" >= i."system_modstamp" THEN 'stale'
---     WHEN m."system_modstamp" IS NULL THEN 'inserted'
---     WHEN i."system_modstamp" > m."system_modstamp" THEN 'updated'
---     WHEN i."system_modstamp" < m."system_modstamp" THEN 'stale'
---     WHEN json_array(i."id", i."account_id", i."owner_id", i."primary_contact_id", i."name", i."stage", i."amount", i."currency", i."probability", i."close_date", i."forecast_category", i."is_closed", i."is_won", i."created_at", i."system_modstamp") = json_array(m."id", m."account_id", m."owner_id", m."primary_contact_id", m."name", m."stage", m."amount", m."currency", m."probability", m."close_date", m."forecast_category", m."is_closed", m."is_won", m."created_at", m."system_modstamp") THEN 'duplicate'
---     WHEN json_array(i."id", i."account_id", i."owner_id", i."primary_contact_id", i."name", i."stage", i."amount", i."currency", i."probability", i."close_date", i."forecast_category", i."is_closed", i."is_won", i."created_at", i."system_modstamp") > json_array(m."id", m."account_id", m."owner_id", m."primary_contact_id", m."name", m."stage", m."amount", m."currency", m."probability", m."close_date", m."forecast_category", m."is_closed", m."is_won", m."created_at", m."system_modstamp") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."system_modstamp" > i."system_modstamp" THEN 'stale'
---     WHEN t."system_modstamp" = i."system_modstamp" THEN 'duplicate'
---     WHEN m."system_modstamp" IS NULL THEN 'tombstoned'
---     WHEN i."system_modstamp" >= m."system_modstamp" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."account_id", i."owner_id", i."primary_contact_id", i."name", i."stage", i."amount", i."currency", i."probability", i."close_date", i."forecast_category", i."is_closed", i."is_won", i."created_at", i."system_modstamp"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "opportunity" AS m ON m."id" = i."id"
--- LEFT JOIN "opportunity__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "opportunity__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -1015,31 +871,7 @@ CREATE TEMP TABLE IF NOT EXISTS "opportunity_line_item__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."opportunity_line_item__stage_key" ON "opportunity_line_item__stage" ("opportunity_id", "line_number", "revision");
 -- stage: INSERT INTO "opportunity_line_item__stage" ("_mdl_row", "_mdl_op", "opportunity_id", "line_number", "product_code", "description", "quantity", "unit_price", "discount_pct", "total_price", "revision") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "opportunity_id", "line_number", "product_code", "description", "quantity", "unit_price", "discount_pct", "total_price", "revision") AS (VALUES (?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER)))
--- INSERT INTO "opportunity_line_item__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "opportunity_id", "line_number", "product_code", "description", "quantity", "unit_price", "discount_pct", "total_price", "revision")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."revision" >= i."revision" THEN 'stale'
---     WHEN m."revision" IS NULL THEN 'inserted'
---     WHEN i."revision" > m."revision" THEN 'updated'
---     WHEN i."revision" < m."revision" THEN 'stale'
---     WHEN json_array(i."opportunity_id", i."line_number", i."product_code", i."description", i."quantity", i."unit_price", i."discount_pct", i."total_price", i."revision") = json_array(m."opportunity_id", m."line_number", m."product_code", m."description", m."quantity", m."unit_price", m."discount_pct", m."total_price", m."revision") THEN 'duplicate'
---     WHEN json_array(i."opportunity_id", i."line_number", i."product_code", i."description", i."quantity", i."unit_price", i."discount_pct", i."total_price", i."revision") > json_array(m."opportunity_id", m."line_number", m."product_code", m."description", m."quantity", m."unit_price", m."discount_pct", m."total_price", m."revision") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."revision" > i."revision" THEN 'stale'
---     WHEN t."revision" = i."revision" THEN 'duplicate'
---     WHEN m."revision" IS NULL THEN 'tombstoned'
---     WHEN i."revision" >= m."revision" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."opportunity_id", i."line_number", i."product_code", i."description", i."quantity", i."unit_price", i."discount_pct", i."total_price", i."revision"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "opportunity_line_item" AS m ON m."opportunity_id" = i."opportunity_id" AND m."line_number" = i."line_number"
--- LEFT JOIN "opportunity_line_item__tombstones" AS t ON t."opportunity_id" = i."opportunity_id" AND t."line_number" = i."line_number";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "opportunity_line_item__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -1159,31 +991,7 @@ CREATE TEMP TABLE IF NOT EXISTS "sales_user__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."sales_user__stage_key" ON "sales_user__stage" ("id", "system_modstamp");
 -- stage: INSERT INTO "sales_user__stage" ("_mdl_row", "_mdl_op", "id", "email", "full_name", "title", "manager_id", "is_active", "time_zone", "system_modstamp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "email", "full_name", "title", "manager_id", "is_active", "time_zone", "system_modstamp") AS (VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?))
--- INSERT INTO "sales_user__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "email", "full_name", "title", "manager_id", "is_active", "time_zone", "system_modstamp")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."system_modstamp" >= i."system_modstamp" THEN 'stale'
---     WHEN m."system_modstamp" IS NULL THEN 'inserted'
---     WHEN i."system_modstamp" > m."system_modstamp" THEN 'updated'
---     WHEN i."system_modstamp" < m."system_modstamp" THEN 'stale'
---     WHEN json_array(i."id", i."email", i."full_name", i."title", i."manager_id", i."is_active", i."time_zone", i."system_modstamp") = json_array(m."id", m."email", m."full_name", m."title", m."manager_id", m."is_active", m."time_zone", m."system_modstamp") THEN 'duplicate'
---     WHEN json_array(i."id", i."email", i."full_name", i."title", i."manager_id", i."is_active", i."time_zone", i."system_modstamp") > json_array(m."id", m."email", m."full_name", m."title", m."manager_id", m."is_active", m."time_zone", m."system_modstamp") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."system_modstamp" > i."system_modstamp" THEN 'stale'
---     WHEN t."system_modstamp" = i."system_modstamp" THEN 'duplicate'
---     WHEN m."system_modstamp" IS NULL THEN 'tombstoned'
---     WHEN i."system_modstamp" >= m."system_modstamp" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."email", i."full_name", i."title", i."manager_id", i."is_active", i."time_zone", i."system_modstamp"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "sales_user" AS m ON m."id" = i."id"
--- LEFT JOIN "sales_user__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "sales_user__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (

@@ -123,31 +123,7 @@ CREATE TEMP TABLE IF NOT EXISTS "invoice__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."invoice__stage_key" ON "invoice__stage" ("invoice_id", "scn");
 -- stage: INSERT INTO "invoice__stage" ("_mdl_row", "_mdl_op", "invoice_id", "invoice_number", "customer_id", "subscription_id", "invoice_date", "due_date", "currency", "subtotal", "tax", "total", "amount_paid", "status", "is_paid", "paid_at", "scn") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "invoice_id", "invoice_number", "customer_id", "subscription_id", "invoice_date", "due_date", "currency", "subtotal", "tax", "total", "amount_paid", "status", "is_paid", "paid_at", "scn") AS (VALUES (?, ?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER)))
--- INSERT INTO "invoice__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "invoice_id", "invoice_number", "customer_id", "subscription_id", "invoice_date", "due_date", "currency", "subtotal", "tax", "total", "amount_paid", "status", "is_paid", "paid_at", "scn")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."scn" >= i."scn" THEN 'stale'
---     WHEN m."scn" IS NULL THEN 'inserted'
---     WHEN i."scn" > m."scn" THEN 'updated'
---     WHEN i."scn" < m."scn" THEN 'stale'
---     WHEN json_array(i."invoice_id", i."invoice_number", i."customer_id", i."subscription_id", i."invoice_date", i."due_date", i."currency", i."subtotal", i."tax", i."total", i."amount_paid", i."status", i."is_paid", i."paid_at", i."scn") = json_array(m."invoice_id", m."invoice_number", m."customer_id", m."subscription_id", m."invoice_date", m."due_date", m."currency", m."subtotal", m."tax", m."total", m."amount_paid", m."status", m."is_paid", m."paid_at", m."scn") THEN 'duplicate'
---     WHEN json_array(i."invoice_id", i."invoice_number", i."customer_id", i."subscription_id", i."invoice_date", i."due_date", i."currency", i."subtotal", i."tax", i."total", i."amount_paid", i."status", i."is_paid", i."paid_at", i."scn") > json_array(m."invoice_id", m."invoice_number", m."customer_id", m."subscription_id", m."invoice_date", m."due_date", m."currency", m."subtotal", m."tax", m."total", m."amount_paid", m."status", m."is_paid", m."paid_at", m."scn") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."scn" > i."scn" THEN 'stale'
---     WHEN t."scn" = i."scn" THEN 'duplicate'
---     WHEN m."scn" IS NULL THEN 'tombstoned'
---     WHEN i."scn" >= m."scn" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."invoice_id", i."invoice_number", i."customer_id", i."subscription_id", i."invoice_date", i."due_date", i."currency", i."subtotal", i."tax", i."total", i."amount_paid", i."status", i."is_paid", i."paid_at", i."scn"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "invoice" AS m ON m."invoice_id" = i."invoice_id"
--- LEFT JOIN "invoice__tombstones" AS t ON t."invoice_id" = i."invoice_id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "invoice__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -282,31 +258,7 @@ CREATE TEMP TABLE IF NOT EXISTS "invoice_line__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."invoice_line__stage_key" ON "invoice_line__stage" ("invoice_id", "line_no", "scn");
 -- stage: INSERT INTO "invoice_line__stage" ("_mdl_row", "_mdl_op", "invoice_id", "line_no", "description", "plan_code", "quantity", "unit_amount", "amount", "period_start", "period_end", "scn") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "invoice_id", "line_no", "description", "plan_code", "quantity", "unit_amount", "amount", "period_start", "period_end", "scn") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER)))
--- INSERT INTO "invoice_line__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "invoice_id", "line_no", "description", "plan_code", "quantity", "unit_amount", "amount", "period_start", "period_end", "scn")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."scn" >= i."scn" THEN 'stale'
---     WHEN m."scn" IS NULL THEN 'inserted'
---     WHEN i."scn" > m."scn" THEN 'updated'
---     WHEN i."scn" < m."scn" THEN 'stale'
---     WHEN json_array(i."invoice_id", i."line_no", i."description", i."plan_code", i."quantity", i."unit_amount", i."amount", i."period_start", i."period_end", i."scn") = json_array(m."invoice_id", m."line_no", m."description", m."plan_code", m."quantity", m."unit_amount", m."amount", m."period_start", m."period_end", m."scn") THEN 'duplicate'
---     WHEN json_array(i."invoice_id", i."line_no", i."description", i."plan_code", i."quantity", i."unit_amount", i."amount", i."period_start", i."period_end", i."scn") > json_array(m."invoice_id", m."line_no", m."description", m."plan_code", m."quantity", m."unit_amount", m."amount", m."period_start", m."period_end", m."scn") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."scn" > i."scn" THEN 'stale'
---     WHEN t."scn" = i."scn" THEN 'duplicate'
---     WHEN m."scn" IS NULL THEN 'tombstoned'
---     WHEN i."scn" >= m."scn" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."invoice_id", i."line_no", i."description", i."plan_code", i."quantity", i."unit_amount", i."amount", i."period_start", i."period_end", i."scn"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "invoice_line" AS m ON m."invoice_id" = i."invoice_id" AND m."line_no" = i."line_no"
--- LEFT JOIN "invoice_line__tombstones" AS t ON t."invoice_id" = i."invoice_id" AND t."line_no" = i."line_no";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "invoice_line__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -435,31 +387,7 @@ CREATE TEMP TABLE IF NOT EXISTS "payment__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."payment__stage_key" ON "payment__stage" ("payment_id", "event_created");
 -- stage: INSERT INTO "payment__stage" ("_mdl_row", "_mdl_op", "payment_id", "customer_ref", "invoice_number", "amount", "currency", "method", "succeeded", "refunded", "captured_at", "event_created") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "payment_id", "customer_ref", "invoice_number", "amount", "currency", "method", "succeeded", "refunded", "captured_at", "event_created") AS (VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?))
--- INSERT INTO "payment__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "payment_id", "customer_ref", "invoice_number", "amount", "currency", "method", "succeeded", "refunded", "captured_at", "event_created")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."event_created" >= i."event_created" THEN 'stale'
---     WHEN m."event_created" IS NULL THEN 'inserted'
---     WHEN i."event_created" > m."event_created" THEN 'updated'
---     WHEN i."event_created" < m."event_created" THEN 'stale'
---     WHEN json_array(i."payment_id", i."customer_ref", i."invoice_number", i."amount", i."currency", i."method", i."succeeded", i."refunded", i."captured_at", i."event_created") = json_array(m."payment_id", m."customer_ref", m."invoice_number", m."amount", m."currency", m."method", m."succeeded", m."refunded", m."captured_at", m."event_created") THEN 'duplicate'
---     WHEN json_array(i."payment_id", i."customer_ref", i."invoice_number", i."amount", i."currency", i."method", i."succeeded", i."refunded", i."captured_at", i."event_created") > json_array(m."payment_id", m."customer_ref", m."invoice_number", m."amount", m."currency", m."method", m."succeeded", m."refunded", m."captured_at", m."event_created") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."event_created" > i."event_created" THEN 'stale'
---     WHEN t."event_created" = i."event_created" THEN 'duplicate'
---     WHEN m."event_created" IS NULL THEN 'tombstoned'
---     WHEN i."event_created" >= m."event_created" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."payment_id", i."customer_ref", i."invoice_number", i."amount", i."currency", i."method", i."succeeded", i."refunded", i."captured_at", i."event_created"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "payment" AS m ON m."payment_id" = i."payment_id"
--- LEFT JOIN "payment__tombstones" AS t ON t."payment_id" = i."payment_id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "payment__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -576,31 +504,7 @@ CREATE TEMP TABLE IF NOT EXISTS "customer__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."customer__stage_key" ON "customer__stage" ("customer_id", "lsn");
 -- stage: INSERT INTO "customer__stage" ("_mdl_row", "_mdl_op", "customer_id", "external_ref", "email", "name", "country", "tax_exempt", "created_on", "lsn") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "customer_id", "external_ref", "email", "name", "country", "tax_exempt", "created_on", "lsn") AS (VALUES (?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER)))
--- INSERT INTO "customer__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "customer_id", "external_ref", "email", "name", "country", "tax_exempt", "created_on", "lsn")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."lsn" >= i."lsn" THEN 'stale'
---     WHEN m."lsn" IS NULL THEN 'inserted'
---     WHEN i."lsn" > m."lsn" THEN 'updated'
---     WHEN i."lsn" < m."lsn" THEN 'stale'
---     WHEN json_array(i."customer_id", i."external_ref", i."email", i."name", i."country", i."tax_exempt", i."created_on", i."lsn") = json_array(m."customer_id", m."external_ref", m."email", m."name", m."country", m."tax_exempt", m."created_on", m."lsn") THEN 'duplicate'
---     WHEN json_array(i."customer_id", i."external_ref", i."email", i."name", i."country", i."tax_exempt", i."created_on", i."lsn") > json_array(m."customer_id", m."external_ref", m."email", m."name", m."country", m."tax_exempt", m."created_on", m."lsn") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."lsn" > i."lsn" THEN 'stale'
---     WHEN t."lsn" = i."lsn" THEN 'duplicate'
---     WHEN m."lsn" IS NULL THEN 'tombstoned'
---     WHEN i."lsn" >= m."lsn" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."customer_id", i."external_ref", i."email", i."name", i."country", i."tax_exempt", i."created_on", i."lsn"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "customer" AS m ON m."customer_id" = i."customer_id"
--- LEFT JOIN "customer__tombstones" AS t ON t."customer_id" = i."customer_id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "customer__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -716,31 +620,7 @@ CREATE TEMP TABLE IF NOT EXISTS "plan__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."plan__stage_key" ON "plan__stage" ("plan_code", "updated_at");
 -- stage: INSERT INTO "plan__stage" ("_mdl_row", "_mdl_op", "plan_code", "name", "billing_interval", "interval_count", "trial_days", "features", "is_public", "archived", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "plan_code", "name", "billing_interval", "interval_count", "trial_days", "features", "is_public", "archived", "updated_at") AS (VALUES (?, ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?))
--- INSERT INTO "plan__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "plan_code", "name", "billing_interval", "interval_count", "trial_days", "features", "is_public", "archived", "updated_at")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
---     WHEN m."updated_at" IS NULL THEN 'inserted'
---     WHEN i."updated_at" > m."updated_at" THEN 'updated'
---     WHEN i."updated_at" < m."updated_at" THEN 'stale'
---     WHEN json_array(i."plan_code", i."name", i."billing_interval", i."interval_count", i."trial_days", i."features", i."is_public", i."archived", i."updated_at") = json_array(m."plan_code", m."name", m."billing_interval", m."interval_count", m."trial_days", m."features", m."is_public", m."archived", m."updated_at") THEN 'duplicate'
---     WHEN json_array(i."plan_code", i."name", i."billing_interval", i."interval_count", i."trial_days", i."features", i."is_public", i."archived", i."updated_at") > json_array(m."plan_code", m."name", m."billing_interval", m."interval_count", m."trial_days", m."features", m."is_public", m."archived", m."updated_at") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."updated_at" > i."updated_at" THEN 'stale'
---     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
---     WHEN m."updated_at" IS NULL THEN 'tombstoned'
---     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."plan_code", i."name", i."billing_interval", i."interval_count", i."trial_days", i."features", i."is_public", i."archived", i."updated_at"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "plan" AS m ON m."plan_code" = i."plan_code"
--- LEFT JOIN "plan__tombstones" AS t ON t."plan_code" = i."plan_code";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "plan__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -856,31 +736,7 @@ CREATE TEMP TABLE IF NOT EXISTS "plan_price__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."plan_price__stage_key" ON "plan_price__stage" ("plan_code", "currency", "updated_at");
 -- stage: INSERT INTO "plan_price__stage" ("_mdl_row", "_mdl_op", "plan_code", "currency", "unit_amount", "tax_inclusive", "valid_from", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "plan_code", "currency", "unit_amount", "tax_inclusive", "valid_from", "updated_at") AS (VALUES (?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?))
--- INSERT INTO "plan_price__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "plan_code", "currency", "unit_amount", "tax_inclusive", "valid_from", "updated_at")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
---     WHEN m."updated_at" IS NULL THEN 'inserted'
---     WHEN i."updated_at" > m."updated_at" THEN 'updated'
---     WHEN i."updated_at" < m."updated_at" THEN 'stale'
---     WHEN json_array(i."plan_code", i."currency", i."unit_amount", i."tax_inclusive", i."valid_from", i."updated_at") = json_array(m."plan_code", m."currency", m."unit_amount", m."tax_inclusive", m."valid_from", m."updated_at") THEN 'duplicate'
---     WHEN json_array(i."plan_code", i."currency", i."unit_amount", i."tax_inclusive", i."valid_from", i."updated_at") > json_array(m."plan_code", m."currency", m."unit_amount", m."tax_inclusive", m."valid_from", m."updated_at") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."updated_at" > i."updated_at" THEN 'stale'
---     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
---     WHEN m."updated_at" IS NULL THEN 'tombstoned'
---     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."plan_code", i."currency", i."unit_amount", i."tax_inclusive", i."valid_from", i."updated_at"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "plan_price" AS m ON m."plan_code" = i."plan_code" AND m."currency" = i."currency"
--- LEFT JOIN "plan_price__tombstones" AS t ON t."plan_code" = i."plan_code" AND t."currency" = i."currency";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "plan_price__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -1015,31 +871,7 @@ CREATE TEMP TABLE IF NOT EXISTS "subscription__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."subscription__stage_key" ON "subscription__stage" ("subscription_id", "lsn");
 -- stage: INSERT INTO "subscription__stage" ("_mdl_row", "_mdl_op", "subscription_id", "customer_id", "plan_code", "status", "quantity", "unit_amount", "currency", "auto_renew", "cancel_at_period_end", "started_on", "current_period_start", "current_period_end", "canceled_at", "metadata", "lsn") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "subscription_id", "customer_id", "plan_code", "status", "quantity", "unit_amount", "currency", "auto_renew", "cancel_at_period_end", "started_on", "current_period_start", "current_period_end", "canceled_at", "metadata", "lsn") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?, CAST(? AS INTEGER), ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?, ?, ?, ?, CAST(? AS INTEGER)))
--- INSERT INTO "subscription__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "subscription_id", "customer_id", "plan_code", "status", "quantity", "unit_amount", "currency", "auto_renew", "cancel_at_period_end", "started_on", "current_period_start", "current_period_end", "canceled_at", "metadata", "lsn")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."lsn" >= i."lsn" THEN 'stale'
---     WHEN m."lsn" IS NULL THEN 'inserted'
---     WHEN i."lsn" > m."lsn" THEN 'updated'
---     WHEN i."lsn" < m."lsn" THEN 'stale'
---     WHEN json_array(i."subscription_id", i."customer_id", i."plan_code", i."status", i."quantity", i."unit_amount", i."currency", i."auto_renew", i."cancel_at_period_end", i."started_on", i."current_period_start", i."current_period_end", i."canceled_at", i."metadata", i."lsn") = json_array(m."subscription_id", m."customer_id", m."plan_code", m."status", m."quantity", m."unit_amount", m."currency", m."auto_renew", m."cancel_at_period_end", m."started_on", m."current_period_start", m."current_period_end", m."canceled_at", m."metadata", m."lsn") THEN 'duplicate'
---     WHEN json_array(i."subscription_id", i."customer_id", i."plan_code", i."status", i."quantity", i."unit_amount", i."currency", i."auto_renew", i."cancel_at_period_end", i."started_on", i."current_period_start", i."current_period_end", i."canceled_at", i."metadata", i."lsn") > json_array(m."subscription_id", m."customer_id", m."plan_code", m."status", m."quantity", m."unit_amount", m."currency", m."auto_renew", m."cancel_at_period_end", m."started_on", m."current_period_start", m."current_period_end", m."canceled_at", m."metadata", m."lsn") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."lsn" > i."lsn" THEN 'stale'
---     WHEN t."lsn" = i."lsn" THEN 'duplicate'
---     WHEN m."lsn" IS NULL THEN 'tombstoned'
---     WHEN i."lsn" >= m."lsn" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."subscription_id", i."customer_id", i."plan_code", i."status", i."quantity", i."unit_amount", i."currency", i."auto_renew", i."cancel_at_period_end", i."started_on", i."current_period_start", i."current_period_end", i."canceled_at", i."metadata", i."lsn"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "subscription" AS m ON m."subscription_id" = i."subscription_id"
--- LEFT JOIN "subscription__tombstones" AS t ON t."subscription_id" = i."subscription_id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "subscription__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -1179,31 +1011,7 @@ CREATE TEMP TABLE IF NOT EXISTS "renewal__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."renewal__stage_key" ON "renewal__stage" ("subscription_id", "period_number", "updated_at");
 -- stage: INSERT INTO "renewal__stage" ("_mdl_row", "_mdl_op", "subscription_id", "period_number", "period_start", "period_end", "from_plan_code", "to_plan_code", "amount", "outcome", "attempts", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "subscription_id", "period_number", "period_start", "period_end", "from_plan_code", "to_plan_code", "amount", "outcome", "attempts", "updated_at") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?))
--- INSERT INTO "renewal__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "subscription_id", "period_number", "period_start", "period_end", "from_plan_code", "to_plan_code", "amount", "outcome", "attempts", "updated_at")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
---     WHEN m."updated_at" IS NULL THEN 'inserted'
---     WHEN i."updated_at" > m."updated_at" THEN 'updated'
---     WHEN i."updated_at" < m."updated_at" THEN 'stale'
---     WHEN json_array(i."subscription_id", i."period_number", i."period_start", i."period_end", i."from_plan_code", i."to_plan_code", i."amount", i."outcome", i."attempts", i."updated_at") = json_array(m."subscription_id", m."period_number", m."period_start", m."period_end", m."from_plan_code", m."to_plan_code", m."amount", m."outcome", m."attempts", m."updated_at") THEN 'duplicate'
---     WHEN json_array(i."subscription_id", i."period_number", i."period_start", i."period_end", i."from_plan_code", i."to_plan_code", i."amount", i."outcome", i."attempts", i."updated_at") > json_array(m."subscription_id", m."period_number", m."period_start", m."period_end", m."from_plan_code", m."to_plan_code", m."amount", m."outcome", m."attempts", m."updated_at") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."updated_at" > i."updated_at" THEN 'stale'
---     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
---     WHEN m."updated_at" IS NULL THEN 'tombstoned'
---     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."subscription_id", i."period_number", i."period_start", i."period_end", i."from_plan_code", i."to_plan_code", i."amount", i."outcome", i."attempts", i."updated_at"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "renewal" AS m ON m."subscription_id" = i."subscription_id" AND m."period_number" = i."period_number"
--- LEFT JOIN "renewal__tombstones" AS t ON t."subscription_id" = i."subscription_id" AND t."period_number" = i."period_number";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "renewal__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (

@@ -116,31 +116,7 @@ CREATE TEMP TABLE IF NOT EXISTS "session__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."session__stage_key" ON "session__stage" ("session_id", "started_at", "log_offset");
 -- stage: INSERT INTO "session__stage" ("_mdl_row", "_mdl_op", "session_id", "started_at", "visitor_id", "account_id", "ended_at", "landing_url", "referrer", "utm", "page_view_count", "is_bounce", "log_offset") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "session_id", "started_at", "visitor_id", "account_id", "ended_at", "landing_url", "referrer", "utm", "page_view_count", "is_bounce", "log_offset") AS (VALUES (?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER)))
--- INSERT INTO "session__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "session_id", "started_at", "visitor_id", "account_id", "ended_at", "landing_url", "referrer", "utm", "page_view_count", "is_bounce", "log_offset")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."log_offset" >= i."log_offset" THEN 'stale'
---     WHEN m."log_offset" IS NULL THEN 'inserted'
---     WHEN i."log_offset" > m."log_offset" THEN 'updated'
---     WHEN i."log_offset" < m."log_offset" THEN 'stale'
---     WHEN json_array(i."session_id", i."started_at", i."visitor_id", i."account_id", i."ended_at", i."landing_url", i."referrer", i."utm", i."page_view_count", i."is_bounce", i."log_offset") = json_array(m."session_id", m."started_at", m."visitor_id", m."account_id", m."ended_at", m."landing_url", m."referrer", m."utm", m."page_view_count", m."is_bounce", m."log_offset") THEN 'duplicate'
---     WHEN json_array(i."session_id", i."started_at", i."visitor_id", i."account_id", i."ended_at", i."landing_url", i."referrer", i."utm", i."page_view_count", i."is_bounce", i."log_offset") > json_array(m."session_id", m."started_at", m."visitor_id", m."account_id", m."ended_at", m."landing_url", m."referrer", m."utm", m."page_view_count", m."is_bounce", m."log_offset") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."log_offset" > i."log_offset" THEN 'stale'
---     WHEN t."log_offset" = i."log_offset" THEN 'duplicate'
---     WHEN m."log_offset" IS NULL THEN 'tombstoned'
---     WHEN i."log_offset" >= m."log_offset" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."session_id", i."started_at", i."visitor_id", i."account_id", i."ended_at", i."landing_url", i."referrer", i."utm", i."page_view_count", i."is_bounce", i."log_offset"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "session" AS m ON m."session_id" = i."session_id" AND m."started_at" = i."started_at"
--- LEFT JOIN "session__tombstones" AS t ON t."session_id" = i."session_id" AND t."started_at" = i."started_at";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "session__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -283,31 +259,7 @@ CREATE TEMP TABLE IF NOT EXISTS "page_view__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."page_view__stage_key" ON "page_view__stage" ("event_id", "viewed_at", "log_offset");
 -- stage: INSERT INTO "page_view__stage" ("_mdl_row", "_mdl_op", "event_id", "viewed_at", "visitor_id", "account_id", "session_id", "session_started_at", "url", "path", "title", "referrer", "time_on_page_ms", "is_bot", "log_offset") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "event_id", "viewed_at", "visitor_id", "account_id", "session_id", "session_started_at", "url", "path", "title", "referrer", "time_on_page_ms", "is_bot", "log_offset") AS (VALUES (?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER)))
--- INSERT INTO "page_view__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "event_id", "viewed_at", "visitor_id", "account_id", "session_id", "session_started_at", "url", "path", "title", "referrer", "time_on_page_ms", "is_bot", "log_offset")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."log_offset" >= i."log_offset" THEN 'stale'
---     WHEN m."log_offset" IS NULL THEN 'inserted'
---     WHEN i."log_offset" > m."log_offset" THEN 'updated'
---     WHEN i."log_offset" < m."log_offset" THEN 'stale'
---     WHEN json_array(i."event_id", i."viewed_at", i."visitor_id", i."account_id", i."session_id", i."session_started_at", i."url", i."path", i."title", i."referrer", i."time_on_page_ms", i."is_bot", i."log_offset") = json_array(m."event_id", m."viewed_at", m."visitor_id", m."account_id", m."session_id", m."session_started_at", m."url", m."path", m."title", m."referrer", m."time_on_page_ms", m."is_bot", m."log_offset") THEN 'duplicate'
---     WHEN json_array(i."event_id", i."viewed_at", i."visitor_id", i."account_id", i."session_id", i."session_started_at", i."url", i."path", i."title", i."referrer", i."time_on_page_ms", i."is_bot", i."log_offset") > json_array(m."event_id", m."viewed_at", m."visitor_id", m."account_id", m."session_id", m."session_started_at", m."url", m."path", m."title", m."referrer", m."time_on_page_ms", m."is_bot", m."log_offset") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."log_offset" > i."log_offset" THEN 'stale'
---     WHEN t."log_offset" = i."log_offset" THEN 'duplicate'
---     WHEN m."log_offset" IS NULL THEN 'tombstoned'
---     WHEN i."log_offset" >= m."log_offset" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."event_id", i."viewed_at", i."visitor_id", i."account_id", i."session_id", i."session_started_at", i."url", i."path", i."title", i."referrer", i."time_on_page_ms", i."is_bot", i."log_offset"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "page_view" AS m ON m."event_id" = i."event_id" AND m."viewed_at" = i."viewed_at"
--- LEFT JOIN "page_view__tombstones" AS t ON t."event_id" = i."event_id" AND t."viewed_at" = i."viewed_at";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -446,31 +398,7 @@ CREATE TEMP TABLE IF NOT EXISTS "track_event__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."track_event__stage_key" ON "track_event__stage" ("event_id", "occurred_at", "log_offset");
 -- stage: INSERT INTO "track_event__stage" ("_mdl_row", "_mdl_op", "event_id", "occurred_at", "event_name", "visitor_id", "account_id", "session_id", "session_started_at", "properties", "client_sent_at", "log_offset") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "event_id", "occurred_at", "event_name", "visitor_id", "account_id", "session_id", "session_started_at", "properties", "client_sent_at", "log_offset") AS (VALUES (?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, CAST(? AS INTEGER)))
--- INSERT INTO "track_event__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "event_id", "occurred_at", "event_name", "visitor_id", "account_id", "session_id", "session_started_at", "properties", "client_sent_at", "log_offset")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."log_offset" >= i."log_offset" THEN 'stale'
---     WHEN m."log_offset" IS NULL THEN 'inserted'
---     WHEN i."log_offset" > m."log_offset" THEN 'updated'
---     WHEN i."log_offset" < m."log_offset" THEN 'stale'
---     WHEN json_array(i."event_id", i."occurred_at", i."event_name", i."visitor_id", i."account_id", i."session_id", i."session_started_at", i."properties", i."client_sent_at", i."log_offset") = json_array(m."event_id", m."occurred_at", m."event_name", m."visitor_id", m."account_id", m."session_id", m."session_started_at", m."properties", m."client_sent_at", m."log_offset") THEN 'duplicate'
---     WHEN json_array(i."event_id", i."occurred_at", i."event_name", i."visitor_id", i."account_id", i."session_id", i."session_started_at", i."properties", i."client_sent_at", i."log_offset") > json_array(m."event_id", m."occurred_at", m."event_name", m."visitor_id", m."account_id", m."session_id", m."session_started_at", m."properties", m."client_sent_at", m."log_offset") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."log_offset" > i."log_offset" THEN 'stale'
---     WHEN t."log_offset" = i."log_offset" THEN 'duplicate'
---     WHEN m."log_offset" IS NULL THEN 'tombstoned'
---     WHEN i."log_offset" >= m."log_offset" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."event_id", i."occurred_at", i."event_name", i."visitor_id", i."account_id", i."session_id", i."session_started_at", i."properties", i."client_sent_at", i."log_offset"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "track_event" AS m ON m."event_id" = i."event_id" AND m."occurred_at" = i."occurred_at"
--- LEFT JOIN "track_event__tombstones" AS t ON t."event_id" = i."event_id" AND t."occurred_at" = i."occurred_at";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "track_event__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -581,31 +509,7 @@ CREATE TEMP TABLE IF NOT EXISTS "account__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("account_id", "updated_at");
 -- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "account_id", "name", "plan", "signed_up_at", "is_internal", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "account_id", "name", "plan", "signed_up_at", "is_internal", "updated_at") AS (VALUES (?, ?, CAST(? AS INTEGER), ?, ?, ?, CAST(? AS INTEGER), ?))
--- INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "account_id", "name", "plan", "signed_up_at", "is_internal", "updated_at")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
---     WHEN m."updated_at" IS NULL THEN 'inserted'
---     WHEN i."updated_at" > m."updated_at" THEN 'updated'
---     WHEN i."updated_at" < m."updated_at" THEN 'stale'
---     WHEN json_array(i."account_id", i."name", i."plan", i."signed_up_at", i."is_internal", i."updated_at") = json_array(m."account_id", m."name", m."plan", m."signed_up_at", m."is_internal", m."updated_at") THEN 'duplicate'
---     WHEN json_array(i."account_id", i."name", i."plan", i."signed_up_at", i."is_internal", i."updated_at") > json_array(m."account_id", m."name", m."plan", m."signed_up_at", m."is_internal", m."updated_at") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."updated_at" > i."updated_at" THEN 'stale'
---     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
---     WHEN m."updated_at" IS NULL THEN 'tombstoned'
---     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."account_id", i."name", i."plan", i."signed_up_at", i."is_internal", i."updated_at"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "account" AS m ON m."account_id" = i."account_id"
--- LEFT JOIN "account__tombstones" AS t ON t."account_id" = i."account_id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -720,31 +624,7 @@ CREATE TEMP TABLE IF NOT EXISTS "visitor__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."visitor__stage_key" ON "visitor__stage" ("visitor_id", "identity_seq");
 -- stage: INSERT INTO "visitor__stage" ("_mdl_row", "_mdl_op", "visitor_id", "account_id", "first_seen_at", "first_referrer", "country", "device_type", "identity_seq") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "visitor_id", "account_id", "first_seen_at", "first_referrer", "country", "device_type", "identity_seq") AS (VALUES (?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, CAST(? AS INTEGER)))
--- INSERT INTO "visitor__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "visitor_id", "account_id", "first_seen_at", "first_referrer", "country", "device_type", "identity_seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."identity_seq" >= i."identity_seq" THEN 'stale'
---     WHEN m."identity_seq" IS NULL THEN 'inserted'
---     WHEN i."identity_seq" > m."identity_seq" THEN 'updated'
---     WHEN i."identity_seq" < m."identity_seq" THEN 'stale'
---     WHEN json_array(i."visitor_id", i."account_id", i."first_seen_at", i."first_referrer", i."country", i."device_type", i."identity_seq") = json_array(m."visitor_id", m."account_id", m."first_seen_at", m."first_referrer", m."country", m."device_type", m."identity_seq") THEN 'duplicate'
---     WHEN json_array(i."visitor_id", i."account_id", i."first_seen_at", i."first_referrer", i."country", i."device_type", i."identity_seq") > json_array(m."visitor_id", m."account_id", m."first_seen_at", m."first_referrer", m."country", m."device_type", m."identity_seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."identity_seq" > i."identity_seq" THEN 'stale'
---     WHEN t."identity_seq" = i."identity_seq" THEN 'duplicate'
---     WHEN m."identity_seq" IS NULL THEN 'tombstoned'
---     WHEN i."identity_seq" >= m."identity_seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."visitor_id", i."account_id", i."first_seen_at", i."first_referrer", i."country", i."device_type", i."identity_seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "visitor" AS m ON m."visitor_id" = i."visitor_id"
--- LEFT JOIN "visitor__tombstones" AS t ON t."visitor_id" = i."visitor_id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "visitor__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -863,31 +743,7 @@ CREATE TEMP TABLE IF NOT EXISTS "daily_account_usage__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."daily_account_usage__stage_key" ON "daily_account_usage__stage" ("account_id", "usage_date", "computed_at");
 -- stage: INSERT INTO "daily_account_usage__stage" ("_mdl_row", "_mdl_op", "account_id", "usage_date", "active_visitors", "sessions", "page_views", "events", "feature_usage", "computed_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "account_id", "usage_date", "active_visitors", "sessions", "page_views", "events", "feature_usage", "computed_at") AS (VALUES (?, ?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?))
--- INSERT INTO "daily_account_usage__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "account_id", "usage_date", "active_visitors", "sessions", "page_views", "events", "feature_usage", "computed_at")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."computed_at" >= i."computed_at" THEN 'stale'
---     WHEN m."computed_at" IS NULL THEN 'inserted'
---     WHEN i."computed_at" > m."computed_at" THEN 'updated'
---     WHEN i."computed_at" < m."computed_at" THEN 'stale'
---     WHEN json_array(i."account_id", i."usage_date", i."active_visitors", i."sessions", i."page_views", i."events", i."feature_usage", i."computed_at") = json_array(m."account_id", m."usage_date", m."active_visitors", m."sessions", m."page_views", m."events", m."feature_usage", m."computed_at") THEN 'duplicate'
---     WHEN json_array(i."account_id", i."usage_date", i."active_visitors", i."sessions", i."page_views", i."events", i."feature_usage", i."computed_at") > json_array(m."account_id", m."usage_date", m."active_visitors", m."sessions", m."page_views", m."events", m."feature_usage", m."computed_at") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."computed_at" > i."computed_at" THEN 'stale'
---     WHEN t."computed_at" = i."computed_at" THEN 'duplicate'
---     WHEN m."computed_at" IS NULL THEN 'tombstoned'
---     WHEN i."computed_at" >= m."computed_at" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."account_id", i."usage_date", i."active_visitors", i."sessions", i."page_views", i."events", i."feature_usage", i."computed_at"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "daily_account_usage" AS m ON m."account_id" = i."account_id" AND m."usage_date" = i."usage_date"
--- LEFT JOIN "daily_account_usage__tombstones" AS t ON t."account_id" = i."account_id" AND t."usage_date" = i."usage_date";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "daily_account_usage__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (

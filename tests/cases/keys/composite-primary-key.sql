@@ -97,31 +97,7 @@ CREATE TEMP TABLE IF NOT EXISTS "ledger_entry__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."ledger_entry__stage_key" ON "ledger_entry__stage" ("account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq");
 -- stage: INSERT INTO "ledger_entry__stage" ("_mdl_row", "_mdl_op", "account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq") VALUES (?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq") AS (VALUES (?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, CAST(? AS INTEGER)))
--- INSERT INTO "ledger_entry__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."seq" >= i."seq" THEN 'stale'
---     WHEN m."seq" IS NULL THEN 'inserted'
---     WHEN i."seq" > m."seq" THEN 'updated'
---     WHEN i."seq" < m."seq" THEN 'stale'
---     WHEN json_array(i."account_id", i."entry_no", i."amount_cents", i."booked_on", i."posted_at", i."seq") = json_array(m."account_id", m."entry_no", m."amount_cents", m."booked_on", m."posted_at", m."seq") THEN 'duplicate'
---     WHEN json_array(i."account_id", i."entry_no", i."amount_cents", i."booked_on", i."posted_at", i."seq") > json_array(m."account_id", m."entry_no", m."amount_cents", m."booked_on", m."posted_at", m."seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."seq" > i."seq" THEN 'stale'
---     WHEN t."seq" = i."seq" THEN 'duplicate'
---     WHEN m."seq" IS NULL THEN 'tombstoned'
---     WHEN i."seq" >= m."seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."account_id", i."entry_no", i."amount_cents", i."booked_on", i."posted_at", i."seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "ledger_entry" AS m ON m."account_id" = i."account_id" AND m."entry_no" = i."entry_no" AND m."amount_cents" = i."amount_cents" AND m."booked_on" = i."booked_on" AND m."posted_at" = i."posted_at"
--- LEFT JOIN "ledger_entry__tombstones" AS t ON t."account_id" = i."account_id" AND t."entry_no" = i."entry_no" AND t."amount_cents" = i."amount_cents" AND t."booked_on" = i."booked_on" AND t."posted_at" = i."posted_at";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "ledger_entry__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (

@@ -85,31 +85,7 @@ CREATE TEMP TABLE IF NOT EXISTS "Account__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."Account__stage_key" ON "Account__stage" ("ID", "Updated_At");
 -- stage: INSERT INTO "Account__stage" ("_mdl_row", "_mdl_op", "ID", "Updated_At") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "ID", "Updated_At") AS (VALUES (?, ?, ?, ?))
--- INSERT INTO "Account__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "ID", "Updated_At")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."Updated_At" >= i."Updated_At" THEN 'stale'
---     WHEN m."Updated_At" IS NULL THEN 'inserted'
---     WHEN i."Updated_At" > m."Updated_At" THEN 'updated'
---     WHEN i."Updated_At" < m."Updated_At" THEN 'stale'
---     WHEN json_array(i."ID", i."Updated_At") = json_array(m."ID", m."Updated_At") THEN 'duplicate'
---     WHEN json_array(i."ID", i."Updated_At") > json_array(m."ID", m."Updated_At") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."Updated_At" > i."Updated_At" THEN 'stale'
---     WHEN t."Updated_At" = i."Updated_At" THEN 'duplicate'
---     WHEN m."Updated_At" IS NULL THEN 'tombstoned'
---     WHEN i."Updated_At" >= m."Updated_At" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."ID", i."Updated_At"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "Account" AS m ON m."ID" = i."ID"
--- LEFT JOIN "Account__tombstones" AS t ON t."ID" = i."ID";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "Account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -218,31 +194,7 @@ CREATE TEMP TABLE IF NOT EXISTS "contact__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."contact__stage_key" ON "contact__stage" ("Id", "seq");
 -- stage: INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "Id", "Account_Id", "Owner_Id", "seq") VALUES (?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "Id", "Account_Id", "Owner_Id", "seq") AS (VALUES (?, ?, ?, ?, ?, CAST(? AS INTEGER)))
--- INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "Id", "Account_Id", "Owner_Id", "seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."seq" >= i."seq" THEN 'stale'
---     WHEN m."seq" IS NULL THEN 'inserted'
---     WHEN i."seq" > m."seq" THEN 'updated'
---     WHEN i."seq" < m."seq" THEN 'stale'
---     WHEN json_array(i."Id", i."Account_Id", i."Owner_Id", i."seq") = json_array(m."Id", m."Account_Id", m."Owner_Id", m."seq") THEN 'duplicate'
---     WHEN json_array(i."Id", i."Account_Id", i."Owner_Id", i."seq") > json_array(m."Id", m."Account_Id", m."Owner_Id", m."seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."seq" > i."seq" THEN 'stale'
---     WHEN t."seq" = i."seq" THEN 'duplicate'
---     WHEN m."seq" IS NULL THEN 'tombstoned'
---     WHEN i."seq" >= m."seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."Id", i."Account_Id", i."Owner_Id", i."seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "contact" AS m ON m."Id" = i."Id"
--- LEFT JOIN "contact__tombstones" AS t ON t."Id" = i."Id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (

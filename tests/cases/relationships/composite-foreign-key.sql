@@ -88,31 +88,7 @@ CREATE TEMP TABLE IF NOT EXISTS "contact__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."contact__stage_key" ON "contact__stage" ("account_id", "email", "seq");
 -- stage: INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "account_id", "email", "seq") VALUES (?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "account_id", "email", "seq") AS (VALUES (?, ?, ?, ?, CAST(? AS INTEGER)))
--- INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "account_id", "email", "seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."seq" >= i."seq" THEN 'stale'
---     WHEN m."seq" IS NULL THEN 'inserted'
---     WHEN i."seq" > m."seq" THEN 'updated'
---     WHEN i."seq" < m."seq" THEN 'stale'
---     WHEN json_array(i."account_id", i."email", i."seq") = json_array(m."account_id", m."email", m."seq") THEN 'duplicate'
---     WHEN json_array(i."account_id", i."email", i."seq") > json_array(m."account_id", m."email", m."seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."seq" > i."seq" THEN 'stale'
---     WHEN t."seq" = i."seq" THEN 'duplicate'
---     WHEN m."seq" IS NULL THEN 'tombstoned'
---     WHEN i."seq" >= m."seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."account_id", i."email", i."seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "contact" AS m ON m."account_id" = i."account_id" AND m."email" = i."email"
--- LEFT JOIN "contact__tombstones" AS t ON t."account_id" = i."account_id" AND t."email" = i."email";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -218,31 +194,7 @@ CREATE TEMP TABLE IF NOT EXISTS "note__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."note__stage_key" ON "note__stage" ("id", "seq");
 -- stage: INSERT INTO "note__stage" ("_mdl_row", "_mdl_op", "id", "contact_account", "contact_email", "body", "seq") VALUES (?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "contact_account", "contact_email", "body", "seq") AS (VALUES (?, ?, ?, ?, ?, ?, CAST(? AS INTEGER)))
--- INSERT INTO "note__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "contact_account", "contact_email", "body", "seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."seq" >= i."seq" THEN 'stale'
---     WHEN m."seq" IS NULL THEN 'inserted'
---     WHEN i."seq" > m."seq" THEN 'updated'
---     WHEN i."seq" < m."seq" THEN 'stale'
---     WHEN json_array(i."id", i."contact_account", i."contact_email", i."body", i."seq") = json_array(m."id", m."contact_account", m."contact_email", m."body", m."seq") THEN 'duplicate'
---     WHEN json_array(i."id", i."contact_account", i."contact_email", i."body", i."seq") > json_array(m."id", m."contact_account", m."contact_email", m."body", m."seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."seq" > i."seq" THEN 'stale'
---     WHEN t."seq" = i."seq" THEN 'duplicate'
---     WHEN m."seq" IS NULL THEN 'tombstoned'
---     WHEN i."seq" >= m."seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."contact_account", i."contact_email", i."body", i."seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "note" AS m ON m."id" = i."id"
--- LEFT JOIN "note__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "note__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (

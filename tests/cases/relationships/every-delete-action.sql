@@ -85,31 +85,7 @@ CREATE TEMP TABLE IF NOT EXISTS "account__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("id", "updated_at");
 -- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "id", "updated_at") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "updated_at") AS (VALUES (?, ?, ?, ?))
--- INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "updated_at")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
---     WHEN m."updated_at" IS NULL THEN 'inserted'
---     WHEN i."updated_at" > m."updated_at" THEN 'updated'
---     WHEN i."updated_at" < m."updated_at" THEN 'stale'
---     WHEN json_array(i."id", i."updated_at") = json_array(m."id", m."updated_at") THEN 'duplicate'
---     WHEN json_array(i."id", i."updated_at") > json_array(m."id", m."updated_at") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."updated_at" > i."updated_at" THEN 'stale'
---     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
---     WHEN m."updated_at" IS NULL THEN 'tombstoned'
---     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."updated_at"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "account" AS m ON m."id" = i."id"
--- LEFT JOIN "account__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -239,31 +215,7 @@ CREATE TEMP TABLE IF NOT EXISTS "contact__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."contact__stage_key" ON "contact__stage" ("id", "seq");
 -- stage: INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "id", "a", "b", "c", "d", "e", "seq") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "a", "b", "c", "d", "e", "seq") AS (VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER)))
--- INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "a", "b", "c", "d", "e", "seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."seq" >= i."seq" THEN 'stale'
---     WHEN m."seq" IS NULL THEN 'inserted'
---     WHEN i."seq" > m."seq" THEN 'updated'
---     WHEN i."seq" < m."seq" THEN 'stale'
---     WHEN json_array(i."id", i."a", i."b", i."c", i."d", i."e", i."seq") = json_array(m."id", m."a", m."b", m."c", m."d", m."e", m."seq") THEN 'duplicate'
---     WHEN json_array(i."id", i."a", i."b", i."c", i."d", i."e", i."seq") > json_array(m."id", m."a", m."b", m."c", m."d", m."e", m."seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."seq" > i."seq" THEN 'stale'
---     WHEN t."seq" = i."seq" THEN 'duplicate'
---     WHEN m."seq" IS NULL THEN 'tombstoned'
---     WHEN i."seq" >= m."seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."a", i."b", i."c", i."d", i."e", i."seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "contact" AS m ON m."id" = i."id"
--- LEFT JOIN "contact__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (

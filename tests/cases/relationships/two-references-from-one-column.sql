@@ -85,31 +85,7 @@ CREATE TEMP TABLE IF NOT EXISTS "person__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."person__stage_key" ON "person__stage" ("id", "updated_at");
 -- stage: INSERT INTO "person__stage" ("_mdl_row", "_mdl_op", "id", "updated_at") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "updated_at") AS (VALUES (?, ?, ?, ?))
--- INSERT INTO "person__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "updated_at")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
---     WHEN m."updated_at" IS NULL THEN 'inserted'
---     WHEN i."updated_at" > m."updated_at" THEN 'updated'
---     WHEN i."updated_at" < m."updated_at" THEN 'stale'
---     WHEN json_array(i."id", i."updated_at") = json_array(m."id", m."updated_at") THEN 'duplicate'
---     WHEN json_array(i."id", i."updated_at") > json_array(m."id", m."updated_at") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."updated_at" > i."updated_at" THEN 'stale'
---     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
---     WHEN m."updated_at" IS NULL THEN 'tombstoned'
---     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."updated_at"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "person" AS m ON m."id" = i."id"
--- LEFT JOIN "person__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "person__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -204,31 +180,7 @@ CREATE TEMP TABLE IF NOT EXISTS "company__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."company__stage_key" ON "company__stage" ("id", "updated_at");
 -- stage: INSERT INTO "company__stage" ("_mdl_row", "_mdl_op", "id", "updated_at") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "updated_at") AS (VALUES (?, ?, ?, ?))
--- INSERT INTO "company__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "updated_at")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
---     WHEN m."updated_at" IS NULL THEN 'inserted'
---     WHEN i."updated_at" > m."updated_at" THEN 'updated'
---     WHEN i."updated_at" < m."updated_at" THEN 'stale'
---     WHEN json_array(i."id", i."updated_at") = json_array(m."id", m."updated_at") THEN 'duplicate'
---     WHEN json_array(i."id", i."updated_at") > json_array(m."id", m."updated_at") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."updated_at" > i."updated_at" THEN 'stale'
---     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
---     WHEN m."updated_at" IS NULL THEN 'tombstoned'
---     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."updated_at"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "company" AS m ON m."id" = i."id"
--- LEFT JOIN "company__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "company__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -334,31 +286,7 @@ CREATE TEMP TABLE IF NOT EXISTS "asset__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."asset__stage_key" ON "asset__stage" ("id", "seq");
 -- stage: INSERT INTO "asset__stage" ("_mdl_row", "_mdl_op", "id", "owner_id", "seq") VALUES (?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "owner_id", "seq") AS (VALUES (?, ?, ?, ?, CAST(? AS INTEGER)))
--- INSERT INTO "asset__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "owner_id", "seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."seq" >= i."seq" THEN 'stale'
---     WHEN m."seq" IS NULL THEN 'inserted'
---     WHEN i."seq" > m."seq" THEN 'updated'
---     WHEN i."seq" < m."seq" THEN 'stale'
---     WHEN json_array(i."id", i."owner_id", i."seq") = json_array(m."id", m."owner_id", m."seq") THEN 'duplicate'
---     WHEN json_array(i."id", i."owner_id", i."seq") > json_array(m."id", m."owner_id", m."seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."seq" > i."seq" THEN 'stale'
---     WHEN t."seq" = i."seq" THEN 'duplicate'
---     WHEN m."seq" IS NULL THEN 'tombstoned'
---     WHEN i."seq" >= m."seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."owner_id", i."seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "asset" AS m ON m."id" = i."id"
--- LEFT JOIN "asset__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "asset__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (

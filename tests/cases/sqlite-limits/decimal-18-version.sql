@@ -85,31 +85,7 @@ CREATE TEMP TABLE IF NOT EXISTS "account__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("id", "lsn");
 -- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "id", "lsn") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "lsn") AS (VALUES (?, ?, ?, CAST(? AS INTEGER)))
--- INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "lsn")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."lsn" >= i."lsn" THEN 'stale'
---     WHEN m."lsn" IS NULL THEN 'inserted'
---     WHEN i."lsn" > m."lsn" THEN 'updated'
---     WHEN i."lsn" < m."lsn" THEN 'stale'
---     WHEN json_array(i."id", i."lsn") = json_array(m."id", m."lsn") THEN 'duplicate'
---     WHEN json_array(i."id", i."lsn") > json_array(m."id", m."lsn") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."lsn" > i."lsn" THEN 'stale'
---     WHEN t."lsn" = i."lsn" THEN 'duplicate'
---     WHEN m."lsn" IS NULL THEN 'tombstoned'
---     WHEN i."lsn" >= m."lsn" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."lsn"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "account" AS m ON m."id" = i."id"
--- LEFT JOIN "account__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (

@@ -86,31 +86,7 @@ CREATE TEMP TABLE IF NOT EXISTS "account__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("id", "updated_at");
 -- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "id", "updated_at") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "updated_at") AS (VALUES (?, ?, ?, ?))
--- INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "updated_at")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."updated_at" >= i."updated_at" THEN 'stale'
---     WHEN m."updated_at" IS NULL THEN 'inserted'
---     WHEN i."updated_at" > m."updated_at" THEN 'updated'
---     WHEN i."updated_at" < m."updated_at" THEN 'stale'
---     WHEN json_array(i."id", i."updated_at") = json_array(m."id", m."updated_at") THEN 'duplicate'
---     WHEN json_array(i."id", i."updated_at") > json_array(m."id", m."updated_at") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."updated_at" > i."updated_at" THEN 'stale'
---     WHEN t."updated_at" = i."updated_at" THEN 'duplicate'
---     WHEN m."updated_at" IS NULL THEN 'tombstoned'
---     WHEN i."updated_at" >= m."updated_at" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."updated_at"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "account" AS m ON m."id" = i."id"
--- LEFT JOIN "account__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -212,31 +188,7 @@ CREATE TEMP TABLE IF NOT EXISTS "Contact__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."Contact__stage_key" ON "Contact__stage" ("Id", "Seq");
 -- stage: INSERT INTO "Contact__stage" ("_mdl_row", "_mdl_op", "Id", "Account_Id", "Seq") VALUES (?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "Id", "Account_Id", "Seq") AS (VALUES (?, ?, ?, ?, CAST(? AS INTEGER)))
--- INSERT INTO "Contact__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "Id", "Account_Id", "Seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."Seq" >= i."Seq" THEN 'stale'
---     WHEN m."Seq" IS NULL THEN 'inserted'
---     WHEN i."Seq" > m."Seq" THEN 'updated'
---     WHEN i."Seq" < m."Seq" THEN 'stale'
---     WHEN json_array(i."Id", i."Account_Id", i."Seq") = json_array(m."Id", m."Account_Id", m."Seq") THEN 'duplicate'
---     WHEN json_array(i."Id", i."Account_Id", i."Seq") > json_array(m."Id", m."Account_Id", m."Seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."Seq" > i."Seq" THEN 'stale'
---     WHEN t."Seq" = i."Seq" THEN 'duplicate'
---     WHEN m."Seq" IS NULL THEN 'tombstoned'
---     WHEN i."Seq" >= m."Seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."Id", i."Account_Id", i."Seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "Contact" AS m ON m."Id" = i."Id"
--- LEFT JOIN "Contact__tombstones" AS t ON t."Id" = i."Id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "Contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -343,31 +295,7 @@ CREATE TEMP TABLE IF NOT EXISTS "visit__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."visit__stage_key" ON "visit__stage" ("id", "at", "seq");
 -- stage: INSERT INTO "visit__stage" ("_mdl_row", "_mdl_op", "id", "at", "contact_id", "seq") VALUES (?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "at", "contact_id", "seq") AS (VALUES (?, ?, ?, ?, ?, CAST(? AS INTEGER)))
--- INSERT INTO "visit__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "at", "contact_id", "seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."seq" >= i."seq" THEN 'stale'
---     WHEN m."seq" IS NULL THEN 'inserted'
---     WHEN i."seq" > m."seq" THEN 'updated'
---     WHEN i."seq" < m."seq" THEN 'stale'
---     WHEN json_array(i."id", i."at", i."contact_id", i."seq") = json_array(m."id", m."at", m."contact_id", m."seq") THEN 'duplicate'
---     WHEN json_array(i."id", i."at", i."contact_id", i."seq") > json_array(m."id", m."at", m."contact_id", m."seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."seq" > i."seq" THEN 'stale'
---     WHEN t."seq" = i."seq" THEN 'duplicate'
---     WHEN m."seq" IS NULL THEN 'tombstoned'
---     WHEN i."seq" >= m."seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."at", i."contact_id", i."seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "visit" AS m ON m."id" = i."id" AND m."at" = i."at"
--- LEFT JOIN "visit__tombstones" AS t ON t."id" = i."id" AND t."at" = i."at";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "visit__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (

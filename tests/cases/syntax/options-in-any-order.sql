@@ -85,31 +85,7 @@ CREATE TEMP TABLE IF NOT EXISTS "a__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."a__stage_key" ON "a__stage" ("id", "seq");
 -- stage: INSERT INTO "a__stage" ("_mdl_row", "_mdl_op", "id", "seq") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "seq") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
--- INSERT INTO "a__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."seq" >= i."seq" THEN 'stale'
---     WHEN m."seq" IS NULL THEN 'inserted'
---     WHEN i."seq" > m."seq" THEN 'updated'
---     WHEN i."seq" < m."seq" THEN 'stale'
---     WHEN json_array(i."id", i."seq") = json_array(m."id", m."seq") THEN 'duplicate'
---     WHEN json_array(i."id", i."seq") > json_array(m."id", m."seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."seq" > i."seq" THEN 'stale'
---     WHEN t."seq" = i."seq" THEN 'duplicate'
---     WHEN m."seq" IS NULL THEN 'tombstoned'
---     WHEN i."seq" >= m."seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "a" AS m ON m."id" = i."id"
--- LEFT JOIN "a__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "a__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -205,31 +181,7 @@ CREATE TEMP TABLE IF NOT EXISTS "b__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."b__stage_key" ON "b__stage" ("id", "seq");
 -- stage: INSERT INTO "b__stage" ("_mdl_row", "_mdl_op", "id", "seq") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "seq") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
--- INSERT INTO "b__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."seq" >= i."seq" THEN 'stale'
---     WHEN m."seq" IS NULL THEN 'inserted'
---     WHEN i."seq" > m."seq" THEN 'updated'
---     WHEN i."seq" < m."seq" THEN 'stale'
---     WHEN json_array(i."id", i."seq") = json_array(m."id", m."seq") THEN 'duplicate'
---     WHEN json_array(i."id", i."seq") > json_array(m."id", m."seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."seq" > i."seq" THEN 'stale'
---     WHEN t."seq" = i."seq" THEN 'duplicate'
---     WHEN m."seq" IS NULL THEN 'tombstoned'
---     WHEN i."seq" >= m."seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "b" AS m ON m."id" = i."id"
--- LEFT JOIN "b__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "b__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -325,31 +277,7 @@ CREATE TEMP TABLE IF NOT EXISTS "c__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."c__stage_key" ON "c__stage" ("id", "seq");
 -- stage: INSERT INTO "c__stage" ("_mdl_row", "_mdl_op", "id", "seq") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "seq") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
--- INSERT INTO "c__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."seq" >= i."seq" THEN 'stale'
---     WHEN m."seq" IS NULL THEN 'inserted'
---     WHEN i."seq" > m."seq" THEN 'updated'
---     WHEN i."seq" < m."seq" THEN 'stale'
---     WHEN json_array(i."id", i."seq") = json_array(m."id", m."seq") THEN 'duplicate'
---     WHEN json_array(i."id", i."seq") > json_array(m."id", m."seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."seq" > i."seq" THEN 'stale'
---     WHEN t."seq" = i."seq" THEN 'duplicate'
---     WHEN m."seq" IS NULL THEN 'tombstoned'
---     WHEN i."seq" >= m."seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "c" AS m ON m."id" = i."id"
--- LEFT JOIN "c__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "c__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -445,31 +373,7 @@ CREATE TEMP TABLE IF NOT EXISTS "d__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."d__stage_key" ON "d__stage" ("id", "seq");
 -- stage: INSERT INTO "d__stage" ("_mdl_row", "_mdl_op", "id", "seq") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "seq") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
--- INSERT INTO "d__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."seq" >= i."seq" THEN 'stale'
---     WHEN m."seq" IS NULL THEN 'inserted'
---     WHEN i."seq" > m."seq" THEN 'updated'
---     WHEN i."seq" < m."seq" THEN 'stale'
---     WHEN json_array(i."id", i."seq") = json_array(m."id", m."seq") THEN 'duplicate'
---     WHEN json_array(i."id", i."seq") > json_array(m."id", m."seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."seq" > i."seq" THEN 'stale'
---     WHEN t."seq" = i."seq" THEN 'duplicate'
---     WHEN m."seq" IS NULL THEN 'tombstoned'
---     WHEN i."seq" >= m."seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "d" AS m ON m."id" = i."id"
--- LEFT JOIN "d__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "d__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -569,31 +473,7 @@ CREATE TEMP TABLE IF NOT EXISTS "e__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."e__stage_key" ON "e__stage" ("id", "at", "seq");
 -- stage: INSERT INTO "e__stage" ("_mdl_row", "_mdl_op", "id", "at", "seq") VALUES (?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "at", "seq") AS (VALUES (?, ?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER)))
--- INSERT INTO "e__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "at", "seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."seq" >= i."seq" THEN 'stale'
---     WHEN m."seq" IS NULL THEN 'inserted'
---     WHEN i."seq" > m."seq" THEN 'updated'
---     WHEN i."seq" < m."seq" THEN 'stale'
---     WHEN json_array(i."id", i."at", i."seq") = json_array(m."id", m."at", m."seq") THEN 'duplicate'
---     WHEN json_array(i."id", i."at", i."seq") > json_array(m."id", m."at", m."seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."seq" > i."seq" THEN 'stale'
---     WHEN t."seq" = i."seq" THEN 'duplicate'
---     WHEN m."seq" IS NULL THEN 'tombstoned'
---     WHEN i."seq" >= m."seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."at", i."seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "e" AS m ON m."id" = i."id" AND m."at" = i."at"
--- LEFT JOIN "e__tombstones" AS t ON t."id" = i."id" AND t."at" = i."at";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "e__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -693,31 +573,7 @@ CREATE TEMP TABLE IF NOT EXISTS "f__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."f__stage_key" ON "f__stage" ("id", "at", "seq");
 -- stage: INSERT INTO "f__stage" ("_mdl_row", "_mdl_op", "id", "at", "seq") VALUES (?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "at", "seq") AS (VALUES (?, ?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER)))
--- INSERT INTO "f__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "at", "seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."seq" >= i."seq" THEN 'stale'
---     WHEN m."seq" IS NULL THEN 'inserted'
---     WHEN i."seq" > m."seq" THEN 'updated'
---     WHEN i."seq" < m."seq" THEN 'stale'
---     WHEN json_array(i."id", i."at", i."seq") = json_array(m."id", m."at", m."seq") THEN 'duplicate'
---     WHEN json_array(i."id", i."at", i."seq") > json_array(m."id", m."at", m."seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."seq" > i."seq" THEN 'stale'
---     WHEN t."seq" = i."seq" THEN 'duplicate'
---     WHEN m."seq" IS NULL THEN 'tombstoned'
---     WHEN i."seq" >= m."seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."at", i."seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "f" AS m ON m."id" = i."id" AND m."at" = i."at"
--- LEFT JOIN "f__tombstones" AS t ON t."id" = i."id" AND t."at" = i."at";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "f__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (

@@ -98,31 +98,7 @@ CREATE TEMP TABLE IF NOT EXISTS "Order Line__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."Order Line__stage_key" ON "Order Line__stage" ("order id", "line ""no""", "seq");
 -- stage: INSERT INTO "Order Line__stage" ("_mdl_row", "_mdl_op", "order id", "line ""no""", "default", "primary", "Größe", "名前", "emoji 🚀", "seq") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "order id", "line ""no""", "default", "primary", "Größe", "名前", "emoji 🚀", "seq") AS (VALUES (?, ?, ?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER), ?, ?, ?, CAST(? AS INTEGER)))
--- INSERT INTO "Order Line__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "order id", "line ""no""", "default", "primary", "Größe", "名前", "emoji 🚀", "seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."seq" >= i."seq" THEN 'stale'
---     WHEN m."seq" IS NULL THEN 'inserted'
---     WHEN i."seq" > m."seq" THEN 'updated'
---     WHEN i."seq" < m."seq" THEN 'stale'
---     WHEN json_array(i."order id", i."line ""no""", i."default", i."primary", i."Größe", i."名前", i."emoji 🚀", i."seq") = json_array(m."order id", m."line ""no""", m."default", m."primary", m."Größe", m."名前", m."emoji 🚀", m."seq") THEN 'duplicate'
---     WHEN json_array(i."order id", i."line ""no""", i."default", i."primary", i."Größe", i."名前", i."emoji 🚀", i."seq") > json_array(m."order id", m."line ""no""", m."default", m."primary", m."Größe", m."名前", m."emoji 🚀", m."seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."seq" > i."seq" THEN 'stale'
---     WHEN t."seq" = i."seq" THEN 'duplicate'
---     WHEN m."seq" IS NULL THEN 'tombstoned'
---     WHEN i."seq" >= m."seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."order id", i."line ""no""", i."default", i."primary", i."Größe", i."名前", i."emoji 🚀", i."seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "Order Line" AS m ON m."order id" = i."order id" AND m."line ""no""" = i."line ""no"""
--- LEFT JOIN "Order Line__tombstones" AS t ON t."order id" = i."order id" AND t."line ""no""" = i."line ""no""";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "Order Line__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -231,31 +207,7 @@ CREATE TEMP TABLE IF NOT EXISTS "shipment__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."shipment__stage_key" ON "shipment__stage" ("id", "seq");
 -- stage: INSERT INTO "shipment__stage" ("_mdl_row", "_mdl_op", "id", "order", "line", "seq") VALUES (?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "order", "line", "seq") AS (VALUES (?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
--- INSERT INTO "shipment__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "order", "line", "seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."seq" >= i."seq" THEN 'stale'
---     WHEN m."seq" IS NULL THEN 'inserted'
---     WHEN i."seq" > m."seq" THEN 'updated'
---     WHEN i."seq" < m."seq" THEN 'stale'
---     WHEN json_array(i."id", i."order", i."line", i."seq") = json_array(m."id", m."order", m."line", m."seq") THEN 'duplicate'
---     WHEN json_array(i."id", i."order", i."line", i."seq") > json_array(m."id", m."order", m."line", m."seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."seq" > i."seq" THEN 'stale'
---     WHEN t."seq" = i."seq" THEN 'duplicate'
---     WHEN m."seq" IS NULL THEN 'tombstoned'
---     WHEN i."seq" >= m."seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."order", i."line", i."seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "shipment" AS m ON m."id" = i."id"
--- LEFT JOIN "shipment__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "shipment__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (

@@ -130,31 +130,7 @@ CREATE TEMP TABLE IF NOT EXISTS "event__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."event__stage_key" ON "event__stage" ("key", "date", "timestamp", "version");
 -- stage: INSERT INTO "event__stage" ("_mdl_row", "_mdl_op", "key", "date", "time", "record", "comment", "timestamp", "model", "series", "history", "action", "no", "to", "one", "many", "set", "delete", "cascade", "restrict", "behavior", "with", "if", "exists", "version") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "key", "date", "time", "record", "comment", "timestamp", "model", "series", "history", "action", "no", "to", "one", "many", "set", "delete", "cascade", "restrict", "behavior", "with", "if", "exists", "version") AS (VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, CAST(? AS INTEGER), ?, ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
--- INSERT INTO "event__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "key", "date", "time", "record", "comment", "timestamp", "model", "series", "history", "action", "no", "to", "one", "many", "set", "delete", "cascade", "restrict", "behavior", "with", "if", "exists", "version")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."version" >= i."version" THEN 'stale'
---     WHEN m."version" IS NULL THEN 'inserted'
---     WHEN i."version" > m."version" THEN 'updated'
---     WHEN i."version" < m."version" THEN 'stale'
---     WHEN json_array(i."key", i."date", i."time", i."record", i."comment", i."timestamp", i."model", i."series", i."history", i."action", i."no", i."to", i."one", i."many", i."set", i."delete", i."cascade", i."restrict", i."behavior", i."with", i."if", i."exists", i."version") = json_array(m."key", m."date", m."time", m."record", m."comment", m."timestamp", m."model", m."series", m."history", m."action", m."no", m."to", m."one", m."many", m."set", m."delete", m."cascade", m."restrict", m."behavior", m."with", m."if", m."exists", m."version") THEN 'duplicate'
---     WHEN json_array(i."key", i."date", i."time", i."record", i."comment", i."timestamp", i."model", i."series", i."history", i."action", i."no", i."to", i."one", i."many", i."set", i."delete", i."cascade", i."restrict", i."behavior", i."with", i."if", i."exists", i."version") > json_array(m."key", m."date", m."time", m."record", m."comment", m."timestamp", m."model", m."series", m."history", m."action", m."no", m."to", m."one", m."many", m."set", m."delete", m."cascade", m."restrict", m."behavior", m."with", m."if", m."exists", m."version") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."version" > i."version" THEN 'stale'
---     WHEN t."version" = i."version" THEN 'duplicate'
---     WHEN m."version" IS NULL THEN 'tombstoned'
---     WHEN i."version" >= m."version" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."key", i."date", i."time", i."record", i."comment", i."timestamp", i."model", i."series", i."history", i."action", i."no", i."to", i."one", i."many", i."set", i."delete", i."cascade", i."restrict", i."behavior", i."with", i."if", i."exists", i."version"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "event" AS m ON m."key" = i."key" AND m."date" = i."date" AND m."timestamp" = i."timestamp"
--- LEFT JOIN "event__tombstones" AS t ON t."key" = i."key" AND t."date" = i."date" AND t."timestamp" = i."timestamp";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "event__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (

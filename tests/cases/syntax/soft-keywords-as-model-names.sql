@@ -85,31 +85,7 @@ CREATE TEMP TABLE IF NOT EXISTS "if__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."if__stage_key" ON "if__stage" ("id", "version");
 -- stage: INSERT INTO "if__stage" ("_mdl_row", "_mdl_op", "id", "version") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "version") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
--- INSERT INTO "if__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "version")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."version" >= i."version" THEN 'stale'
---     WHEN m."version" IS NULL THEN 'inserted'
---     WHEN i."version" > m."version" THEN 'updated'
---     WHEN i."version" < m."version" THEN 'stale'
---     WHEN json_array(i."id", i."version") = json_array(m."id", m."version") THEN 'duplicate'
---     WHEN json_array(i."id", i."version") > json_array(m."id", m."version") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."version" > i."version" THEN 'stale'
---     WHEN t."version" = i."version" THEN 'duplicate'
---     WHEN m."version" IS NULL THEN 'tombstoned'
---     WHEN i."version" >= m."version" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."version"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "if" AS m ON m."id" = i."id"
--- LEFT JOIN "if__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "if__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -211,31 +187,7 @@ CREATE TEMP TABLE IF NOT EXISTS "model__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."model__stage_key" ON "model__stage" ("id", "version");
 -- stage: INSERT INTO "model__stage" ("_mdl_row", "_mdl_op", "id", "if_id", "version") VALUES (?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "if_id", "version") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER)))
--- INSERT INTO "model__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "if_id", "version")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."version" >= i."version" THEN 'stale'
---     WHEN m."version" IS NULL THEN 'inserted'
---     WHEN i."version" > m."version" THEN 'updated'
---     WHEN i."version" < m."version" THEN 'stale'
---     WHEN json_array(i."id", i."if_id", i."version") = json_array(m."id", m."if_id", m."version") THEN 'duplicate'
---     WHEN json_array(i."id", i."if_id", i."version") > json_array(m."id", m."if_id", m."version") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."version" > i."version" THEN 'stale'
---     WHEN t."version" = i."version" THEN 'duplicate'
---     WHEN m."version" IS NULL THEN 'tombstoned'
---     WHEN i."version" >= m."version" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."if_id", i."version"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "model" AS m ON m."id" = i."id"
--- LEFT JOIN "model__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "model__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -338,31 +290,7 @@ CREATE TEMP TABLE IF NOT EXISTS "record__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."record__stage_key" ON "record__stage" ("id", "version");
 -- stage: INSERT INTO "record__stage" ("_mdl_row", "_mdl_op", "id", "model_id", "version") VALUES (?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "model_id", "version") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER)))
--- INSERT INTO "record__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "model_id", "version")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."version" >= i."version" THEN 'stale'
---     WHEN m."version" IS NULL THEN 'inserted'
---     WHEN i."version" > m."version" THEN 'updated'
---     WHEN i."version" < m."version" THEN 'stale'
---     WHEN json_array(i."id", i."model_id", i."version") = json_array(m."id", m."model_id", m."version") THEN 'duplicate'
---     WHEN json_array(i."id", i."model_id", i."version") > json_array(m."id", m."model_id", m."version") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."version" > i."version" THEN 'stale'
---     WHEN t."version" = i."version" THEN 'duplicate'
---     WHEN m."version" IS NULL THEN 'tombstoned'
---     WHEN i."version" >= m."version" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."model_id", i."version"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "record" AS m ON m."id" = i."id"
--- LEFT JOIN "record__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "record__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (

@@ -91,31 +91,7 @@ CREATE TEMP TABLE IF NOT EXISTS "reading__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."reading__stage_key" ON "reading__stage" ("sensor_id", "taken_at", "ingested_at");
 -- stage: INSERT INTO "reading__stage" ("_mdl_row", "_mdl_op", "sensor_id", "taken_at", "value", "ingested_at") VALUES (?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "sensor_id", "taken_at", "value", "ingested_at") AS (VALUES (?, ?, CAST(? AS INTEGER), ?, CAST(? AS REAL), ?))
--- INSERT INTO "reading__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "sensor_id", "taken_at", "value", "ingested_at")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."ingested_at" >= i."ingested_at" THEN 'stale'
---     WHEN m."ingested_at" IS NULL THEN 'inserted'
---     WHEN i."ingested_at" > m."ingested_at" THEN 'updated'
---     WHEN i."ingested_at" < m."ingested_at" THEN 'stale'
---     WHEN json_array(i."sensor_id", i."taken_at", i."value", i."ingested_at") = json_array(m."sensor_id", m."taken_at", m."value", m."ingested_at") THEN 'duplicate'
---     WHEN json_array(i."sensor_id", i."taken_at", i."value", i."ingested_at") > json_array(m."sensor_id", m."taken_at", m."value", m."ingested_at") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."ingested_at" > i."ingested_at" THEN 'stale'
---     WHEN t."ingested_at" = i."ingested_at" THEN 'duplicate'
---     WHEN m."ingested_at" IS NULL THEN 'tombstoned'
---     WHEN i."ingested_at" >= m."ingested_at" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."sensor_id", i."taken_at", i."value", i."ingested_at"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "reading" AS m ON m."sensor_id" = i."sensor_id" AND m."taken_at" = i."taken_at"
--- LEFT JOIN "reading__tombstones" AS t ON t."sensor_id" = i."sensor_id" AND t."taken_at" = i."taken_at";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "reading__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (

@@ -89,31 +89,7 @@ CREATE TEMP TABLE IF NOT EXISTS "page_view__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."page_view__stage_key" ON "page_view__stage" ("event_id", "viewed_at", "seq");
 -- stage: INSERT INTO "page_view__stage" ("_mdl_row", "_mdl_op", "event_id", "viewed_at", "seq") VALUES (?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "event_id", "viewed_at", "seq") AS (VALUES (?, ?, ?, ?, CAST(? AS INTEGER)))
--- INSERT INTO "page_view__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "event_id", "viewed_at", "seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."seq" >= i."seq" THEN 'stale'
---     WHEN m."seq" IS NULL THEN 'inserted'
---     WHEN i."seq" > m."seq" THEN 'updated'
---     WHEN i."seq" < m."seq" THEN 'stale'
---     WHEN json_array(i."event_id", i."viewed_at", i."seq") = json_array(m."event_id", m."viewed_at", m."seq") THEN 'duplicate'
---     WHEN json_array(i."event_id", i."viewed_at", i."seq") > json_array(m."event_id", m."viewed_at", m."seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."seq" > i."seq" THEN 'stale'
---     WHEN t."seq" = i."seq" THEN 'duplicate'
---     WHEN m."seq" IS NULL THEN 'tombstoned'
---     WHEN i."seq" >= m."seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."event_id", i."viewed_at", i."seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "page_view" AS m ON m."event_id" = i."event_id" AND m."viewed_at" = i."viewed_at"
--- LEFT JOIN "page_view__tombstones" AS t ON t."event_id" = i."event_id" AND t."viewed_at" = i."viewed_at";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (

@@ -92,31 +92,7 @@ CREATE TEMP TABLE IF NOT EXISTS "page_view__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."page_view__stage_key" ON "page_view__stage" ("event_id", "viewed_at", "seq");
 -- stage: INSERT INTO "page_view__stage" ("_mdl_row", "_mdl_op", "event_id", "viewed_at", "url", "seq") VALUES (?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "event_id", "viewed_at", "url", "seq") AS (VALUES (?, ?, ?, ?, ?, CAST(? AS INTEGER)))
--- INSERT INTO "page_view__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "event_id", "viewed_at", "url", "seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."seq" >= i."seq" THEN 'stale'
---     WHEN m."seq" IS NULL THEN 'inserted'
---     WHEN i."seq" > m."seq" THEN 'updated'
---     WHEN i."seq" < m."seq" THEN 'stale'
---     WHEN json_array(i."event_id", i."viewed_at", i."url", i."seq") = json_array(m."event_id", m."viewed_at", m."url", m."seq") THEN 'duplicate'
---     WHEN json_array(i."event_id", i."viewed_at", i."url", i."seq") > json_array(m."event_id", m."viewed_at", m."url", m."seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."seq" > i."seq" THEN 'stale'
---     WHEN t."seq" = i."seq" THEN 'duplicate'
---     WHEN m."seq" IS NULL THEN 'tombstoned'
---     WHEN i."seq" >= m."seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."event_id", i."viewed_at", i."url", i."seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "page_view" AS m ON m."event_id" = i."event_id" AND m."viewed_at" = i."viewed_at"
--- LEFT JOIN "page_view__tombstones" AS t ON t."event_id" = i."event_id" AND t."viewed_at" = i."viewed_at";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -217,31 +193,7 @@ CREATE TEMP TABLE IF NOT EXISTS "daily_total__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."daily_total__stage_key" ON "daily_total__stage" ("day", "metric", "computed_at");
 -- stage: INSERT INTO "daily_total__stage" ("_mdl_row", "_mdl_op", "metric", "day", "total", "computed_at") VALUES (?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "metric", "day", "total", "computed_at") AS (VALUES (?, ?, ?, ?, CAST(? AS INTEGER), ?))
--- INSERT INTO "daily_total__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "metric", "day", "total", "computed_at")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."computed_at" >= i."computed_at" THEN 'stale'
---     WHEN m."computed_at" IS NULL THEN 'inserted'
---     WHEN i."computed_at" > m."computed_at" THEN 'updated'
---     WHEN i."computed_at" < m."computed_at" THEN 'stale'
---     WHEN json_array(i."metric", i."day", i."total", i."computed_at") = json_array(m."metric", m."day", m."total", m."computed_at") THEN 'duplicate'
---     WHEN json_array(i."metric", i."day", i."total", i."computed_at") > json_array(m."metric", m."day", m."total", m."computed_at") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."computed_at" > i."computed_at" THEN 'stale'
---     WHEN t."computed_at" = i."computed_at" THEN 'duplicate'
---     WHEN m."computed_at" IS NULL THEN 'tombstoned'
---     WHEN i."computed_at" >= m."computed_at" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."metric", i."day", i."total", i."computed_at"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "daily_total" AS m ON m."day" = i."day" AND m."metric" = i."metric"
--- LEFT JOIN "daily_total__tombstones" AS t ON t."day" = i."day" AND t."metric" = i."metric";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "daily_total__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (

@@ -131,31 +131,7 @@ CREATE TEMP TABLE IF NOT EXISTS "everything__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."everything__stage_key" ON "everything__stage" ("id", "seq");
 -- stage: INSERT INTO "everything__stage" ("_mdl_row", "_mdl_op", "id", "s_string", "s_text", "s_varchar", "s_varchar_bare", "i_integer", "i_int", "i_smallint", "i_bigint", "i_long", "i_long_min", "f_double", "f_float", "f_number", "d_decimal", "d_decimal_big", "d_decimal_int", "b_true", "b_false", "t_date", "t_timestamp", "t_datetime", "j_json", "nothing", "seq") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "s_string", "s_text", "s_varchar", "s_varchar_bare", "i_integer", "i_int", "i_smallint", "i_bigint", "i_long", "i_long_min", "f_double", "f_float", "f_number", "d_decimal", "d_decimal_big", "d_decimal_int", "b_true", "b_false", "t_date", "t_timestamp", "t_datetime", "j_json", "nothing", "seq") AS (VALUES (?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS REAL), CAST(? AS REAL), CAST(? AS REAL), ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?, ?, ?, ?, CAST(? AS INTEGER)))
--- INSERT INTO "everything__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "s_string", "s_text", "s_varchar", "s_varchar_bare", "i_integer", "i_int", "i_smallint", "i_bigint", "i_long", "i_long_min", "f_double", "f_float", "f_number", "d_decimal", "d_decimal_big", "d_decimal_int", "b_true", "b_false", "t_date", "t_timestamp", "t_datetime", "j_json", "nothing", "seq")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."seq" >= i."seq" THEN 'stale'
---     WHEN m."seq" IS NULL THEN 'inserted'
---     WHEN i."seq" > m."seq" THEN 'updated'
---     WHEN i."seq" < m."seq" THEN 'stale'
---     WHEN json_array(i."id", i."s_string", i."s_text", i."s_varchar", i."s_varchar_bare", i."i_integer", i."i_int", i."i_smallint", i."i_bigint", i."i_long", i."i_long_min", i."f_double", i."f_float", i."f_number", i."d_decimal", i."d_decimal_big", i."d_decimal_int", i."b_true", i."b_false", i."t_date", i."t_timestamp", i."t_datetime", i."j_json", i."nothing", i."seq") = json_array(m."id", m."s_string", m."s_text", m."s_varchar", m."s_varchar_bare", m."i_integer", m."i_int", m."i_smallint", m."i_bigint", m."i_long", m."i_long_min", m."f_double", m."f_float", m."f_number", m."d_decimal", m."d_decimal_big", m."d_decimal_int", m."b_true", m."b_false", m."t_date", m."t_timestamp", m."t_datetime", m."j_json", m."nothing", m."seq") THEN 'duplicate'
---     WHEN json_array(i."id", i."s_string", i."s_text", i."s_varchar", i."s_varchar_bare", i."i_integer", i."i_int", i."i_smallint", i."i_bigint", i."i_long", i."i_long_min", i."f_double", i."f_float", i."f_number", i."d_decimal", i."d_decimal_big", i."d_decimal_int", i."b_true", i."b_false", i."t_date", i."t_timestamp", i."t_datetime", i."j_json", i."nothing", i."seq") > json_array(m."id", m."s_string", m."s_text", m."s_varchar", m."s_varchar_bare", m."i_integer", m."i_int", m."i_smallint", m."i_bigint", m."i_long", m."i_long_min", m."f_double", m."f_float", m."f_number", m."d_decimal", m."d_decimal_big", m."d_decimal_int", m."b_true", m."b_false", m."t_date", m."t_timestamp", m."t_datetime", m."j_json", m."nothing", m."seq") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."seq" > i."seq" THEN 'stale'
---     WHEN t."seq" = i."seq" THEN 'duplicate'
---     WHEN m."seq" IS NULL THEN 'tombstoned'
---     WHEN i."seq" >= m."seq" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."s_string", i."s_text", i."s_varchar", i."s_varchar_bare", i."i_integer", i."i_int", i."i_smallint", i."i_bigint", i."i_long", i."i_long_min", i."f_double", i."f_float", i."f_number", i."d_decimal", i."d_decimal_big", i."d_decimal_int", i."b_true", i."b_false", i."t_date", i."t_timestamp", i."t_datetime", i."j_json", i."nothing", i."seq"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "everything" AS m ON m."id" = i."id"
--- LEFT JOIN "everything__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "everything__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (

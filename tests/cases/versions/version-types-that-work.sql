@@ -85,31 +85,7 @@ CREATE TEMP TABLE IF NOT EXISTS "v_smallint__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_smallint__stage_key" ON "v_smallint__stage" ("id", "v");
 -- stage: INSERT INTO "v_smallint__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
--- INSERT INTO "v_smallint__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."v" >= i."v" THEN 'stale'
---     WHEN m."v" IS NULL THEN 'inserted'
---     WHEN i."v" > m."v" THEN 'updated'
---     WHEN i."v" < m."v" THEN 'stale'
---     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
---     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."v" > i."v" THEN 'stale'
---     WHEN t."v" = i."v" THEN 'duplicate'
---     WHEN m."v" IS NULL THEN 'tombstoned'
---     WHEN i."v" >= m."v" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."v"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "v_smallint" AS m ON m."id" = i."id"
--- LEFT JOIN "v_smallint__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "v_smallint__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -204,31 +180,7 @@ CREATE TEMP TABLE IF NOT EXISTS "v_int__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_int__stage_key" ON "v_int__stage" ("id", "v");
 -- stage: INSERT INTO "v_int__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
--- INSERT INTO "v_int__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."v" >= i."v" THEN 'stale'
---     WHEN m."v" IS NULL THEN 'inserted'
---     WHEN i."v" > m."v" THEN 'updated'
---     WHEN i."v" < m."v" THEN 'stale'
---     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
---     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."v" > i."v" THEN 'stale'
---     WHEN t."v" = i."v" THEN 'duplicate'
---     WHEN m."v" IS NULL THEN 'tombstoned'
---     WHEN i."v" >= m."v" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."v"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "v_int" AS m ON m."id" = i."id"
--- LEFT JOIN "v_int__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "v_int__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -323,31 +275,7 @@ CREATE TEMP TABLE IF NOT EXISTS "v_integer__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_integer__stage_key" ON "v_integer__stage" ("id", "v");
 -- stage: INSERT INTO "v_integer__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
--- INSERT INTO "v_integer__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."v" >= i."v" THEN 'stale'
---     WHEN m."v" IS NULL THEN 'inserted'
---     WHEN i."v" > m."v" THEN 'updated'
---     WHEN i."v" < m."v" THEN 'stale'
---     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
---     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."v" > i."v" THEN 'stale'
---     WHEN t."v" = i."v" THEN 'duplicate'
---     WHEN m."v" IS NULL THEN 'tombstoned'
---     WHEN i."v" >= m."v" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."v"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "v_integer" AS m ON m."id" = i."id"
--- LEFT JOIN "v_integer__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "v_integer__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -442,31 +370,7 @@ CREATE TEMP TABLE IF NOT EXISTS "v_bigint__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_bigint__stage_key" ON "v_bigint__stage" ("id", "v");
 -- stage: INSERT INTO "v_bigint__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
--- INSERT INTO "v_bigint__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."v" >= i."v" THEN 'stale'
---     WHEN m."v" IS NULL THEN 'inserted'
---     WHEN i."v" > m."v" THEN 'updated'
---     WHEN i."v" < m."v" THEN 'stale'
---     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
---     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."v" > i."v" THEN 'stale'
---     WHEN t."v" = i."v" THEN 'duplicate'
---     WHEN m."v" IS NULL THEN 'tombstoned'
---     WHEN i."v" >= m."v" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."v"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "v_bigint" AS m ON m."id" = i."id"
--- LEFT JOIN "v_bigint__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "v_bigint__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -561,31 +465,7 @@ CREATE TEMP TABLE IF NOT EXISTS "v_long__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_long__stage_key" ON "v_long__stage" ("id", "v");
 -- stage: INSERT INTO "v_long__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
--- INSERT INTO "v_long__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."v" >= i."v" THEN 'stale'
---     WHEN m."v" IS NULL THEN 'inserted'
---     WHEN i."v" > m."v" THEN 'updated'
---     WHEN i."v" < m."v" THEN 'stale'
---     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
---     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."v" > i."v" THEN 'stale'
---     WHEN t."v" = i."v" THEN 'duplicate'
---     WHEN m."v" IS NULL THEN 'tombstoned'
---     WHEN i."v" >= m."v" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."v"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "v_long" AS m ON m."id" = i."id"
--- LEFT JOIN "v_long__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "v_long__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -680,31 +560,7 @@ CREATE TEMP TABLE IF NOT EXISTS "v_decimal__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_decimal__stage_key" ON "v_decimal__stage" ("id", "v");
 -- stage: INSERT INTO "v_decimal__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
--- INSERT INTO "v_decimal__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."v" >= i."v" THEN 'stale'
---     WHEN m."v" IS NULL THEN 'inserted'
---     WHEN i."v" > m."v" THEN 'updated'
---     WHEN i."v" < m."v" THEN 'stale'
---     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
---     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."v" > i."v" THEN 'stale'
---     WHEN t."v" = i."v" THEN 'duplicate'
---     WHEN m."v" IS NULL THEN 'tombstoned'
---     WHEN i."v" >= m."v" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."v"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "v_decimal" AS m ON m."id" = i."id"
--- LEFT JOIN "v_decimal__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "v_decimal__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -799,31 +655,7 @@ CREATE TEMP TABLE IF NOT EXISTS "v_decimal_no_scale__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_decimal_no_scale__stage_key" ON "v_decimal_no_scale__stage" ("id", "v");
 -- stage: INSERT INTO "v_decimal_no_scale__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER)))
--- INSERT INTO "v_decimal_no_scale__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."v" >= i."v" THEN 'stale'
---     WHEN m."v" IS NULL THEN 'inserted'
---     WHEN i."v" > m."v" THEN 'updated'
---     WHEN i."v" < m."v" THEN 'stale'
---     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
---     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."v" > i."v" THEN 'stale'
---     WHEN t."v" = i."v" THEN 'duplicate'
---     WHEN m."v" IS NULL THEN 'tombstoned'
---     WHEN i."v" >= m."v" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."v"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "v_decimal_no_scale" AS m ON m."id" = i."id"
--- LEFT JOIN "v_decimal_no_scale__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "v_decimal_no_scale__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -918,31 +750,7 @@ CREATE TEMP TABLE IF NOT EXISTS "v_date__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_date__stage_key" ON "v_date__stage" ("id", "v");
 -- stage: INSERT INTO "v_date__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), ?))
--- INSERT INTO "v_date__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."v" >= i."v" THEN 'stale'
---     WHEN m."v" IS NULL THEN 'inserted'
---     WHEN i."v" > m."v" THEN 'updated'
---     WHEN i."v" < m."v" THEN 'stale'
---     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
---     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."v" > i."v" THEN 'stale'
---     WHEN t."v" = i."v" THEN 'duplicate'
---     WHEN m."v" IS NULL THEN 'tombstoned'
---     WHEN i."v" >= m."v" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."v"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "v_date" AS m ON m."id" = i."id"
--- LEFT JOIN "v_date__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "v_date__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -1037,31 +845,7 @@ CREATE TEMP TABLE IF NOT EXISTS "v_timestamp__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_timestamp__stage_key" ON "v_timestamp__stage" ("id", "v");
 -- stage: INSERT INTO "v_timestamp__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), ?))
--- INSERT INTO "v_timestamp__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."v" >= i."v" THEN 'stale'
---     WHEN m."v" IS NULL THEN 'inserted'
---     WHEN i."v" > m."v" THEN 'updated'
---     WHEN i."v" < m."v" THEN 'stale'
---     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
---     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."v" > i."v" THEN 'stale'
---     WHEN t."v" = i."v" THEN 'duplicate'
---     WHEN m."v" IS NULL THEN 'tombstoned'
---     WHEN i."v" >= m."v" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."v"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "v_timestamp" AS m ON m."id" = i."id"
--- LEFT JOIN "v_timestamp__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "v_timestamp__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -1156,31 +940,7 @@ CREATE TEMP TABLE IF NOT EXISTS "v_datetime__stage" (
 );
 CREATE INDEX IF NOT EXISTS "temp"."v_datetime__stage_key" ON "v_datetime__stage" ("id", "v");
 -- stage: INSERT INTO "v_datetime__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
--- or, for a batch with one change per key, stage and classify, then run only the write steps:
--- WITH "_mdl_incoming" ("_mdl_row", "_mdl_op", "id", "v") AS (VALUES (?, ?, CAST(? AS INTEGER), ?))
--- INSERT INTO "v_datetime__stage" ("_mdl_row", "_mdl_op", "_mdl_outcome", "id", "v")
--- SELECT i."_mdl_row", i."_mdl_op", CASE
---   WHEN i."_mdl_op" = 0 THEN CASE
---     WHEN t."v" >= i."v" THEN 'stale'
---     WHEN m."v" IS NULL THEN 'inserted'
---     WHEN i."v" > m."v" THEN 'updated'
---     WHEN i."v" < m."v" THEN 'stale'
---     WHEN json_array(i."id", i."v") = json_array(m."id", m."v") THEN 'duplicate'
---     WHEN json_array(i."id", i."v") > json_array(m."id", m."v") THEN 'updated'
---     ELSE 'stale'
---   END
---   ELSE CASE
---     WHEN t."v" > i."v" THEN 'stale'
---     WHEN t."v" = i."v" THEN 'duplicate'
---     WHEN m."v" IS NULL THEN 'tombstoned'
---     WHEN i."v" >= m."v" THEN 'deleted'
---     ELSE 'stale'
---   END
--- END,
---   i."id", i."v"
--- FROM "_mdl_incoming" AS i
--- LEFT JOIN "v_datetime" AS m ON m."id" = i."id"
--- LEFT JOIN "v_datetime__tombstones" AS t ON t."id" = i."id";
+-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
 -- settle step: mark-duplicates
 UPDATE "v_datetime__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
