@@ -37,6 +37,8 @@ export { Mirror, MirrorError, type BatchReport } from './mirror/mirror.js';
 export { PushRefused, type PushReport } from './mirror/push.js';
 export type { IngestReport, IngestOptions, IngestFormat } from './ingest/ingest.js';
 export type { ChangeObject } from './mirror/changes.js';
+export { runSql, SqlRefused, type SqlOutcome } from './ingest/sql.js';
+export { HygieneRefused, type HygieneReport } from './mirror/hygiene.js';
 
 /** Check one piece of .mdl text (named `path` in messages). */
 export function checkText(text: string, path = 'input.mdl'): CheckResult {

@@ -228,6 +228,14 @@ describe('npm start', () => {
     // The late, older change to Contoso did not overwrite the newer one.
     expect(r.stdout).toMatch(/001A0000003 +Contoso Labs Ltd +NULL +13100000\.25 +customer/);
     expect(r.stdout).toContain('column annual_revenue: "1000000.123" is not a decimal that fits DECIMAL(18, 2)');
+    // The hygiene scenario: the dry run as the README shows it, the delete, and a replay that brings nothing back.
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const shown = /```console\n\$ npx mdl sql --db crm\.db --dry-run -e [^\n]*\n([\s\S]*?)```/.exec(readme)![1]!;
+    expect(r.stdout).toContain(shown);
+    expect(r.stdout).toContain('contact: deleted 5 rows, cleared 0 references (hygiene ledger 1)');
+    expect(r.stdout).toContain('contact: 7 received: 0 inserted, 0 updated, 0 deleted, 0 tombstoned, 2 stale, 3 duplicate, 2 rejected');
+    expect(r.stdout).toContain('marketing_consent: 3 received: 0 inserted, 0 updated, 0 deleted, 0 tombstoned, 2 stale, 1 duplicate, 0 rejected');
+    expect(r.stdout).not.toContain('ana.silva@northwind.example  ');
     expect(existsSync(join(root, '.mdl-demo/crm.db'))).toBe(true);
   });
 });

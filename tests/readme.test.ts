@@ -32,6 +32,8 @@ it('runs the README mirror example', () => {
   expect(lines[0]).toBe('3 received: 1 tombstoned, 1 stale, 1 rejected');
   expect(lines.slice(1).join(' ')).toContain("code: 'bad-value'");
   expect(lines.slice(1).join(' ')).toContain('is_active');
+  expect(lines.join('\n')).toContain("[ { id: 'U3', full_name: 'Cy' } ]");
+  expect(lines.at(-1)).toBe('hygiene: deleted 1, ledger 1');
 });
 
 it('shows the real output of mdl check on the mistakes example', () => {

@@ -16,12 +16,17 @@ Run SQL against a mirror (see mdl push), statement by statement:
       winner for each key is decided by version, bad rows go to _mdl_rejects.
       _change_request_type ('u' or 'd') may be named in the column list, or be
       the last output column when there is no list.
+  DELETE FROM model WHERE ...
+      a precision delete: follows every relationship's ON DELETE action
+      (CASCADE, SET NULL, RESTRICT refuses, NO ACTION leaves orphans), leaves a
+      tombstone at each deleted row's version so that replaying older changes
+      cannot bring it back, and is recorded in _mdl_hygiene.
   SELECT ...
       read-only; printed as a table, JSON or CSV.
 
-UPDATE of a model, DDL and other writes are refused with what to do instead;
-DELETE comes with data hygiene. Every statement is read and checked (unknown
-models and columns are reported with suggestions) before the first one runs.
+UPDATE of a model, DDL and other writes are refused with what to do instead.
+Every statement is read and checked (unknown models and columns are reported
+with suggestions) before the first one runs.
 
 Options:
   --db FILE                  the mirror database
@@ -29,7 +34,9 @@ Options:
   -f, --file FILE            read the statements from FILE
   --format table|json|csv    how to print SELECT results (default: table); with
                              json, an INSERT prints its accounting as JSON too
-  --dry-run                  evaluate INSERTs and count their rows, apply nothing
+  --dry-run                  evaluate INSERTs and count their rows, show what
+                             each DELETE would delete and clear per model;
+                             change nothing
   -h, --help                 show this help
 
 Exit status: 0 ran, 1 a statement was refused or failed (nothing after it ran),
@@ -79,6 +86,17 @@ const text = (v: unknown): string => (v === null || v === undefined ? 'NULL' : B
 function show(o: SqlOutcome, format: 'table' | 'json' | 'csv'): string {
   if (o.kind === 'planned') {
     return format === 'json' ? JSON.stringify({ model: o.model, rows: o.rows, applied: false }) + '\n' : `${o.model}: ${o.rows} rows (dry run: nothing applied)\n`;
+  }
+  if (o.kind === 'hygiene') {
+    const r = o.report;
+    if (format === 'json') return JSON.stringify(r) + '\n';
+    const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+    const head = r.dryRun
+      ? `${r.model}: would delete ${plural(r.deleted, 'row', 'rows')} and clear ${plural(r.cleared, 'reference', 'references')} (dry run: nothing changed)`
+      : `${r.model}: deleted ${plural(r.deleted, 'row', 'rows')}, cleared ${plural(r.cleared, 'reference', 'references')} (hygiene ledger ${r.ledgerId})`;
+    const width = Math.max(0, ...r.models.map((m) => m.model.length));
+    const lines = r.models.map((m) => `  ${m.model.padEnd(width)}  ${m.deleted} deleted, ${m.cleared} cleared`);
+    return [head, ...lines].join('\n') + '\n';
   }
   if (o.kind === 'applied') {
     const r = o.report;

@@ -1,7 +1,7 @@
 /**
  * Ingest, SQL statements (SPEC section 6): `INSERT INTO model ...` applied as a batch with the
- * semantics of section 4; `SELECT` passed through read-only; everything else on a model refused
- * with what to do instead.
+ * semantics of section 4; `DELETE FROM model ...` as a precision delete (section 5); `SELECT`
+ * passed through read-only; everything else on a model refused with what to do instead.
  *
  * node-sql-parser reads each statement first, to find its kind, its target and its columns and
  * to report an unknown model or column (with a suggestion) before anything runs. An INSERT is then
@@ -15,6 +15,7 @@ import { didYouMean } from '../diagnostics/suggest.js';
 import { captureSql } from '../compile/mirror-sql.js';
 import { MirrorError, type BatchReport, type Mirror, type RejectRow } from '../mirror/mirror.js';
 import { batchBuilder, convertChange, isRejected, rowShape } from '../mirror/rows.js';
+import { precisionDelete, type HygieneReport } from '../mirror/hygiene.js';
 import { JsonLiteral } from './jsonl.js';
 import type { RawField, StoredValue } from './convert.js';
 import { CHANGE_TYPE_COLUMN } from './ingest.js';
@@ -24,6 +25,7 @@ const { Parser } = pkg;
 export type SqlOutcome =
   | { readonly kind: 'rows'; readonly sql: string; readonly columns: readonly string[]; readonly rows: readonly Record<string, unknown>[] }
   | { readonly kind: 'applied'; readonly sql: string; readonly report: BatchReport }
+  | { readonly kind: 'hygiene'; readonly sql: string; readonly report: HygieneReport }
   | { readonly kind: 'planned'; readonly sql: string; readonly model: string; readonly rows: number };
 
 /** A statement mdl will not run, with what to do instead. Nothing of the input has run when it is thrown by `planSql`. */
@@ -31,7 +33,7 @@ export class SqlRefused extends MirrorError {}
 
 interface Planned {
   readonly text: string;
-  readonly kind: 'select' | 'insert';
+  readonly kind: 'select' | 'insert' | 'delete';
   readonly model?: Model;
   /** For an INSERT: whether its rows end with a `_change_request_type` column. */
   readonly withChangeType?: boolean;
@@ -85,11 +87,18 @@ function plan(mirror: Mirror, sql: string): Planned[] {
             ? `UPDATE of model ${model.name} is refused: a mirror changes only through change rows. Write the new row with a newer version instead: INSERT INTO ${model.name} SELECT ...`
             : `UPDATE is refused: mdl sql runs SELECT and INSERT INTO a model`,
         );
-      case 'delete':
-        throw new SqlRefused(
-          `DELETE is not available yet: a precision delete that follows relationships and leaves tombstones comes with data hygiene. ` +
-            `To mirror a delete from the source, insert a change row with _change_request_type 'd'`,
-        );
+      case 'delete': {
+        // A precision delete (SPEC section 5): the statement runs against a TEMP view of the model,
+        // so it must name the model as it is, without a schema.
+        if (target === undefined) throw new SqlRefused(`cannot tell which model this deletes from: ${firstLine(text)}`);
+        if (!model) {
+          const names = mirror.schema().models.map((m) => m.name);
+          const hint = didYouMean(target, names);
+          throw new SqlRefused(`the mirror has no model ${target}${hint ? ` (${hint})` : ''}; DELETE FROM is a precision delete from a model`);
+        }
+        if (schemaOf(node) !== undefined) throw new SqlRefused(`name the model without a schema: DELETE FROM ${model.name} WHERE ...`);
+        return { text, kind: 'delete', model };
+      }
       default:
         throw new SqlRefused(
           `${String(kind ?? 'this statement').toUpperCase()} is refused: mdl sql runs SELECT and INSERT INTO a model; ` +
@@ -97,6 +106,12 @@ function plan(mirror: Mirror, sql: string): Planned[] {
         );
     }
   });
+}
+
+function schemaOf(node: Ast): string | undefined {
+  const t = node.table;
+  const first = Array.isArray(t) ? (t[0] as { db?: unknown } | undefined) : (t as { db?: unknown } | undefined);
+  return typeof first?.db === 'string' ? first.db : undefined;
 }
 
 function targetOf(node: Ast): string | undefined {
@@ -162,8 +177,9 @@ function field(v: unknown): RawField | Error {
 }
 
 /**
- * Runs SQL against the mirror: each statement in order, each INSERT its own batch. With `dryRun`,
- * INSERTs are evaluated and counted but nothing is applied. Every statement is read and checked
+ * Runs SQL against the mirror: each statement in order, each INSERT its own batch, each DELETE a
+ * precision delete (mirror/hygiene.ts). With `dryRun`, INSERTs are evaluated and counted and
+ * DELETEs give their impact per model, but nothing is applied. Every statement is read and checked
  * before the first one runs.
  */
 export function runSql(mirror: Mirror, sql: string, options: { dryRun?: boolean } = {}): SqlOutcome[] {
@@ -179,6 +195,10 @@ export function runSql(mirror: Mirror, sql: string, options: { dryRun?: boolean 
       continue;
     }
     const model = p.model!;
+    if (p.kind === 'delete') {
+      outcomes.push({ kind: 'hygiene', sql: p.text, report: precisionDelete(mirror, model, p.text, options) });
+      continue;
+    }
     const capture = captureSql(model.name, model.columns.map((c) => c.name), p.withChangeType === true);
     let captured: unknown[][];
     try {

@@ -59,6 +59,15 @@ CREATE TABLE IF NOT EXISTS "_mdl_rejects" (
   "reason" TEXT NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS "_mdl_rejects__batch" ON "_mdl_rejects" ("batch_id");
+CREATE TABLE IF NOT EXISTS "_mdl_hygiene" (
+  "id" INTEGER PRIMARY KEY,
+  "at" TEXT NOT NULL,
+  "statement" TEXT NOT NULL,
+  "model" TEXT NOT NULL,
+  "deleted" INTEGER NOT NULL,
+  "cleared" INTEGER NOT NULL,
+  "detail" TEXT NOT NULL
+) STRICT;
 
 -- Model account (BEHAVIOR RECORD)
 CREATE TABLE IF NOT EXISTS "account" (

@@ -1,0 +1,129 @@
+/**
+ * The statements of a precision delete (SPEC section 5), per model and per relationship.
+ *
+ * A hygiene delete works on TEMP tables named `<model>__doomed` (the keys and versions of the
+ * rows it will delete) and `<model>__cleared` (the keys of the rows whose references it will set
+ * to NULL): it captures the statement's own rows first, then follows the relationships until
+ * nothing more is added, checks RESTRICT, and only then writes. Model names cannot contain `__`,
+ * so these names never meet a model's. Mirror tables are named with "main" throughout, because
+ * the capture shadows a model's table with a TEMP view of the same name.
+ */
+
+import type { Model, Relationship } from '../ir.js';
+import { tableNames } from './apply.js';
+import { ident, rowValue } from './sql-text.js';
+
+/** The ledger of hygiene deletes: one row per statement applied. */
+export const HYGIENE_LEDGER_DDL = [
+  `CREATE TABLE IF NOT EXISTS "_mdl_hygiene" (`,
+  `  "id" INTEGER PRIMARY KEY,`,
+  `  "at" TEXT NOT NULL,`,
+  `  "statement" TEXT NOT NULL,`,
+  `  "model" TEXT NOT NULL,`,
+  `  "deleted" INTEGER NOT NULL,`,
+  `  "cleared" INTEGER NOT NULL,`,
+  `  "detail" TEXT NOT NULL`,
+  `) STRICT`,
+].join('\n');
+
+/** (at, statement, model, deleted, cleared, detail) */
+export const INSERT_HYGIENE_LEDGER = `INSERT INTO "_mdl_hygiene" ("at", "statement", "model", "deleted", "cleared", "detail") VALUES (?, ?, ?, ?, ?, ?)`;
+
+const doomedName = (model: Model) => `"temp".${ident(`${model.name}__doomed`)}`;
+const clearedName = (model: Model) => `"temp".${ident(`${model.name}__cleared`)}`;
+const main = (name: string) => `"main".${ident(name)}`;
+
+export interface ModelHygieneSql {
+  /** Creates the model's doomed and cleared tables (empty). */
+  readonly setup: readonly string[];
+  readonly teardown: readonly string[];
+  /**
+   * A TEMP view with the model's name and an INSTEAD OF DELETE trigger: the user's DELETE
+   * statement, run as it is, then puts the rows it would delete into the doomed table (SQLite
+   * evaluates its WHERE clause, subqueries included).
+   */
+  readonly captureSetup: readonly string[];
+  readonly captureTeardown: readonly string[];
+  /** Rows in the doomed table; rows in the cleared table that are not doomed. */
+  readonly countDoomed: string;
+  readonly countCleared: string;
+  /** Sample keys of doomed rows, as JSON arrays. */
+  readonly sampleDoomed: string;
+  /** The doomed rows leave tombstones at their versions (a tombstone only moves forward) ... */
+  readonly tombstone: string;
+  /** ... and leave the table. */
+  readonly delete: string;
+}
+
+export function modelHygieneSql(model: Model): ModelHygieneSql {
+  const names = tableNames(model);
+  const key = model.primaryKey!.columns.map(ident);
+  const keyList = key.join(', ');
+  const v = ident(model.version!.column);
+  const doomed = doomedName(model);
+  const cleared = clearedName(model);
+  const view = ident(names.table);
+  const trigger = ident(`${model.name}__capture_delete`);
+  const all = model.columns.map((c) => ident(c.name)).join(', ');
+  return {
+    setup: [
+      `CREATE TEMP TABLE IF NOT EXISTS ${ident(`${model.name}__doomed`)} (${keyList}, ${v}, PRIMARY KEY (${keyList}))`,
+      `CREATE TEMP TABLE IF NOT EXISTS ${ident(`${model.name}__cleared`)} (${keyList}, PRIMARY KEY (${keyList}))`,
+    ],
+    teardown: [`DROP TABLE IF EXISTS ${doomed}`, `DROP TABLE IF EXISTS ${cleared}`],
+    captureSetup: [
+      `CREATE TEMP VIEW ${view} AS SELECT ${all} FROM ${main(names.table)}`,
+      `CREATE TEMP TRIGGER ${trigger} INSTEAD OF DELETE ON ${view} BEGIN ` +
+        `INSERT OR IGNORE INTO ${doomed} (${keyList}, ${v}) VALUES (${key.map((k) => `OLD.${k}`).join(', ')}, OLD.${v}); END`,
+    ],
+    captureTeardown: [`DROP TRIGGER IF EXISTS "temp".${trigger}`, `DROP VIEW IF EXISTS "temp".${view}`],
+    countDoomed: `SELECT count(*) AS "n" FROM ${doomed}`,
+    countCleared: `SELECT count(*) AS "n" FROM ${cleared} WHERE ${rowValue(key)} NOT IN (SELECT ${keyList} FROM ${doomed})`,
+    sampleDoomed: `SELECT json_array(${keyList}) AS "key" FROM ${doomed} ORDER BY ${keyList} LIMIT ?`,
+    tombstone:
+      `INSERT INTO ${main(names.tombstones)} AS t (${keyList}, ${v})\n` +
+      `SELECT ${keyList}, ${v} FROM ${doomed} WHERE true\n` +
+      `ON CONFLICT (${keyList}) DO UPDATE SET ${v} = excluded.${v} WHERE excluded.${v} > t.${v}`,
+    delete: `DELETE FROM ${main(names.table)} WHERE ${rowValue(key)} IN (SELECT ${keyList} FROM ${doomed})`,
+  };
+}
+
+export interface RelationshipHygieneSql {
+  /** CASCADE: the children of doomed parents join the doomed (run until it adds nothing). */
+  readonly cascade: string;
+  /** SET NULL: the children of doomed parents are noted for clearing. */
+  readonly noteCleared: string;
+  /** SET NULL: the noted children's references become NULL (doomed children are left to be deleted). */
+  readonly clear: string;
+  /** RESTRICT: children of doomed parents that are not doomed themselves; count, and sample keys. */
+  readonly countBlocking: string;
+  readonly sampleBlocking: string;
+}
+
+/** The statements for relationship `rel` of `child`, whose target is `parent`. */
+export function relationshipHygieneSql(child: Model, rel: Relationship, parent: Model): RelationshipHygieneSql {
+  const childKey = child.primaryKey!.columns.map(ident);
+  const childKeyList = childKey.join(', ');
+  const parentKey = parent.primaryKey!.columns.map(ident);
+  const cv = ident(child.version!.column);
+  const on = rel.columns.map((c, i) => `c.${ident(c)} = p.${ident(rel.targetColumns[i]!)}`).join(' AND ');
+  const children =
+    `FROM ${doomedName(parent)} AS d\n` +
+    `JOIN ${main(tableNames(parent).table)} AS p ON ${parentKey.map((k) => `p.${k} = d.${k}`).join(' AND ')}\n` +
+    `JOIN ${main(tableNames(child).table)} AS c ON ${on}`;
+  const notDoomed = `NOT EXISTS (SELECT 1 FROM ${doomedName(child)} AS x WHERE ${childKey.map((k) => `x.${k} = c.${k}`).join(' AND ')})`;
+  // Each referencing column that is not part of the child's key is cleared (check refuses SET
+  // NULL on key columns and NOT NULL ones).
+  const set = rel.columns.map((c) => `${ident(c)} = NULL`).join(', ');
+  return {
+    cascade: `INSERT OR IGNORE INTO ${doomedName(child)} (${childKeyList}, ${cv})\nSELECT ${childKey.map((k) => `c.${k}`).join(', ')}, c.${cv}\n${children}`,
+    noteCleared: `INSERT OR IGNORE INTO ${clearedName(child)} (${childKeyList})\nSELECT ${childKey.map((k) => `c.${k}`).join(', ')}\n${children}`,
+    clear:
+      `UPDATE ${main(tableNames(child).table)} SET ${set}\n` +
+      `WHERE ${rowValue(childKey)} IN (SELECT ${childKeyList} FROM ${clearedName(child)})\n` +
+      `  AND ${rowValue(childKey)} NOT IN (SELECT ${childKeyList} FROM ${doomedName(child)})\n` +
+      `  AND ${rowValue(rel.columns.map(ident))} IN (SELECT ${rel.targetColumns.map((c) => `p.${ident(c)}`).join(', ')} FROM ${doomedName(parent)} AS d JOIN ${main(tableNames(parent).table)} AS p ON ${parentKey.map((k) => `p.${k} = d.${k}`).join(' AND ')})`,
+    countBlocking: `SELECT count(*) AS "n"\n${children}\nWHERE ${notDoomed}`,
+    sampleBlocking: `SELECT json_array(${childKey.map((k) => `c.${k}`).join(', ')}) AS "key"\n${children}\nWHERE ${notDoomed}\nORDER BY ${childKey.map((k) => `c.${k}`).join(', ')} LIMIT ?`,
+  };
+}
