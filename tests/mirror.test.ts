@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyChanges, ingest, openMirror, pushProject, type BatchReport, type Mirror } from '../src/index.js';
-import { mdl, project } from './helpers.js';
+import { mdl, project, root } from './helpers.js';
 
 const MODELS = `
 CREATE MODEL account (
@@ -96,6 +96,27 @@ describe('mdl push', () => {
 });
 
 describe('mdl ingest', () => {
+  it('into a time series, also says which span of time the mirror holds; range queries use its index', () => {
+    const dir = project({});
+    const db = join(dir, 'events.db');
+    expect(mdl(['push', join(root, 'examples/web-events'), '--db', db]).status).toBe(0);
+    const file = join(root, 'examples/web-events/changes/page_view.csv');
+    const r = mdl(['ingest', '--db', db, '--model', 'page_view', file]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(
+      'page_view: 5 received: 4 inserted, 0 updated, 0 deleted, 0 tombstoned, 1 stale, 0 duplicate, 0 rejected; ' +
+        'viewed_at from 2024-03-01T09:00:05.000000Z to 2024-03-02T18:30:00.000000Z\n',
+    );
+    const json = JSON.parse(mdl(['ingest', '--db', db, '--model', 'page_view', '--json', file]).stdout);
+    expect(json.timeRange).toEqual({ column: 'viewed_at', from: '2024-03-01T09:00:05.000000Z', to: '2024-03-02T18:30:00.000000Z' });
+    const conn = new Database(db, { readonly: true });
+    const range = `SELECT event_id FROM page_view WHERE viewed_at >= '2024-03-01T00:00:00.000000Z' AND viewed_at < '2024-03-02T00:00:00.000000Z' ORDER BY viewed_at`;
+    expect(conn.prepare(range).all()).toEqual([{ event_id: 'e-0001' }, { event_id: 'e-0002' }, { event_id: 'e-0003' }]);
+    const plan = conn.prepare(`EXPLAIN QUERY PLAN ${range}`).all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join('\n')).toContain('USING INDEX page_view__ts_viewed_at');
+    conn.close();
+  });
+
   it('applies a CSV change file and prints the accounting report', () => {
     const { dir, db, mirror } = setup();
     mirror.close();

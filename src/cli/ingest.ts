@@ -2,7 +2,7 @@
  * `mdl ingest --db FILE --model NAME FILE... [--format csv|jsonl] [--batch-size N] [--json]`
  */
 
-import { Mirror, MirrorError } from '../mirror/mirror.js';
+import { Mirror, MirrorError, type TimeRange } from '../mirror/mirror.js';
 import { DEFAULT_BATCH_SIZE, MAX_BATCH_BYTES, type IngestReport } from '../ingest/ingest.js';
 import { ingestFilesParallel } from '../ingest/parallel.js';
 import { EXIT_ERRORS, EXIT_OK, oneOf, parse, UsageError } from './io.js';
@@ -53,7 +53,10 @@ export async function run(args: readonly string[]): Promise<number> {
     mirror = Mirror.open(db);
     // Read and convert on a second thread while this one applies to SQLite.
     const report = await ingestFilesParallel(mirror, model, positionals, { format, batchSize });
-    process.stdout.write(values['json'] ? JSON.stringify(report) + '\n' : summary(report) + '\n');
+    // A time series also says which span of time the mirror now holds.
+    const timeRange = mirror.timeRange(mirror.model(model)!);
+    if (values['json']) process.stdout.write(JSON.stringify(timeRange ? { ...report, timeRange } : report) + '\n');
+    else process.stdout.write(summary(report) + (timeRange ? `; ${rangeText(timeRange)}` : '') + '\n');
     return EXIT_OK;
   } catch (e) {
     if (e instanceof MirrorError || isFsError(e)) {
@@ -68,6 +71,10 @@ export async function run(args: readonly string[]): Promise<number> {
 
 function isFsError(e: unknown): boolean {
   return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && /^E[A-Z]+$/.test((e as NodeJS.ErrnoException).code!);
+}
+
+function rangeText(r: TimeRange): string {
+  return r.from === null ? `no ${r.column} yet` : `${r.column} from ${r.from} to ${r.to}`;
 }
 
 export function summary(r: IngestReport): string {

@@ -27,6 +27,11 @@ export const MirrorSql = {
     `VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 } as const;
 
+/** A time series' first and last event time: `from`, `to` (NULL when empty); min and max use its index. */
+export function timeRangeSql(table: string, column: string): string {
+  return `SELECT min(${ident(column)}) AS "from", max(${ident(column)}) AS "to" FROM ${ident(table)}`;
+}
+
 /**
  * How `INSERT INTO model ...` is captured rather than run (ingest/sql.ts): a TEMP view named like
  * the model shadows its table for the statement (unqualified names resolve to the temp schema

@@ -13,7 +13,8 @@ import { checkSources } from '../pipeline.js';
 import { findModel, nameKey, type Model, type Schema } from '../ir.js';
 import { compileApply, type ApplyPhase, type Outcome } from '../compile/apply.js';
 import { modelFingerprint } from '../compile/fingerprint.js';
-import { MirrorSql } from '../compile/mirror-sql.js';
+import { MirrorSql, timeRangeSql } from '../compile/mirror-sql.js';
+import { tableNames } from '../compile/apply.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
 import type { RejectCode } from './rows.js';
 import { BatchReader, type EncodedBatch } from './batch.js';
@@ -47,6 +48,13 @@ export interface RejectRow {
 }
 
 export class MirrorError extends Error {}
+
+/** The span of a time series' event times (from and to are NULL while it is empty). */
+export interface TimeRange {
+  readonly column: string;
+  readonly from: string | null;
+  readonly to: string | null;
+}
 
 /** Rows per staging statement: 64 rows of a wide model stay far below SQLite's 32,766 parameters. */
 const STAGE_CHUNK = 64;
@@ -207,6 +215,14 @@ export class Mirror {
 
   model(name: string): Model | undefined {
     return findModel(this.schema(), name);
+  }
+
+  /** A time-series model's first and last event time in the mirror; undefined for other models. */
+  timeRange(model: Model): TimeRange | undefined {
+    if (!model.timestamp) return undefined;
+    const column = model.timestamp.column;
+    const r = this.db.prepare(timeRangeSql(tableNames(model).table, column)).get() as { from: string | null; to: string | null };
+    return { column, from: r.from, to: r.to };
   }
 
   /**
