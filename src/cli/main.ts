@@ -15,7 +15,8 @@ const commands: Record<string, Command> = {
   compile: { summary: 'emit the SQL for the models (tables, metadata, apply statements)', load: () => import('./compile.js') },
   push: { summary: 'create or update a mirror database to hold the models', load: () => import('./push.js') },
   ingest: { summary: 'apply change files (CSV, JSON Lines) to a model of a mirror', load: () => import('./ingest.js') },
-  sql: { summary: 'run SQL on a mirror: INSERT INTO a model (as changes), SELECT', load: () => import('./sql.js') },
+  sql: { summary: 'run SQL on a mirror: INSERT INTO a model (as changes), DELETE (hygiene), SELECT', load: () => import('./sql.js') },
+  integrity: { summary: 'report orphaned rows and cardinality breaches, per relationship', load: () => import('./integrity.js') },
 };
 
 const usage = `Usage: mdl <command> [options]
