@@ -93,7 +93,7 @@ export function ingest(mirror: Mirror, model: string, files: readonly string[], 
 export function applyChanges(mirror: Mirror, modelName: string, rows: readonly ChangeObject[], source: string | null = null): BatchReport {
   const model = mirror.model(modelName);
   if (!model) throw new MirrorError(`the mirror has no model ${modelName}`);
-  const shape = rowShape(model);
+  const shape = rowShape(model, mirror.watermark(model));
   const batch = batchBuilder(shape);
   const values = new Array<StoredValue>(model.columns.length);
   const rejects: RejectRow[] = [];

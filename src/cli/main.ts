@@ -17,6 +17,7 @@ const commands: Record<string, Command> = {
   ingest: { summary: 'apply change files (CSV, JSON Lines) to a model of a mirror', load: () => import('./ingest.js') },
   sql: { summary: 'run SQL on a mirror: INSERT INTO a model (as changes), DELETE (hygiene), SELECT', load: () => import('./sql.js') },
   integrity: { summary: 'report orphaned rows and cardinality breaches, per relationship', load: () => import('./integrity.js') },
+  vacuum: { summary: 'remove old tombstones below a watermark; older changes are then rejected', load: () => import('./vacuum.js') },
 };
 
 const usage = `Usage: mdl <command> [options]

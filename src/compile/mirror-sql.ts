@@ -25,7 +25,30 @@ export const MirrorSql = {
   insertReject:
     `INSERT INTO "_mdl_rejects" ("batch_id", "model", "source", "line", "record", "raw", "code", "reason") ` +
     `VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  /** Whether the mirror has a watermarks table (mirrors pushed before mdl vacuum existed do not). */
+  hasWatermarks: `SELECT count(*) AS "n" FROM "sqlite_master" WHERE "type" = 'table' AND "name" = '_mdl_watermarks'`,
+  /** (model) -> below, at. */
+  watermark: `SELECT "below", "at" FROM "_mdl_watermarks" WHERE "model" = ?`,
+  /** (model, below, at, removed): a watermark only moves forward (the caller checks). */
+  setWatermark:
+    `INSERT INTO "_mdl_watermarks" ("model", "below", "at", "removed") VALUES (?, ?, ?, ?) ` +
+    `ON CONFLICT ("model") DO UPDATE SET "below" = excluded."below", "at" = excluded."at", "removed" = "removed" + excluded."removed"`,
 } as const;
+
+/** The watermarks table: per model, the version below which its tombstones were removed. */
+export const WATERMARKS_DDL = [
+  `CREATE TABLE IF NOT EXISTS "_mdl_watermarks" (`,
+  `  "model" TEXT PRIMARY KEY,`,
+  `  "below" ANY NOT NULL,`,
+  `  "at" TEXT NOT NULL,`,
+  `  "removed" INTEGER NOT NULL`,
+  `) STRICT`,
+].join('\n');
+
+/** (below): removes a model's tombstones older than the watermark. */
+export function purgeTombstonesSql(tombstones: string, version: string): string {
+  return `DELETE FROM ${ident(tombstones)} WHERE ${ident(version)} < ?`;
+}
 
 /** A time series' first and last event time: `from`, `to` (NULL when empty); min and max use its index. */
 export function timeRangeSql(table: string, column: string): string {

@@ -13,6 +13,7 @@ import { findColumn, nameKey, type Model, type Schema } from '../ir.js';
 import { modelFingerprint } from './fingerprint.js';
 import { compileApply, tableNames, type ApplyStatements } from './apply.js';
 import { HYGIENE_LEDGER_DDL } from './hygiene-sql.js';
+import { WATERMARKS_DDL } from './mirror-sql.js';
 import { ident, stringLiteral } from './sql-text.js';
 import { defaultLiteral, storageClass } from './storage.js';
 
@@ -101,6 +102,7 @@ function metadataDdl(): string[] {
     ].join('\n'),
     `CREATE INDEX IF NOT EXISTS "_mdl_rejects__batch" ON "_mdl_rejects" ("batch_id")`,
     HYGIENE_LEDGER_DDL,
+    WATERMARKS_DDL,
   ];
 }
 

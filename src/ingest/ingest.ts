@@ -13,7 +13,7 @@ import { nameKey, type Model } from '../ir.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { MirrorError, OUTCOMES, type BatchReport, type Mirror, type RejectRow } from '../mirror/mirror.js';
 import type { BufferPool, EncodedBatch } from '../mirror/batch.js';
-import { batchBuilder, convertChange, isRejected, rowShape, type ChangeInput } from '../mirror/rows.js';
+import { batchBuilder, convertChange, isRejected, rowShape, type ChangeInput, type Watermark } from '../mirror/rows.js';
 import { readCsv } from './csv.js';
 import { readJsonl } from './jsonl.js';
 import type { RawField, StoredValue } from './convert.js';
@@ -204,8 +204,14 @@ export function batchLimits(options: IngestOptions): BatchLimits {
  * A batch's changes come settled and encoded (mirror/within-batch.ts, mirror/batch.ts), in a
  * buffer from `pool` when one is given.
  */
-export function* convertBatches(model: Model, plans: readonly FilePlan[], limits: BatchLimits, pool?: BufferPool): Generator<ConvertedBatch> {
-  const shape = rowShape(model);
+export function* convertBatches(
+  model: Model,
+  plans: readonly FilePlan[],
+  limits: BatchLimits,
+  watermark: Watermark | undefined,
+  pool?: BufferPool,
+): Generator<ConvertedBatch> {
+  const shape = rowShape(model, watermark);
   const width = model.columns.length;
   const values = new Array<StoredValue>(width);
   const rows = batchBuilder(shape);
@@ -286,7 +292,7 @@ export function ingestFiles(mirror: Mirror, modelName: string, files: readonly s
   const plans = planFiles(model, files, options.format);
   const tally = new Tally(files);
   try {
-    for (const batch of convertBatches(model, plans, batchLimits(options))) {
+    for (const batch of convertBatches(model, plans, batchLimits(options), mirror.watermark(model))) {
       const report = mirror.applyBatch(model, batch.changes, batch.rejects, batch.file);
       tally.add(report, batch.file);
       options.onBatch?.(report);

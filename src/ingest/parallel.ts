@@ -26,7 +26,7 @@ export function ingestFilesParallel(mirror: Mirror, modelName: string, files: re
   const inFlight = new SharedArrayBuffer(4);
   const counter = new Int32Array(inFlight);
   const spent = new MessageChannel();
-  const input: WorkerInput = { model, files, format: options.format, limits: batchLimits(options), inFlight, spent: spent.port2 };
+  const input: WorkerInput = { model, files, format: options.format, limits: batchLimits(options), watermark: mirror.watermark(model), inFlight, spent: spent.port2 };
   const worker = new Worker(new URL('./worker.js', import.meta.url), {
     workerData: input,
     transferList: [spent.port2],

@@ -217,7 +217,7 @@ export function runSql(mirror: Mirror, sql: string, options: { dryRun?: boolean 
       outcomes.push({ kind: 'planned', sql: p.text, model: model.name, rows: captured.length });
       continue;
     }
-    const shape = rowShape(model);
+    const shape = rowShape(model, mirror.watermark(model));
     const rows = batchBuilder(shape);
     const converted = new Array<StoredValue>(model.columns.length);
     const rejects: RejectRow[] = [];

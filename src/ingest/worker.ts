@@ -15,6 +15,7 @@ import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from '
 import type { Model } from '../ir.js';
 import { MirrorError, type RejectRow } from '../mirror/mirror.js';
 import { BufferPool } from '../mirror/batch.js';
+import type { Watermark } from '../mirror/rows.js';
 import { convertBatches, planFiles, ReadError, type BatchLimits, type IngestFormat } from './ingest.js';
 
 export interface WorkerInput {
@@ -22,6 +23,7 @@ export interface WorkerInput {
   readonly files: readonly string[];
   readonly format: IngestFormat | undefined;
   readonly limits: BatchLimits;
+  readonly watermark: Watermark | undefined;
   /** [batches posted and not yet applied]. */
   readonly inFlight: SharedArrayBuffer;
   /** Where the applying thread hands back each batch's buffer, for the next batches. */
@@ -63,7 +65,7 @@ function main(): void {
     const pool = new BufferPool((p) => {
       for (let m = receiveMessageOnPort(input.spent); m; m = receiveMessageOnPort(input.spent)) p.give(m.message as ArrayBuffer);
     });
-    for (const batch of convertBatches(input.model, plans, input.limits, pool)) {
+    for (const batch of convertBatches(input.model, plans, input.limits, input.watermark, pool)) {
       while (Atomics.load(inFlight, 0) >= AHEAD) Atomics.wait(inFlight, 0, Atomics.load(inFlight, 0), 1000);
       const { changes } = batch;
       Atomics.add(inFlight, 0, 1);

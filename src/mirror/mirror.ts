@@ -16,7 +16,8 @@ import { modelFingerprint } from '../compile/fingerprint.js';
 import { MirrorSql, timeRangeSql } from '../compile/mirror-sql.js';
 import { tableNames } from '../compile/apply.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
-import type { RejectCode } from './rows.js';
+import type { RejectCode, Watermark } from './rows.js';
+import type { StoredValue } from '../ingest/convert.js';
 import { BatchReader, type EncodedBatch } from './batch.js';
 
 export type Db = Database.Database;
@@ -215,6 +216,13 @@ export class Mirror {
 
   model(name: string): Model | undefined {
     return findModel(this.schema(), name);
+  }
+
+  /** The model's tombstone watermark (set by mdl vacuum), if any. */
+  watermark(model: Model): Watermark | undefined {
+    if ((this.db.prepare(MirrorSql.hasWatermarks).get() as { n: number }).n === 0) return undefined;
+    const row = this.db.prepare(MirrorSql.watermark).safeIntegers(true).get(model.name) as { below: StoredValue; at: string } | undefined;
+    return row ? { below: row.below, at: row.at } : undefined;
   }
 
   /** A time-series model's first and last event time in the mirror; undefined for other models. */

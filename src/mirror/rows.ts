@@ -14,7 +14,7 @@ import { OP_DELETE, OP_UPSERT } from '../compile/apply.js';
 import { BatchBuilder } from './within-batch.js';
 
 /** Why a row was rejected, as recorded in _mdl_rejects.code. */
-export type RejectCode = 'malformed-row' | 'unknown-change-type' | 'missing-key' | 'missing-version' | 'bad-value' | 'missing-value';
+export type RejectCode = 'malformed-row' | 'unknown-change-type' | 'missing-key' | 'missing-version' | 'bad-value' | 'missing-value' | 'below-watermark';
 
 export interface ChangeInput {
   /** By model column index; undefined when the input has no such column (NULL). */
@@ -35,14 +35,23 @@ export interface RowShape {
   readonly model: Model;
   readonly keyIndexes: readonly number[];
   readonly versionIndex: number;
+  /** The model's tombstone watermark (mdl vacuum), if it has one: older changes are rejected. */
+  readonly watermark: Watermark | undefined;
 }
 
-export function rowShape(model: Model): RowShape {
+/** Tombstones below `below` (a stored version) were removed on `at`. */
+export interface Watermark {
+  readonly below: StoredValue;
+  readonly at: string;
+}
+
+export function rowShape(model: Model, watermark?: Watermark): RowShape {
   const index = (name: string) => model.columns.findIndex((c) => c.name === name);
   return {
     model,
     keyIndexes: model.primaryKey!.columns.map(index),
     versionIndex: index(model.version!.column),
+    watermark,
   };
 }
 
@@ -64,6 +73,16 @@ export function convertChange(shape: RowShape, input: ChangeInput, values: Store
   }
   const r = required(columns[shape.versionIndex]!, input.fields[shape.versionIndex], 'missing-version', values, shape.versionIndex);
   if (r) return r;
+  const w = shape.watermark;
+  // Versions are integers or ASCII text (timestamps, dates): JavaScript orders them as SQLite does.
+  if (w && values[shape.versionIndex]! < w.below!) {
+    return {
+      code: 'below-watermark',
+      reason:
+        `version ${String(values[shape.versionIndex])} is below the watermark ${String(w.below)} set by mdl vacuum at ${w.at}: ` +
+        `the tombstones it would be checked against were removed, so it can be neither applied nor ignored safely`,
+    };
+  }
   if (kind === 'd') return OP_DELETE;
 
   for (let i = 0; i < columns.length; i++) {

@@ -68,6 +68,12 @@ CREATE TABLE IF NOT EXISTS "_mdl_hygiene" (
   "cleared" INTEGER NOT NULL,
   "detail" TEXT NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS "_mdl_watermarks" (
+  "model" TEXT PRIMARY KEY,
+  "below" ANY NOT NULL,
+  "at" TEXT NOT NULL,
+  "removed" INTEGER NOT NULL
+) STRICT;
 
 -- Model account (BEHAVIOR RECORD)
 CREATE TABLE IF NOT EXISTS "account" (
