@@ -215,6 +215,24 @@ describe('the command line contract', () => {
   });
 });
 
+describe('README: version history of the subscriptions example', () => {
+  it('shows what the commands print', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const block = /```console\n\$ npx mdl push examples\/subscriptions --db subs\.db\n([\s\S]*?)```/.exec(readme)![1]!;
+    const [ingestLine, sqlLine, ...expected] = block.split('\n');
+    const dir = project({});
+    const db = join(dir, 'subs.db');
+    expect(mdl(['push', 'examples/subscriptions', '--db', db], { cwd: root }).status).toBe(0);
+    const argsOf = (line: string) => {
+      const [head, quoted] = line.replace(/^\$ npx mdl /, '').split(' -e ');
+      return [...head!.replace('subs.db', db).split(' '), ...(quoted ? ['-e', JSON.parse(quoted)] : [])];
+    };
+    expect(mdl(argsOf(ingestLine!), { cwd: root }).status).toBe(0);
+    const r = mdl(argsOf(sqlLine!), { cwd: root });
+    expect(r.stdout).toBe(expected.join('\n'));
+  });
+});
+
 describe('npm start', () => {
   it('pushes the CRM example into an embedded SQLite file, ingests its changes and shows the result', () => {
     const r = spawnSync(process.execPath, [join(root, 'scripts/start.js')], { cwd: root, encoding: 'utf8' });

@@ -70,7 +70,7 @@ export function applyBatch(
   const stage = db.prepare(classified ? apply.insertClassifiedRows(1) : apply.insertStage);
   db.transaction(() => {
     staged.forEach((row, i) => stage.run(i + 1, ...row));
-    for (const step of apply.steps) if (!classified || step.phase === 'write') db.prepare(step.sql).run();
+    for (const step of apply.steps) if (!classified || step.phase === 'write' || step.phase === 'history') db.prepare(step.sql).run();
     for (const r of db.prepare(apply.count).all() as { outcome: string; rows: number | bigint }[]) add(r.outcome, Number(r.rows));
     db.prepare(apply.clear).run();
   })();

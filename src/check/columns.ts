@@ -1,12 +1,20 @@
 /**
- * Check: column defaults fit their column's type.
+ * Check: column defaults fit their column's type; a model WITH HISTORY leaves the history
+ * table's interval columns free.
  */
 
 import type { Diagnostics } from '../diagnostics/diagnostic.js';
-import { assertNever, type Column, type DefaultValue, type Model } from '../ir.js';
+import { assertNever, nameKey, type Column, type DefaultValue, type Model } from '../ir.js';
 import { canonicalDate, canonicalDecimal, canonicalTimestamp } from '../values.js';
 
+const HISTORY_COLUMNS = new Set(['valid_from', 'valid_to']);
+
 export function checkColumns(model: Model, diagnostics: Diagnostics): void {
+  if (model.history) {
+    for (const col of model.columns) {
+      if (HISTORY_COLUMNS.has(nameKey(col.name))) diagnostics.report('historyColumnName', col.span, { model: model.name, column: col.name });
+    }
+  }
   for (const col of model.columns) {
     if (!col.default) continue;
     // NOT NULL with DEFAULT NULL is reported by resolve as contradictory nullability.

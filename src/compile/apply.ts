@@ -37,6 +37,12 @@ export const STAGE_OUTCOME = '_mdl_outcome';
 /** Values of the stage's _mdl_op column. */
 export const OP_UPSERT = 0;
 export const OP_DELETE = 1;
+/**
+ * Added to the op of a change that lost to another of its key within the batch, settled as such
+ * before staging: it is stale for the table, and staged only because a model WITH HISTORY keeps
+ * every version (2 a lost upsert, 3 a lost delete).
+ */
+export const OP_LOST = 2;
 
 export type Outcome = 'inserted' | 'updated' | 'deleted' | 'tombstoned' | 'stale' | 'duplicate';
 
@@ -72,7 +78,7 @@ export interface ApplyStatements {
 }
 
 /** settle: decide within the batch; classify: against the mirror; write: change the mirror. */
-export type ApplyPhase = 'settle' | 'classify' | 'write';
+export type ApplyPhase = 'settle' | 'classify' | 'write' | 'history';
 
 export interface ApplyStep {
   readonly name: string;
@@ -80,9 +86,33 @@ export interface ApplyStep {
   readonly sql: string;
 }
 
-export function tableNames(model: Model): { table: string; tombstones: string; stage: string } {
-  return { table: model.name, tombstones: `${model.name}__tombstones`, stage: `${model.name}__stage` };
+export interface TableNames {
+  readonly table: string;
+  readonly tombstones: string;
+  readonly stage: string;
+  /** WITH HISTORY: every applied version of each key, with the interval it was current. */
+  readonly history: string;
+  /** WITH HISTORY: every delete received (key and version), which ends an interval. */
+  readonly historyDeletes: string;
+  /** WITH HISTORY: keys erased by a precision delete, up to a version: history takes nothing at or below it. */
+  readonly historyErased: string;
 }
+
+export function tableNames(model: Model): TableNames {
+  const n = model.name;
+  return {
+    table: n,
+    tombstones: `${n}__tombstones`,
+    stage: `${n}__stage`,
+    history: `${n}__history`,
+    historyDeletes: `${n}__history_deletes`,
+    historyErased: `${n}__history_erased`,
+  };
+}
+
+/** The history table's interval columns. */
+export const VALID_FROM = 'valid_from';
+export const VALID_TO = 'valid_to';
 
 export function compileApply(model: Model): ApplyStatements {
   // Built from pieces quoted once per model: the content expression alone appears seven times.
@@ -150,6 +180,7 @@ export function compileApply(model: Model): ApplyStatements {
   // `curContent` the mirror row's content (read only when the versions are equal).
   const outcomeCase = (inc: string, cur: string, tombV: string, curContent: string) =>
     `CASE\n` +
+    `  WHEN ${inc}.${op} >= ${OP_LOST} THEN 'stale'\n` +
     `  WHEN ${inc}.${op} = ${OP_UPSERT} THEN CASE\n` +
     `    WHEN ${tombV} >= ${inc}.${v} THEN 'stale'\n` +
     `    WHEN ${cur} IS NULL THEN 'inserted'\n` +
@@ -227,6 +258,11 @@ export function compileApply(model: Model): ApplyStatements {
     `ON CONFLICT (${keyList}) DO UPDATE SET ${v} = excluded.${v}\n` +
     `WHERE excluded.${v} > t.${v}`;
 
+  // Changes settled as lost before staging are stale, and take no part in the settle phase.
+  const markLost = `UPDATE ${stage} SET ${outcome} = 'stale' WHERE ${op} >= ${OP_LOST}`;
+
+  const history = model.history ? historySteps(model, stage, quoted, keyQuoted, v, op, content) : [];
+
   const count = `SELECT ${outcome} AS "outcome", count(*) AS "rows" FROM ${stage} GROUP BY ${outcome} ORDER BY ${outcome}`;
   const clear = `DELETE FROM ${stage}`;
 
@@ -239,6 +275,7 @@ export function compileApply(model: Model): ApplyStatements {
     insertStageRows,
     insertClassifiedRows,
     steps: [
+      { name: 'mark-lost', phase: 'settle', sql: markLost },
       { name: 'mark-duplicates', phase: 'settle', sql: markDuplicates },
       { name: 'mark-stale', phase: 'settle', sql: markStale },
       { name: 'classify', phase: 'classify', sql: classify },
@@ -246,8 +283,74 @@ export function compileApply(model: Model): ApplyStatements {
       { name: 'revive', phase: 'write', sql: revive },
       { name: 'delete', phase: 'write', sql: del },
       { name: 'tombstone', phase: 'write', sql: tombstone },
+      ...history,
     ],
     count,
     clear,
   };
+}
+
+/**
+ * WITH HISTORY: every staged change (the batch's losers and the changes stale against the mirror
+ * included) is a point in its key's history; a point is the winner at its (key, version) by
+ * delete over upsert, then content. Each upsert point is a row current from its version
+ * (valid_from) to the next point's (valid_to; NULL for the last). So:
+ *   history-deletes  deletes are recorded, and replace an upsert point at their version;
+ *   history-upserts  upserts are inserted, or replace a lesser content at their version;
+ *   history-close    valid_to is recomputed from the next point, for the rows of the batch's
+ *                    keys from the interval that holds the batch's earliest point on.
+ * Points at or below a key's erasure (a precision delete) are not taken.
+ */
+function historySteps(
+  model: Model,
+  stage: string,
+  quoted: readonly string[],
+  keyQuoted: readonly string[],
+  v: string,
+  op: string,
+  content: (alias: string) => string,
+): { name: string; phase: ApplyPhase; sql: string }[] {
+  const names = tableNames(model);
+  const hist = ident(names.history);
+  const dels = ident(names.historyDeletes);
+  const erased = ident(names.historyErased);
+  const from = ident(VALID_FROM);
+  const to = ident(VALID_TO);
+  const keyList = keyQuoted.join(', ');
+  const same = (a: string, b: string) => equalities(a, b, keyQuoted);
+  const notErased = `NOT EXISTS (SELECT 1 FROM ${erased} AS e WHERE ${same('e', 's')} AND s.${v} <= e.${v})`;
+  const isDelete = `(s.${op} & 1) = ${OP_DELETE}`;
+  const deletes =
+    `INSERT OR IGNORE INTO ${dels} (${keyList}, ${v})\n` +
+    `SELECT ${keyQuoted.map((k) => `s.${k}`).join(', ')}, s.${v} FROM ${stage} AS s\n` +
+    `WHERE ${isDelete} AND ${notErased}`;
+  const replaced =
+    `DELETE FROM ${hist}\n` +
+    `WHERE ${rowValue([...keyQuoted, from])} IN (SELECT ${keyList}, ${v} FROM ${stage} AS s WHERE ${isDelete})`;
+  let set = '';
+  for (const q of quoted) {
+    if (keyQuoted.includes(q) || q === v) continue;
+    set += `${set === '' ? '' : ', '}${q} = excluded.${q}`;
+  }
+  const upserts =
+    `INSERT INTO ${hist} AS h (${quoted.join(', ')}, ${from}, ${to})\n` +
+    `SELECT ${quoted.map((q) => `s.${q}`).join(', ')}, s.${v}, NULL FROM ${stage} AS s\n` +
+    `WHERE (s.${op} & 1) = ${OP_UPSERT} AND ${notErased}\n` +
+    `  AND NOT EXISTS (SELECT 1 FROM ${dels} AS d WHERE ${same('d', 's')} AND d.${v} = s.${v})\n` +
+    `ON CONFLICT (${keyList}, ${from}) DO UPDATE SET ${set === '' ? `${v} = excluded.${v}` : set}\n` +
+    `WHERE ${content('excluded')} > ${content('h')}`;
+  const next =
+    `(SELECT min("p") FROM (\n` +
+    `    SELECT min(x.${from}) AS "p" FROM ${hist} AS x WHERE ${same('x', 'h')} AND x.${from} > h.${from}\n` +
+    `    UNION ALL SELECT min(d.${v}) FROM ${dels} AS d WHERE ${same('d', 'h')} AND d.${v} > h.${from}))`;
+  const close =
+    `UPDATE ${hist} AS h SET ${to} = ${next}\n` +
+    `FROM (SELECT ${keyList}, min(${v}) AS "lo" FROM ${stage} GROUP BY ${keyList}) AS b\n` +
+    `WHERE ${same('h', 'b')} AND (h.${to} IS NULL OR h.${to} > b."lo")`;
+  return [
+    { name: 'history-deletes', phase: 'history', sql: deletes },
+    { name: 'history-replaced', phase: 'history', sql: replaced },
+    { name: 'history-upserts', phase: 'history', sql: upserts },
+    { name: 'history-close', phase: 'history', sql: close },
+  ];
 }

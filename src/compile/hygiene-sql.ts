@@ -10,7 +10,7 @@
  */
 
 import type { Model, Relationship } from '../ir.js';
-import { tableNames } from './apply.js';
+import { tableNames, VALID_FROM } from './apply.js';
 import { ident, rowValue } from './sql-text.js';
 
 /** The ledger of hygiene deletes: one row per statement applied. */
@@ -53,6 +53,11 @@ export interface ModelHygieneSql {
   readonly tombstone: string;
   /** ... and leave the table. */
   readonly delete: string;
+  /**
+   * WITH HISTORY: the doomed keys' history goes too (a precision delete is an erasure), and the
+   * key is marked erased up to the deleted version, so that a replay does not write it again.
+   */
+  readonly eraseHistory: readonly string[];
 }
 
 export function modelHygieneSql(model: Model): ModelHygieneSql {
@@ -85,6 +90,15 @@ export function modelHygieneSql(model: Model): ModelHygieneSql {
       `SELECT ${keyList}, ${v} FROM ${doomed} WHERE true\n` +
       `ON CONFLICT (${keyList}) DO UPDATE SET ${v} = excluded.${v} WHERE excluded.${v} > t.${v}`,
     delete: `DELETE FROM ${main(names.table)} WHERE ${rowValue(key)} IN (SELECT ${keyList} FROM ${doomed})`,
+    eraseHistory: model.history
+      ? [
+          `DELETE FROM ${main(names.history)} WHERE ${rowValue(key)} IN (SELECT ${keyList} FROM ${doomed})`,
+          `DELETE FROM ${main(names.historyDeletes)} WHERE ${rowValue(key)} IN (SELECT ${keyList} FROM ${doomed})`,
+          `INSERT INTO ${main(names.historyErased)} AS e (${keyList}, ${v})\n` +
+            `SELECT ${keyList}, ${v} FROM ${doomed} WHERE true\n` +
+            `ON CONFLICT (${keyList}) DO UPDATE SET ${v} = excluded.${v} WHERE excluded.${v} > e.${v}`,
+        ]
+      : [],
   };
 }
 
@@ -95,6 +109,8 @@ export interface RelationshipHygieneSql {
   readonly noteCleared: string;
   /** SET NULL: the noted children's references become NULL (doomed children are left to be deleted). */
   readonly clear: string;
+  /** SET NULL on a child WITH HISTORY: the same in its current history row (run before `clear`). */
+  readonly clearHistory: string | undefined;
   /** RESTRICT: children of doomed parents that are not doomed themselves; count, and sample keys. */
   readonly countBlocking: string;
   readonly sampleBlocking: string;
@@ -123,6 +139,14 @@ export function relationshipHygieneSql(child: Model, rel: Relationship, parent: 
       `WHERE ${rowValue(childKey)} IN (SELECT ${childKeyList} FROM ${clearedName(child)})\n` +
       `  AND ${rowValue(childKey)} NOT IN (SELECT ${childKeyList} FROM ${doomedName(child)})\n` +
       `  AND ${rowValue(rel.columns.map(ident))} IN (SELECT ${rel.targetColumns.map((c) => `p.${ident(c)}`).join(', ')} FROM ${doomedName(parent)} AS d JOIN ${main(tableNames(parent).table)} AS p ON ${parentKey.map((k) => `p.${k} = d.${k}`).join(' AND ')})`,
+    clearHistory: child.history
+      ? `UPDATE ${main(tableNames(child).history)} AS h SET ${set}\n` +
+        `FROM ${main(tableNames(child).table)} AS c\n` +
+        `WHERE ${childKey.map((k) => `h.${k} = c.${k}`).join(' AND ')} AND h.${ident(VALID_FROM)} = c.${cv}\n` +
+        `  AND ${rowValue(childKey.map((k) => `c.${k}`))} IN (SELECT ${childKeyList} FROM ${clearedName(child)})\n` +
+        `  AND ${rowValue(childKey.map((k) => `c.${k}`))} NOT IN (SELECT ${childKeyList} FROM ${doomedName(child)})\n` +
+        `  AND ${rowValue(rel.columns.map((col) => `c.${ident(col)}`))} IN (SELECT ${rel.targetColumns.map((col) => `p.${ident(col)}`).join(', ')} FROM ${doomedName(parent)} AS d JOIN ${main(tableNames(parent).table)} AS p ON ${parentKey.map((k) => `p.${k} = d.${k}`).join(' AND ')})`
+      : undefined,
     countBlocking: `SELECT count(*) AS "n"\n${children}\nWHERE ${notDoomed}`,
     sampleBlocking: `SELECT json_array(${childKey.map((k) => `c.${k}`).join(', ')}) AS "key"\n${children}\nWHERE ${notDoomed}\nORDER BY ${childKey.map((k) => `c.${k}`).join(', ')} LIMIT ?`,
   };

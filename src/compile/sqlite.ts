@@ -11,7 +11,7 @@
 
 import { findColumn, nameKey, type Model, type Schema } from '../ir.js';
 import { modelFingerprint } from './fingerprint.js';
-import { compileApply, tableNames, type ApplyStatements } from './apply.js';
+import { compileApply, tableNames, VALID_FROM, VALID_TO, type ApplyStatements } from './apply.js';
 import { HYGIENE_LEDGER_DDL } from './hygiene-sql.js';
 import { WATERMARKS_DDL } from './mirror-sql.js';
 import { ident, stringLiteral } from './sql-text.js';
@@ -127,6 +127,22 @@ function compileModel(model: Model): ModelSql {
     `CREATE TABLE IF NOT EXISTS ${ident(names.tombstones)} (\n${tombstoneLines}` +
     `  ${ident(version)} ${versionType} NOT NULL,\n  PRIMARY KEY (${keyList})\n) STRICT`;
 
+  // WITH HISTORY: the history (every applied version, each with the interval it was current),
+  // the deletes that end intervals, and the keys a precision delete erased.
+  const history: string[] = [];
+  if (model.history) {
+    const historyColumns = model.columns.map((c) => `  ${ident(c.name)} ${storageClass(c.type)}${c.notNull ? ' NOT NULL' : ''},\n`).join('');
+    history.push(
+      `CREATE TABLE IF NOT EXISTS ${ident(names.history)} (\n${historyColumns}` +
+        `  ${ident(VALID_FROM)} ${versionType} NOT NULL,\n  ${ident(VALID_TO)} ${versionType},\n` +
+        `  PRIMARY KEY (${keyList}, ${ident(VALID_FROM)}),\n  CHECK (${ident(VALID_TO)} IS NULL OR ${ident(VALID_TO)} > ${ident(VALID_FROM)})\n) STRICT`,
+      `CREATE TABLE IF NOT EXISTS ${ident(names.historyDeletes)} (\n${tombstoneLines}` +
+        `  ${ident(version)} ${versionType} NOT NULL,\n  PRIMARY KEY (${keyList}, ${ident(version)})\n) STRICT`,
+      `CREATE TABLE IF NOT EXISTS ${ident(names.historyErased)} (\n${tombstoneLines}` +
+        `  ${ident(version)} ${versionType} NOT NULL,\n  PRIMARY KEY (${keyList})\n) STRICT`,
+    );
+  }
+
   // One index per distinct column list, named after its first use; a name already taken by
   // another column list (fk on a_b and on (a, b)) is numbered.
   const indexes = new Map<string, string>();
@@ -169,7 +185,7 @@ function compileModel(model: Model): ModelSql {
     table: names.table,
     tombstones: names.tombstones,
     sourceHash,
-    ddl: [createTable, createTombstones, ...indexes.values()],
+    ddl: [createTable, createTombstones, ...history, ...indexes.values()],
     metadata,
     apply: compileApply(model),
   };

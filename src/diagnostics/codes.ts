@@ -116,6 +116,10 @@ export const Codes = {
     'MDL2016', 'empty-name', 'error',
     (p) => `${p.what} name is empty`,
     'A quoted name needs at least one character.'),
+  historyColumnName: def<ModelColumn>(
+    'MDL2017', 'history-column-name', 'error',
+    (p) => `model ${p.model} is WITH HISTORY, so its history table adds a column ${p.column}; the model may not have one`,
+    'Rename the column: a model WITH HISTORY keeps each version with its interval in valid_from and valid_to.'),
 
   // --- MDL3xxx: keys, versions, time series, relationships -----------------------------------
   missingPrimaryKey: def<Named>(

@@ -14,7 +14,9 @@
  *               row leaves a tombstone at its version and leaves its table, and the ledger
  *               `_mdl_hygiene` records the statement and the rows per model.
  * A dry run does 1 to 3 and rolls back. NO ACTION leaves children as orphans (mdl integrity
- * reports them).
+ * reports them). For a model WITH HISTORY a precision delete is an erasure: the key's history
+ * goes too, and history takes no change of it at or below the deleted version again; a cleared
+ * reference is cleared in the current history row as well.
  *
  * Replay: a tombstone at the deleted row's version makes the row's own change (and any older)
  * stale; a genuinely newer change from the source applies. A row whose reference was cleared
@@ -125,10 +127,15 @@ export function precisionDelete(mirror: Mirror, model: Model, statement: string,
       const report = { statement, model: model.name, dryRun: options.dryRun === true, models, deleted, cleared, ledgerId: null };
       if (options.dryRun) throw new DryRun(report);
       // 4. write: clear references while their parents still exist, then delete.
-      for (const e of graph) if (e.rel.onDelete === 'set-null') db.prepare(e.sql.clear).run();
+      for (const e of graph) {
+        if (e.rel.onDelete !== 'set-null') continue;
+        if (e.sql.clearHistory) db.prepare(e.sql.clearHistory).run();
+        db.prepare(e.sql.clear).run();
+      }
       for (const m of schema.models) {
         const s = sqlOf(m);
         db.prepare(s.tombstone).run();
+        for (const e of s.eraseHistory) db.prepare(e).run();
         db.prepare(s.delete).run();
       }
       db.exec(HYGIENE_LEDGER_DDL);

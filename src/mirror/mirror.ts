@@ -125,7 +125,7 @@ class ModelApplier {
       for (const step of this.steps) step.statement.run();
     } else {
       this.stageAll(c, this.classifyChunk, this.classify);
-      for (const step of this.steps) if (step.phase === 'write') step.statement.run();
+      for (const step of this.steps) if (step.phase === 'write' || step.phase === 'history') step.statement.run();
     }
     const counts = new Map<string, number>([
       ['duplicate', c.duplicate],

@@ -125,5 +125,5 @@ export function isRejected(c: number | RejectedChange): c is RejectedChange {
 
 /** A batch builder for the model: its width, key and version (mirror/within-batch.ts). */
 export function batchBuilder(shape: RowShape): BatchBuilder {
-  return new BatchBuilder(shape.model.columns.length, shape.keyIndexes, shape.versionIndex);
+  return new BatchBuilder(shape.model.columns.length, shape.keyIndexes, shape.versionIndex, shape.model.history);
 }

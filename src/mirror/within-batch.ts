@@ -15,6 +15,7 @@
 
 import type { StoredValue } from '../ingest/convert.js';
 import { BatchWriter, BufferPool, type EncodedBatch } from './batch.js';
+import { OP_LOST } from '../compile/apply.js';
 
 type Key = string | number | bigint;
 
@@ -70,10 +71,15 @@ export class BatchBuilder {
   private readonly versions: StoredValue[] = [];
   private readonly ops: number[] = [];
 
+  /**
+   * @param keepLosers for a model WITH HISTORY: a change that loses within the batch is still
+   * staged (its op marked OP_LOST, and counted stale by SQLite), since history keeps it.
+   */
   constructor(
     readonly width: number,
     private readonly keyIndexes: readonly number[],
     private readonly versionIndex: number,
+    private readonly keepLosers = false,
   ) {
     this.writer = new BatchWriter(width);
   }
@@ -210,6 +216,8 @@ export class BatchBuilder {
         }
         if (unsure) {
           repeats ||= alive.length > 1;
+        } else if (this.keepLosers) {
+          for (const i of alive) if (i !== best) keep[i] = 2;
         } else {
           for (const i of alive) if (i !== best) keep[i] = 0;
           stale += alive.length - 1;
@@ -219,14 +227,16 @@ export class BatchBuilder {
     }
     // The changes kept, their bytes copied in key order.
     let size = 0;
-    for (let i = 0; i < count; i++) if (keep[i] === 1) size += end(i) - starts[i]!;
+    for (let i = 0; i < count; i++) if (keep[i] !== 0) size += end(i) - starts[i]!;
     const out = pool ? new Uint8Array(pool.take(size), 0, size) : new Uint8Array(size);
     let at = 0;
     for (let j = 0; j < count; j++) {
       const i = order[j]!;
       if (keep[i] === 0) continue;
-      // Rows are tens of bytes: a loop beats a subarray view per row.
+      // Rows are tens of bytes: a loop beats a subarray view per row. A loser's op is marked.
+      const first = at;
       for (let b = starts[i]!, e = end(i); b < e; b++) out[at++] = bytes[b]!;
+      if (keep[i] === 2) out[first] = out[first]! | OP_LOST;
     }
     return { width: this.width, rows: count - duplicate - stale, bytes: out, duplicate, stale, repeats };
   }

@@ -133,6 +133,8 @@ CREATE TEMP TABLE IF NOT EXISTS "account__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("id", "system_modstamp");
 -- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "id", "name", "domain", "parent_account_id", "owner_id", "industry", "employee_count", "annual_revenue", "billing_country", "account_type", "created_at", "system_modstamp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "account__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -151,6 +153,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "account__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."system_modstamp" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -257,6 +260,8 @@ CREATE TEMP TABLE IF NOT EXISTS "account_billing_profile__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."account_billing_profile__stage_key" ON "account_billing_profile__stage" ("account_id", "updated_at");
 -- stage: INSERT INTO "account_billing_profile__stage" ("_mdl_row", "_mdl_op", "account_id", "legal_name", "tax_id", "billing_email", "currency", "payment_terms_days", "credit_limit", "purchase_order_required", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "account_billing_profile__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "account_billing_profile__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -275,6 +280,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "account_billing_profile__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -382,6 +388,8 @@ CREATE TEMP TABLE IF NOT EXISTS "contact__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."contact__stage_key" ON "contact__stage" ("id", "system_modstamp");
 -- stage: INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "id", "email", "first_name", "last_name", "title", "phone", "owner_id", "do_not_call", "created_at", "system_modstamp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "contact__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -400,6 +408,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."system_modstamp" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -506,6 +515,8 @@ CREATE TEMP TABLE IF NOT EXISTS "account_contact__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."account_contact__stage_key" ON "account_contact__stage" ("account_id", "contact_id", "updated_at");
 -- stage: INSERT INTO "account_contact__stage" ("_mdl_row", "_mdl_op", "account_id", "contact_id", "role", "primary", "started_on", "ended_on", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "account_contact__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "account_contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -524,6 +535,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "account_contact__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -619,6 +631,8 @@ CREATE TEMP TABLE IF NOT EXISTS "marketing_consent__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."marketing_consent__stage_key" ON "marketing_consent__stage" ("email", "list_id", "change_seq");
 -- stage: INSERT INTO "marketing_consent__stage" ("_mdl_row", "_mdl_op", "email", "list_id", "status", "consented_at", "source", "change_seq") VALUES (?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "marketing_consent__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "marketing_consent__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -637,6 +651,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "marketing_consent__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."change_seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -759,6 +774,8 @@ CREATE TEMP TABLE IF NOT EXISTS "opportunity__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."opportunity__stage_key" ON "opportunity__stage" ("id", "system_modstamp");
 -- stage: INSERT INTO "opportunity__stage" ("_mdl_row", "_mdl_op", "id", "account_id", "owner_id", "primary_contact_id", "name", "stage", "amount", "currency", "probability", "close_date", "forecast_category", "is_closed", "is_won", "created_at", "system_modstamp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "opportunity__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "opportunity__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -777,6 +794,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "opportunity__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."system_modstamp" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -887,6 +905,8 @@ CREATE TEMP TABLE IF NOT EXISTS "opportunity_line_item__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."opportunity_line_item__stage_key" ON "opportunity_line_item__stage" ("opportunity_id", "line_number", "revision");
 -- stage: INSERT INTO "opportunity_line_item__stage" ("_mdl_row", "_mdl_op", "opportunity_id", "line_number", "product_code", "description", "quantity", "unit_price", "discount_pct", "total_price", "revision") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "opportunity_line_item__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "opportunity_line_item__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -905,6 +925,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "opportunity_line_item__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."revision" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -1007,6 +1028,8 @@ CREATE TEMP TABLE IF NOT EXISTS "sales_user__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."sales_user__stage_key" ON "sales_user__stage" ("id", "system_modstamp");
 -- stage: INSERT INTO "sales_user__stage" ("_mdl_row", "_mdl_op", "id", "email", "full_name", "title", "manager_id", "is_active", "time_zone", "system_modstamp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "sales_user__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "sales_user__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -1025,6 +1048,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "sales_user__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."system_modstamp" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'

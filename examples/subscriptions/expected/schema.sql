@@ -139,6 +139,8 @@ CREATE TEMP TABLE IF NOT EXISTS "invoice__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."invoice__stage_key" ON "invoice__stage" ("invoice_id", "scn");
 -- stage: INSERT INTO "invoice__stage" ("_mdl_row", "_mdl_op", "invoice_id", "invoice_number", "customer_id", "subscription_id", "invoice_date", "due_date", "currency", "subtotal", "tax", "total", "amount_paid", "status", "is_paid", "paid_at", "scn") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "invoice__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "invoice__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -157,6 +159,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "invoice__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."scn" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -274,6 +277,8 @@ CREATE TEMP TABLE IF NOT EXISTS "invoice_line__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."invoice_line__stage_key" ON "invoice_line__stage" ("invoice_id", "line_no", "scn");
 -- stage: INSERT INTO "invoice_line__stage" ("_mdl_row", "_mdl_op", "invoice_id", "line_no", "description", "plan_code", "quantity", "unit_amount", "amount", "period_start", "period_end", "scn") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "invoice_line__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "invoice_line__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -292,6 +297,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "invoice_line__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."scn" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -403,6 +409,8 @@ CREATE TEMP TABLE IF NOT EXISTS "payment__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."payment__stage_key" ON "payment__stage" ("payment_id", "event_created");
 -- stage: INSERT INTO "payment__stage" ("_mdl_row", "_mdl_op", "payment_id", "customer_ref", "invoice_number", "amount", "currency", "method", "succeeded", "refunded", "captured_at", "event_created") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "payment__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "payment__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -421,6 +429,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "payment__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."event_created" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -520,6 +529,8 @@ CREATE TEMP TABLE IF NOT EXISTS "customer__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."customer__stage_key" ON "customer__stage" ("customer_id", "lsn");
 -- stage: INSERT INTO "customer__stage" ("_mdl_row", "_mdl_op", "customer_id", "external_ref", "email", "name", "country", "tax_exempt", "created_on", "lsn") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "customer__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "customer__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -538,6 +549,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "customer__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."lsn" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -636,6 +648,8 @@ CREATE TEMP TABLE IF NOT EXISTS "plan__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."plan__stage_key" ON "plan__stage" ("plan_code", "updated_at");
 -- stage: INSERT INTO "plan__stage" ("_mdl_row", "_mdl_op", "plan_code", "name", "billing_interval", "interval_count", "trial_days", "features", "is_public", "archived", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "plan__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "plan__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -654,6 +668,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "plan__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -752,6 +767,8 @@ CREATE TEMP TABLE IF NOT EXISTS "plan_price__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."plan_price__stage_key" ON "plan_price__stage" ("plan_code", "currency", "updated_at");
 -- stage: INSERT INTO "plan_price__stage" ("_mdl_row", "_mdl_op", "plan_code", "currency", "unit_amount", "tax_inclusive", "valid_from", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "plan_price__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "plan_price__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -770,6 +787,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "plan_price__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -851,6 +869,37 @@ CREATE TABLE IF NOT EXISTS "subscription__tombstones" (
   "lsn" INTEGER NOT NULL,
   PRIMARY KEY ("subscription_id")
 ) STRICT;
+CREATE TABLE IF NOT EXISTS "subscription__history" (
+  "subscription_id" INTEGER NOT NULL,
+  "customer_id" INTEGER NOT NULL,
+  "plan_code" TEXT NOT NULL,
+  "status" TEXT NOT NULL,
+  "quantity" INTEGER NOT NULL,
+  "unit_amount" TEXT NOT NULL,
+  "currency" TEXT NOT NULL,
+  "auto_renew" INTEGER NOT NULL,
+  "cancel_at_period_end" INTEGER NOT NULL,
+  "started_on" TEXT NOT NULL,
+  "current_period_start" TEXT,
+  "current_period_end" TEXT,
+  "canceled_at" TEXT,
+  "metadata" TEXT,
+  "lsn" INTEGER NOT NULL,
+  "valid_from" INTEGER NOT NULL,
+  "valid_to" INTEGER,
+  PRIMARY KEY ("subscription_id", "valid_from"),
+  CHECK ("valid_to" IS NULL OR "valid_to" > "valid_from")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "subscription__history_deletes" (
+  "subscription_id" INTEGER NOT NULL,
+  "lsn" INTEGER NOT NULL,
+  PRIMARY KEY ("subscription_id", "lsn")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "subscription__history_erased" (
+  "subscription_id" INTEGER NOT NULL,
+  "lsn" INTEGER NOT NULL,
+  PRIMARY KEY ("subscription_id")
+) STRICT;
 CREATE INDEX IF NOT EXISTS "subscription__fk_customer_id" ON "subscription" ("customer_id");
 CREATE INDEX IF NOT EXISTS "subscription__fk_plan_code" ON "subscription" ("plan_code");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
@@ -887,6 +936,8 @@ CREATE TEMP TABLE IF NOT EXISTS "subscription__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."subscription__stage_key" ON "subscription__stage" ("subscription_id", "lsn");
 -- stage: INSERT INTO "subscription__stage" ("_mdl_row", "_mdl_op", "subscription_id", "customer_id", "plan_code", "status", "quantity", "unit_amount", "currency", "auto_renew", "cancel_at_period_end", "started_on", "current_period_start", "current_period_end", "canceled_at", "metadata", "lsn") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "subscription__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "subscription__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -905,6 +956,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "subscription__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."lsn" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -964,6 +1016,26 @@ SELECT "subscription_id", "lsn" FROM "subscription__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("subscription_id") DO UPDATE SET "lsn" = excluded."lsn"
 WHERE excluded."lsn" > t."lsn";
+-- history step: history-deletes
+INSERT OR IGNORE INTO "subscription__history_deletes" ("subscription_id", "lsn")
+SELECT s."subscription_id", s."lsn" FROM "subscription__stage" AS s
+WHERE (s."_mdl_op" & 1) = 1 AND NOT EXISTS (SELECT 1 FROM "subscription__history_erased" AS e WHERE e."subscription_id" = s."subscription_id" AND s."lsn" <= e."lsn");
+-- history step: history-replaced
+DELETE FROM "subscription__history"
+WHERE ("subscription_id", "valid_from") IN (SELECT "subscription_id", "lsn" FROM "subscription__stage" AS s WHERE (s."_mdl_op" & 1) = 1);
+-- history step: history-upserts
+INSERT INTO "subscription__history" AS h ("subscription_id", "customer_id", "plan_code", "status", "quantity", "unit_amount", "currency", "auto_renew", "cancel_at_period_end", "started_on", "current_period_start", "current_period_end", "canceled_at", "metadata", "lsn", "valid_from", "valid_to")
+SELECT s."subscription_id", s."customer_id", s."plan_code", s."status", s."quantity", s."unit_amount", s."currency", s."auto_renew", s."cancel_at_period_end", s."started_on", s."current_period_start", s."current_period_end", s."canceled_at", s."metadata", s."lsn", s."lsn", NULL FROM "subscription__stage" AS s
+WHERE (s."_mdl_op" & 1) = 0 AND NOT EXISTS (SELECT 1 FROM "subscription__history_erased" AS e WHERE e."subscription_id" = s."subscription_id" AND s."lsn" <= e."lsn")
+  AND NOT EXISTS (SELECT 1 FROM "subscription__history_deletes" AS d WHERE d."subscription_id" = s."subscription_id" AND d."lsn" = s."lsn")
+ON CONFLICT ("subscription_id", "valid_from") DO UPDATE SET "customer_id" = excluded."customer_id", "plan_code" = excluded."plan_code", "status" = excluded."status", "quantity" = excluded."quantity", "unit_amount" = excluded."unit_amount", "currency" = excluded."currency", "auto_renew" = excluded."auto_renew", "cancel_at_period_end" = excluded."cancel_at_period_end", "started_on" = excluded."started_on", "current_period_start" = excluded."current_period_start", "current_period_end" = excluded."current_period_end", "canceled_at" = excluded."canceled_at", "metadata" = excluded."metadata"
+WHERE json_array(excluded."subscription_id", excluded."customer_id", excluded."plan_code", excluded."status", excluded."quantity", excluded."unit_amount", excluded."currency", excluded."auto_renew", excluded."cancel_at_period_end", excluded."started_on", excluded."current_period_start", excluded."current_period_end", excluded."canceled_at", excluded."metadata", excluded."lsn") > json_array(h."subscription_id", h."customer_id", h."plan_code", h."status", h."quantity", h."unit_amount", h."currency", h."auto_renew", h."cancel_at_period_end", h."started_on", h."current_period_start", h."current_period_end", h."canceled_at", h."metadata", h."lsn");
+-- history step: history-close
+UPDATE "subscription__history" AS h SET "valid_to" = (SELECT min("p") FROM (
+    SELECT min(x."valid_from") AS "p" FROM "subscription__history" AS x WHERE x."subscription_id" = h."subscription_id" AND x."valid_from" > h."valid_from"
+    UNION ALL SELECT min(d."lsn") FROM "subscription__history_deletes" AS d WHERE d."subscription_id" = h."subscription_id" AND d."lsn" > h."valid_from"))
+FROM (SELECT "subscription_id", min("lsn") AS "lo" FROM "subscription__stage" GROUP BY "subscription_id") AS b
+WHERE h."subscription_id" = b."subscription_id" AND (h."valid_to" IS NULL OR h."valid_to" > b."lo");
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "subscription__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -988,6 +1060,34 @@ CREATE TABLE IF NOT EXISTS "renewal" (
   PRIMARY KEY ("subscription_id", "period_number")
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "renewal__tombstones" (
+  "subscription_id" INTEGER NOT NULL,
+  "period_number" INTEGER NOT NULL,
+  "updated_at" TEXT NOT NULL,
+  PRIMARY KEY ("subscription_id", "period_number")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "renewal__history" (
+  "subscription_id" INTEGER NOT NULL,
+  "period_number" INTEGER NOT NULL,
+  "period_start" TEXT NOT NULL,
+  "period_end" TEXT NOT NULL,
+  "from_plan_code" TEXT NOT NULL,
+  "to_plan_code" TEXT,
+  "amount" TEXT,
+  "outcome" TEXT NOT NULL,
+  "attempts" INTEGER NOT NULL,
+  "updated_at" TEXT NOT NULL,
+  "valid_from" TEXT NOT NULL,
+  "valid_to" TEXT,
+  PRIMARY KEY ("subscription_id", "period_number", "valid_from"),
+  CHECK ("valid_to" IS NULL OR "valid_to" > "valid_from")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "renewal__history_deletes" (
+  "subscription_id" INTEGER NOT NULL,
+  "period_number" INTEGER NOT NULL,
+  "updated_at" TEXT NOT NULL,
+  PRIMARY KEY ("subscription_id", "period_number", "updated_at")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "renewal__history_erased" (
   "subscription_id" INTEGER NOT NULL,
   "period_number" INTEGER NOT NULL,
   "updated_at" TEXT NOT NULL,
@@ -1027,6 +1127,8 @@ CREATE TEMP TABLE IF NOT EXISTS "renewal__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."renewal__stage_key" ON "renewal__stage" ("subscription_id", "period_number", "updated_at");
 -- stage: INSERT INTO "renewal__stage" ("_mdl_row", "_mdl_op", "subscription_id", "period_number", "period_start", "period_end", "from_plan_code", "to_plan_code", "amount", "outcome", "attempts", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "renewal__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "renewal__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -1045,6 +1147,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "renewal__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -1098,6 +1201,26 @@ SELECT "subscription_id", "period_number", "updated_at" FROM "renewal__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("subscription_id", "period_number") DO UPDATE SET "updated_at" = excluded."updated_at"
 WHERE excluded."updated_at" > t."updated_at";
+-- history step: history-deletes
+INSERT OR IGNORE INTO "renewal__history_deletes" ("subscription_id", "period_number", "updated_at")
+SELECT s."subscription_id", s."period_number", s."updated_at" FROM "renewal__stage" AS s
+WHERE (s."_mdl_op" & 1) = 1 AND NOT EXISTS (SELECT 1 FROM "renewal__history_erased" AS e WHERE e."subscription_id" = s."subscription_id" AND e."period_number" = s."period_number" AND s."updated_at" <= e."updated_at");
+-- history step: history-replaced
+DELETE FROM "renewal__history"
+WHERE ("subscription_id", "period_number", "valid_from") IN (SELECT "subscription_id", "period_number", "updated_at" FROM "renewal__stage" AS s WHERE (s."_mdl_op" & 1) = 1);
+-- history step: history-upserts
+INSERT INTO "renewal__history" AS h ("subscription_id", "period_number", "period_start", "period_end", "from_plan_code", "to_plan_code", "amount", "outcome", "attempts", "updated_at", "valid_from", "valid_to")
+SELECT s."subscription_id", s."period_number", s."period_start", s."period_end", s."from_plan_code", s."to_plan_code", s."amount", s."outcome", s."attempts", s."updated_at", s."updated_at", NULL FROM "renewal__stage" AS s
+WHERE (s."_mdl_op" & 1) = 0 AND NOT EXISTS (SELECT 1 FROM "renewal__history_erased" AS e WHERE e."subscription_id" = s."subscription_id" AND e."period_number" = s."period_number" AND s."updated_at" <= e."updated_at")
+  AND NOT EXISTS (SELECT 1 FROM "renewal__history_deletes" AS d WHERE d."subscription_id" = s."subscription_id" AND d."period_number" = s."period_number" AND d."updated_at" = s."updated_at")
+ON CONFLICT ("subscription_id", "period_number", "valid_from") DO UPDATE SET "period_start" = excluded."period_start", "period_end" = excluded."period_end", "from_plan_code" = excluded."from_plan_code", "to_plan_code" = excluded."to_plan_code", "amount" = excluded."amount", "outcome" = excluded."outcome", "attempts" = excluded."attempts"
+WHERE json_array(excluded."subscription_id", excluded."period_number", excluded."period_start", excluded."period_end", excluded."from_plan_code", excluded."to_plan_code", excluded."amount", excluded."outcome", excluded."attempts", excluded."updated_at") > json_array(h."subscription_id", h."period_number", h."period_start", h."period_end", h."from_plan_code", h."to_plan_code", h."amount", h."outcome", h."attempts", h."updated_at");
+-- history step: history-close
+UPDATE "renewal__history" AS h SET "valid_to" = (SELECT min("p") FROM (
+    SELECT min(x."valid_from") AS "p" FROM "renewal__history" AS x WHERE x."subscription_id" = h."subscription_id" AND x."period_number" = h."period_number" AND x."valid_from" > h."valid_from"
+    UNION ALL SELECT min(d."updated_at") FROM "renewal__history_deletes" AS d WHERE d."subscription_id" = h."subscription_id" AND d."period_number" = h."period_number" AND d."updated_at" > h."valid_from"))
+FROM (SELECT "subscription_id", "period_number", min("updated_at") AS "lo" FROM "renewal__stage" GROUP BY "subscription_id", "period_number") AS b
+WHERE h."subscription_id" = b."subscription_id" AND h."period_number" = b."period_number" AND (h."valid_to" IS NULL OR h."valid_to" > b."lo");
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "renewal__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

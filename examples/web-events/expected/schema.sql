@@ -132,6 +132,8 @@ CREATE TEMP TABLE IF NOT EXISTS "session__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."session__stage_key" ON "session__stage" ("session_id", "started_at", "log_offset");
 -- stage: INSERT INTO "session__stage" ("_mdl_row", "_mdl_op", "session_id", "started_at", "visitor_id", "account_id", "ended_at", "landing_url", "referrer", "utm", "page_view_count", "is_bounce", "log_offset") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "session__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "session__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -150,6 +152,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "session__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."log_offset" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -275,6 +278,8 @@ CREATE TEMP TABLE IF NOT EXISTS "page_view__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."page_view__stage_key" ON "page_view__stage" ("event_id", "viewed_at", "log_offset");
 -- stage: INSERT INTO "page_view__stage" ("_mdl_row", "_mdl_op", "event_id", "viewed_at", "visitor_id", "account_id", "session_id", "session_started_at", "url", "path", "title", "referrer", "time_on_page_ms", "is_bot", "log_offset") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "page_view__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -293,6 +298,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."log_offset" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -414,6 +420,8 @@ CREATE TEMP TABLE IF NOT EXISTS "track_event__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."track_event__stage_key" ON "track_event__stage" ("event_id", "occurred_at", "log_offset");
 -- stage: INSERT INTO "track_event__stage" ("_mdl_row", "_mdl_op", "event_id", "occurred_at", "event_name", "visitor_id", "account_id", "session_id", "session_started_at", "properties", "client_sent_at", "log_offset") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "track_event__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "track_event__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -432,6 +440,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "track_event__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."log_offset" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -525,6 +534,8 @@ CREATE TEMP TABLE IF NOT EXISTS "account__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("account_id", "updated_at");
 -- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "account_id", "name", "plan", "signed_up_at", "is_internal", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "account__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -543,6 +554,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "account__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -640,6 +652,8 @@ CREATE TEMP TABLE IF NOT EXISTS "visitor__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."visitor__stage_key" ON "visitor__stage" ("visitor_id", "identity_seq");
 -- stage: INSERT INTO "visitor__stage" ("_mdl_row", "_mdl_op", "visitor_id", "account_id", "first_seen_at", "first_referrer", "country", "device_type", "identity_seq") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "visitor__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "visitor__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -658,6 +672,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "visitor__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."identity_seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -759,6 +774,8 @@ CREATE TEMP TABLE IF NOT EXISTS "daily_account_usage__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."daily_account_usage__stage_key" ON "daily_account_usage__stage" ("account_id", "usage_date", "computed_at");
 -- stage: INSERT INTO "daily_account_usage__stage" ("_mdl_row", "_mdl_op", "account_id", "usage_date", "active_visitors", "sessions", "page_views", "events", "feature_usage", "computed_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "daily_account_usage__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "daily_account_usage__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -777,6 +794,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "daily_account_usage__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."computed_at" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'

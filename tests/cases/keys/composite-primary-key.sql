@@ -113,6 +113,8 @@ CREATE TEMP TABLE IF NOT EXISTS "ledger_entry__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."ledger_entry__stage_key" ON "ledger_entry__stage" ("account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq");
 -- stage: INSERT INTO "ledger_entry__stage" ("_mdl_row", "_mdl_op", "account_id", "entry_no", "amount_cents", "booked_on", "posted_at", "seq") VALUES (?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "ledger_entry__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "ledger_entry__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -131,6 +133,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "ledger_entry__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'

@@ -101,6 +101,8 @@ CREATE TEMP TABLE IF NOT EXISTS "Account__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."Account__stage_key" ON "Account__stage" ("ID", "Updated_At");
 -- stage: INSERT INTO "Account__stage" ("_mdl_row", "_mdl_op", "ID", "Updated_At") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "Account__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "Account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -119,6 +121,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "Account__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."Updated_At" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -210,6 +213,8 @@ CREATE TEMP TABLE IF NOT EXISTS "contact__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."contact__stage_key" ON "contact__stage" ("Id", "seq");
 -- stage: INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "Id", "Account_Id", "Owner_Id", "seq") VALUES (?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "contact__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -228,6 +233,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'

@@ -103,6 +103,8 @@ CREATE TEMP TABLE IF NOT EXISTS "excluded__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."excluded__stage_key" ON "excluded__stage" ("id", "seq");
 -- stage: INSERT INTO "excluded__stage" ("_mdl_row", "_mdl_op", "id", "name", "seq") VALUES (?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "excluded__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "excluded__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -121,6 +123,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "excluded__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'

@@ -104,6 +104,8 @@ CREATE TEMP TABLE IF NOT EXISTS "contact__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."contact__stage_key" ON "contact__stage" ("account_id", "email", "seq");
 -- stage: INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "account_id", "email", "seq") VALUES (?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "contact__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -122,6 +124,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -208,6 +211,8 @@ CREATE TEMP TABLE IF NOT EXISTS "note__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."note__stage_key" ON "note__stage" ("id", "seq");
 -- stage: INSERT INTO "note__stage" ("_mdl_row", "_mdl_op", "id", "contact_account", "contact_email", "seq") VALUES (?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "note__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "note__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -226,6 +231,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "note__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'

@@ -108,6 +108,8 @@ CREATE TEMP TABLE IF NOT EXISTS "contact__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."contact__stage_key" ON "contact__stage" ("id", "seq");
 -- stage: INSERT INTO "contact__stage" ("_mdl_row", "_mdl_op", "id", "account_id", "seq") VALUES (?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "contact__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -126,6 +128,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "contact__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -204,6 +207,8 @@ CREATE TEMP TABLE IF NOT EXISTS "account__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("id", "updated_at");
 -- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "id", "updated_at") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "account__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -222,6 +227,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "account__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'

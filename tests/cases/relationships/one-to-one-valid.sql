@@ -101,6 +101,8 @@ CREATE TEMP TABLE IF NOT EXISTS "account__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("id", "updated_at");
 -- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "id", "updated_at") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "account__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -119,6 +121,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "account__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -200,6 +203,8 @@ CREATE TEMP TABLE IF NOT EXISTS "account_settings__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."account_settings__stage_key" ON "account_settings__stage" ("account_id", "seq");
 -- stage: INSERT INTO "account_settings__stage" ("_mdl_row", "_mdl_op", "account_id", "seq") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "account_settings__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "account_settings__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -218,6 +223,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "account_settings__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -302,6 +308,8 @@ CREATE TEMP TABLE IF NOT EXISTS "account_owner__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."account_owner__stage_key" ON "account_owner__stage" ("id", "seq");
 -- stage: INSERT INTO "account_owner__stage" ("_mdl_row", "_mdl_op", "id", "account_id", "seq") VALUES (?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "account_owner__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "account_owner__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -320,6 +328,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "account_owner__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'

@@ -101,6 +101,8 @@ CREATE TEMP TABLE IF NOT EXISTS "person__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."person__stage_key" ON "person__stage" ("id", "updated_at");
 -- stage: INSERT INTO "person__stage" ("_mdl_row", "_mdl_op", "id", "updated_at") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "person__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "person__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -119,6 +121,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "person__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -196,6 +199,8 @@ CREATE TEMP TABLE IF NOT EXISTS "company__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."company__stage_key" ON "company__stage" ("id", "updated_at");
 -- stage: INSERT INTO "company__stage" ("_mdl_row", "_mdl_op", "id", "updated_at") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "company__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "company__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -214,6 +219,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "company__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -302,6 +308,8 @@ CREATE TEMP TABLE IF NOT EXISTS "asset__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."asset__stage_key" ON "asset__stage" ("id", "seq");
 -- stage: INSERT INTO "asset__stage" ("_mdl_row", "_mdl_op", "id", "owner_id", "seq") VALUES (?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "asset__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "asset__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -320,6 +328,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "asset__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'

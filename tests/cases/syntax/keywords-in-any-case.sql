@@ -102,6 +102,8 @@ CREATE TEMP TABLE IF NOT EXISTS "account__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."account__stage_key" ON "account__stage" ("id", "updated_at");
 -- stage: INSERT INTO "account__stage" ("_mdl_row", "_mdl_op", "id", "updated_at") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "account__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "account__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -120,6 +122,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "account__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."updated_at" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -184,6 +187,25 @@ CREATE TABLE IF NOT EXISTS "Contact__tombstones" (
   "Seq" INTEGER NOT NULL,
   PRIMARY KEY ("Id")
 ) STRICT;
+CREATE TABLE IF NOT EXISTS "Contact__history" (
+  "Id" TEXT NOT NULL,
+  "Account_Id" TEXT,
+  "Seq" INTEGER NOT NULL,
+  "valid_from" INTEGER NOT NULL,
+  "valid_to" INTEGER,
+  PRIMARY KEY ("Id", "valid_from"),
+  CHECK ("valid_to" IS NULL OR "valid_to" > "valid_from")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "Contact__history_deletes" (
+  "Id" TEXT NOT NULL,
+  "Seq" INTEGER NOT NULL,
+  PRIMARY KEY ("Id", "Seq")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "Contact__history_erased" (
+  "Id" TEXT NOT NULL,
+  "Seq" INTEGER NOT NULL,
+  PRIMARY KEY ("Id")
+) STRICT;
 CREATE INDEX IF NOT EXISTS "Contact__fk_Account_Id" ON "Contact" ("Account_Id");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
 VALUES ('Contact', 'Contact', 'Contact__tombstones', 'record', 1, '["Id"]', 'Seq', NULL, '[["Account_Id"]]', 'f4749b0f101cdfb8')
@@ -204,6 +226,8 @@ CREATE TEMP TABLE IF NOT EXISTS "Contact__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."Contact__stage_key" ON "Contact__stage" ("Id", "Seq");
 -- stage: INSERT INTO "Contact__stage" ("_mdl_row", "_mdl_op", "Id", "Account_Id", "Seq") VALUES (?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "Contact__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "Contact__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -222,6 +246,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "Contact__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."Seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -269,6 +294,26 @@ SELECT "Id", "Seq" FROM "Contact__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("Id") DO UPDATE SET "Seq" = excluded."Seq"
 WHERE excluded."Seq" > t."Seq";
+-- history step: history-deletes
+INSERT OR IGNORE INTO "Contact__history_deletes" ("Id", "Seq")
+SELECT s."Id", s."Seq" FROM "Contact__stage" AS s
+WHERE (s."_mdl_op" & 1) = 1 AND NOT EXISTS (SELECT 1 FROM "Contact__history_erased" AS e WHERE e."Id" = s."Id" AND s."Seq" <= e."Seq");
+-- history step: history-replaced
+DELETE FROM "Contact__history"
+WHERE ("Id", "valid_from") IN (SELECT "Id", "Seq" FROM "Contact__stage" AS s WHERE (s."_mdl_op" & 1) = 1);
+-- history step: history-upserts
+INSERT INTO "Contact__history" AS h ("Id", "Account_Id", "Seq", "valid_from", "valid_to")
+SELECT s."Id", s."Account_Id", s."Seq", s."Seq", NULL FROM "Contact__stage" AS s
+WHERE (s."_mdl_op" & 1) = 0 AND NOT EXISTS (SELECT 1 FROM "Contact__history_erased" AS e WHERE e."Id" = s."Id" AND s."Seq" <= e."Seq")
+  AND NOT EXISTS (SELECT 1 FROM "Contact__history_deletes" AS d WHERE d."Id" = s."Id" AND d."Seq" = s."Seq")
+ON CONFLICT ("Id", "valid_from") DO UPDATE SET "Account_Id" = excluded."Account_Id"
+WHERE json_array(excluded."Id", excluded."Account_Id", excluded."Seq") > json_array(h."Id", h."Account_Id", h."Seq");
+-- history step: history-close
+UPDATE "Contact__history" AS h SET "valid_to" = (SELECT min("p") FROM (
+    SELECT min(x."valid_from") AS "p" FROM "Contact__history" AS x WHERE x."Id" = h."Id" AND x."valid_from" > h."valid_from"
+    UNION ALL SELECT min(d."Seq") FROM "Contact__history_deletes" AS d WHERE d."Id" = h."Id" AND d."Seq" > h."valid_from"))
+FROM (SELECT "Id", min("Seq") AS "lo" FROM "Contact__stage" GROUP BY "Id") AS b
+WHERE h."Id" = b."Id" AND (h."valid_to" IS NULL OR h."valid_to" > b."lo");
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "Contact__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -311,6 +356,8 @@ CREATE TEMP TABLE IF NOT EXISTS "visit__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."visit__stage_key" ON "visit__stage" ("id", "at", "seq");
 -- stage: INSERT INTO "visit__stage" ("_mdl_row", "_mdl_op", "id", "at", "contact_id", "seq") VALUES (?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "visit__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "visit__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -329,6 +376,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "visit__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'

@@ -101,6 +101,8 @@ CREATE TEMP TABLE IF NOT EXISTS "a__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."a__stage_key" ON "a__stage" ("id", "seq");
 -- stage: INSERT INTO "a__stage" ("_mdl_row", "_mdl_op", "id", "seq") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "a__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "a__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -119,6 +121,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "a__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -182,6 +185,24 @@ CREATE TABLE IF NOT EXISTS "b__tombstones" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
+CREATE TABLE IF NOT EXISTS "b__history" (
+  "id" INTEGER NOT NULL,
+  "seq" INTEGER NOT NULL,
+  "valid_from" INTEGER NOT NULL,
+  "valid_to" INTEGER,
+  PRIMARY KEY ("id", "valid_from"),
+  CHECK ("valid_to" IS NULL OR "valid_to" > "valid_from")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "b__history_deletes" (
+  "id" INTEGER NOT NULL,
+  "seq" INTEGER NOT NULL,
+  PRIMARY KEY ("id", "seq")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "b__history_erased" (
+  "id" INTEGER NOT NULL,
+  "seq" INTEGER NOT NULL,
+  PRIMARY KEY ("id")
+) STRICT;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
 VALUES ('b', 'b', 'b__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '1a30139dc9191c43')
 ON CONFLICT ("name") DO NOTHING;
@@ -197,6 +218,8 @@ CREATE TEMP TABLE IF NOT EXISTS "b__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."b__stage_key" ON "b__stage" ("id", "seq");
 -- stage: INSERT INTO "b__stage" ("_mdl_row", "_mdl_op", "id", "seq") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "b__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "b__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -215,6 +238,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "b__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -261,6 +285,26 @@ SELECT "id", "seq" FROM "b__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
 WHERE excluded."seq" > t."seq";
+-- history step: history-deletes
+INSERT OR IGNORE INTO "b__history_deletes" ("id", "seq")
+SELECT s."id", s."seq" FROM "b__stage" AS s
+WHERE (s."_mdl_op" & 1) = 1 AND NOT EXISTS (SELECT 1 FROM "b__history_erased" AS e WHERE e."id" = s."id" AND s."seq" <= e."seq");
+-- history step: history-replaced
+DELETE FROM "b__history"
+WHERE ("id", "valid_from") IN (SELECT "id", "seq" FROM "b__stage" AS s WHERE (s."_mdl_op" & 1) = 1);
+-- history step: history-upserts
+INSERT INTO "b__history" AS h ("id", "seq", "valid_from", "valid_to")
+SELECT s."id", s."seq", s."seq", NULL FROM "b__stage" AS s
+WHERE (s."_mdl_op" & 1) = 0 AND NOT EXISTS (SELECT 1 FROM "b__history_erased" AS e WHERE e."id" = s."id" AND s."seq" <= e."seq")
+  AND NOT EXISTS (SELECT 1 FROM "b__history_deletes" AS d WHERE d."id" = s."id" AND d."seq" = s."seq")
+ON CONFLICT ("id", "valid_from") DO UPDATE SET "seq" = excluded."seq"
+WHERE json_array(excluded."id", excluded."seq") > json_array(h."id", h."seq");
+-- history step: history-close
+UPDATE "b__history" AS h SET "valid_to" = (SELECT min("p") FROM (
+    SELECT min(x."valid_from") AS "p" FROM "b__history" AS x WHERE x."id" = h."id" AND x."valid_from" > h."valid_from"
+    UNION ALL SELECT min(d."seq") FROM "b__history_deletes" AS d WHERE d."id" = h."id" AND d."seq" > h."valid_from"))
+FROM (SELECT "id", min("seq") AS "lo" FROM "b__stage" GROUP BY "id") AS b
+WHERE h."id" = b."id" AND (h."valid_to" IS NULL OR h."valid_to" > b."lo");
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "b__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -274,6 +318,24 @@ CREATE TABLE IF NOT EXISTS "c" (
   PRIMARY KEY ("id")
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "c__tombstones" (
+  "id" INTEGER NOT NULL,
+  "seq" INTEGER NOT NULL,
+  PRIMARY KEY ("id")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "c__history" (
+  "id" INTEGER NOT NULL,
+  "seq" INTEGER NOT NULL,
+  "valid_from" INTEGER NOT NULL,
+  "valid_to" INTEGER,
+  PRIMARY KEY ("id", "valid_from"),
+  CHECK ("valid_to" IS NULL OR "valid_to" > "valid_from")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "c__history_deletes" (
+  "id" INTEGER NOT NULL,
+  "seq" INTEGER NOT NULL,
+  PRIMARY KEY ("id", "seq")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "c__history_erased" (
   "id" INTEGER NOT NULL,
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id")
@@ -293,6 +355,8 @@ CREATE TEMP TABLE IF NOT EXISTS "c__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."c__stage_key" ON "c__stage" ("id", "seq");
 -- stage: INSERT INTO "c__stage" ("_mdl_row", "_mdl_op", "id", "seq") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "c__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "c__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -311,6 +375,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "c__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -357,6 +422,26 @@ SELECT "id", "seq" FROM "c__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
 WHERE excluded."seq" > t."seq";
+-- history step: history-deletes
+INSERT OR IGNORE INTO "c__history_deletes" ("id", "seq")
+SELECT s."id", s."seq" FROM "c__stage" AS s
+WHERE (s."_mdl_op" & 1) = 1 AND NOT EXISTS (SELECT 1 FROM "c__history_erased" AS e WHERE e."id" = s."id" AND s."seq" <= e."seq");
+-- history step: history-replaced
+DELETE FROM "c__history"
+WHERE ("id", "valid_from") IN (SELECT "id", "seq" FROM "c__stage" AS s WHERE (s."_mdl_op" & 1) = 1);
+-- history step: history-upserts
+INSERT INTO "c__history" AS h ("id", "seq", "valid_from", "valid_to")
+SELECT s."id", s."seq", s."seq", NULL FROM "c__stage" AS s
+WHERE (s."_mdl_op" & 1) = 0 AND NOT EXISTS (SELECT 1 FROM "c__history_erased" AS e WHERE e."id" = s."id" AND s."seq" <= e."seq")
+  AND NOT EXISTS (SELECT 1 FROM "c__history_deletes" AS d WHERE d."id" = s."id" AND d."seq" = s."seq")
+ON CONFLICT ("id", "valid_from") DO UPDATE SET "seq" = excluded."seq"
+WHERE json_array(excluded."id", excluded."seq") > json_array(h."id", h."seq");
+-- history step: history-close
+UPDATE "c__history" AS h SET "valid_to" = (SELECT min("p") FROM (
+    SELECT min(x."valid_from") AS "p" FROM "c__history" AS x WHERE x."id" = h."id" AND x."valid_from" > h."valid_from"
+    UNION ALL SELECT min(d."seq") FROM "c__history_deletes" AS d WHERE d."id" = h."id" AND d."seq" > h."valid_from"))
+FROM (SELECT "id", min("seq") AS "lo" FROM "c__stage" GROUP BY "id") AS b
+WHERE h."id" = b."id" AND (h."valid_to" IS NULL OR h."valid_to" > b."lo");
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "c__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -370,6 +455,24 @@ CREATE TABLE IF NOT EXISTS "d" (
   PRIMARY KEY ("id")
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "d__tombstones" (
+  "id" INTEGER NOT NULL,
+  "seq" INTEGER NOT NULL,
+  PRIMARY KEY ("id")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "d__history" (
+  "id" INTEGER NOT NULL,
+  "seq" INTEGER NOT NULL,
+  "valid_from" INTEGER NOT NULL,
+  "valid_to" INTEGER,
+  PRIMARY KEY ("id", "valid_from"),
+  CHECK ("valid_to" IS NULL OR "valid_to" > "valid_from")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "d__history_deletes" (
+  "id" INTEGER NOT NULL,
+  "seq" INTEGER NOT NULL,
+  PRIMARY KEY ("id", "seq")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "d__history_erased" (
   "id" INTEGER NOT NULL,
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id")
@@ -389,6 +492,8 @@ CREATE TEMP TABLE IF NOT EXISTS "d__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."d__stage_key" ON "d__stage" ("id", "seq");
 -- stage: INSERT INTO "d__stage" ("_mdl_row", "_mdl_op", "id", "seq") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "d__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "d__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -407,6 +512,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "d__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -453,6 +559,26 @@ SELECT "id", "seq" FROM "d__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
 WHERE excluded."seq" > t."seq";
+-- history step: history-deletes
+INSERT OR IGNORE INTO "d__history_deletes" ("id", "seq")
+SELECT s."id", s."seq" FROM "d__stage" AS s
+WHERE (s."_mdl_op" & 1) = 1 AND NOT EXISTS (SELECT 1 FROM "d__history_erased" AS e WHERE e."id" = s."id" AND s."seq" <= e."seq");
+-- history step: history-replaced
+DELETE FROM "d__history"
+WHERE ("id", "valid_from") IN (SELECT "id", "seq" FROM "d__stage" AS s WHERE (s."_mdl_op" & 1) = 1);
+-- history step: history-upserts
+INSERT INTO "d__history" AS h ("id", "seq", "valid_from", "valid_to")
+SELECT s."id", s."seq", s."seq", NULL FROM "d__stage" AS s
+WHERE (s."_mdl_op" & 1) = 0 AND NOT EXISTS (SELECT 1 FROM "d__history_erased" AS e WHERE e."id" = s."id" AND s."seq" <= e."seq")
+  AND NOT EXISTS (SELECT 1 FROM "d__history_deletes" AS d WHERE d."id" = s."id" AND d."seq" = s."seq")
+ON CONFLICT ("id", "valid_from") DO UPDATE SET "seq" = excluded."seq"
+WHERE json_array(excluded."id", excluded."seq") > json_array(h."id", h."seq");
+-- history step: history-close
+UPDATE "d__history" AS h SET "valid_to" = (SELECT min("p") FROM (
+    SELECT min(x."valid_from") AS "p" FROM "d__history" AS x WHERE x."id" = h."id" AND x."valid_from" > h."valid_from"
+    UNION ALL SELECT min(d."seq") FROM "d__history_deletes" AS d WHERE d."id" = h."id" AND d."seq" > h."valid_from"))
+FROM (SELECT "id", min("seq") AS "lo" FROM "d__stage" GROUP BY "id") AS b
+WHERE h."id" = b."id" AND (h."valid_to" IS NULL OR h."valid_to" > b."lo");
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "d__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -467,6 +593,27 @@ CREATE TABLE IF NOT EXISTS "e" (
   PRIMARY KEY ("id", "at")
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "e__tombstones" (
+  "id" INTEGER NOT NULL,
+  "at" TEXT NOT NULL,
+  "seq" INTEGER NOT NULL,
+  PRIMARY KEY ("id", "at")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "e__history" (
+  "id" INTEGER NOT NULL,
+  "at" TEXT NOT NULL,
+  "seq" INTEGER NOT NULL,
+  "valid_from" INTEGER NOT NULL,
+  "valid_to" INTEGER,
+  PRIMARY KEY ("id", "at", "valid_from"),
+  CHECK ("valid_to" IS NULL OR "valid_to" > "valid_from")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "e__history_deletes" (
+  "id" INTEGER NOT NULL,
+  "at" TEXT NOT NULL,
+  "seq" INTEGER NOT NULL,
+  PRIMARY KEY ("id", "at", "seq")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "e__history_erased" (
   "id" INTEGER NOT NULL,
   "at" TEXT NOT NULL,
   "seq" INTEGER NOT NULL,
@@ -489,6 +636,8 @@ CREATE TEMP TABLE IF NOT EXISTS "e__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."e__stage_key" ON "e__stage" ("id", "at", "seq");
 -- stage: INSERT INTO "e__stage" ("_mdl_row", "_mdl_op", "id", "at", "seq") VALUES (?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "e__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "e__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -507,6 +656,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "e__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -553,6 +703,26 @@ SELECT "id", "at", "seq" FROM "e__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id", "at") DO UPDATE SET "seq" = excluded."seq"
 WHERE excluded."seq" > t."seq";
+-- history step: history-deletes
+INSERT OR IGNORE INTO "e__history_deletes" ("id", "at", "seq")
+SELECT s."id", s."at", s."seq" FROM "e__stage" AS s
+WHERE (s."_mdl_op" & 1) = 1 AND NOT EXISTS (SELECT 1 FROM "e__history_erased" AS e WHERE e."id" = s."id" AND e."at" = s."at" AND s."seq" <= e."seq");
+-- history step: history-replaced
+DELETE FROM "e__history"
+WHERE ("id", "at", "valid_from") IN (SELECT "id", "at", "seq" FROM "e__stage" AS s WHERE (s."_mdl_op" & 1) = 1);
+-- history step: history-upserts
+INSERT INTO "e__history" AS h ("id", "at", "seq", "valid_from", "valid_to")
+SELECT s."id", s."at", s."seq", s."seq", NULL FROM "e__stage" AS s
+WHERE (s."_mdl_op" & 1) = 0 AND NOT EXISTS (SELECT 1 FROM "e__history_erased" AS e WHERE e."id" = s."id" AND e."at" = s."at" AND s."seq" <= e."seq")
+  AND NOT EXISTS (SELECT 1 FROM "e__history_deletes" AS d WHERE d."id" = s."id" AND d."at" = s."at" AND d."seq" = s."seq")
+ON CONFLICT ("id", "at", "valid_from") DO UPDATE SET "seq" = excluded."seq"
+WHERE json_array(excluded."id", excluded."at", excluded."seq") > json_array(h."id", h."at", h."seq");
+-- history step: history-close
+UPDATE "e__history" AS h SET "valid_to" = (SELECT min("p") FROM (
+    SELECT min(x."valid_from") AS "p" FROM "e__history" AS x WHERE x."id" = h."id" AND x."at" = h."at" AND x."valid_from" > h."valid_from"
+    UNION ALL SELECT min(d."seq") FROM "e__history_deletes" AS d WHERE d."id" = h."id" AND d."at" = h."at" AND d."seq" > h."valid_from"))
+FROM (SELECT "id", "at", min("seq") AS "lo" FROM "e__stage" GROUP BY "id", "at") AS b
+WHERE h."id" = b."id" AND h."at" = b."at" AND (h."valid_to" IS NULL OR h."valid_to" > b."lo");
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "e__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -567,6 +737,27 @@ CREATE TABLE IF NOT EXISTS "f" (
   PRIMARY KEY ("id", "at")
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "f__tombstones" (
+  "id" INTEGER NOT NULL,
+  "at" TEXT NOT NULL,
+  "seq" INTEGER NOT NULL,
+  PRIMARY KEY ("id", "at")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "f__history" (
+  "id" INTEGER NOT NULL,
+  "at" TEXT NOT NULL,
+  "seq" INTEGER NOT NULL,
+  "valid_from" INTEGER NOT NULL,
+  "valid_to" INTEGER,
+  PRIMARY KEY ("id", "at", "valid_from"),
+  CHECK ("valid_to" IS NULL OR "valid_to" > "valid_from")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "f__history_deletes" (
+  "id" INTEGER NOT NULL,
+  "at" TEXT NOT NULL,
+  "seq" INTEGER NOT NULL,
+  PRIMARY KEY ("id", "at", "seq")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "f__history_erased" (
   "id" INTEGER NOT NULL,
   "at" TEXT NOT NULL,
   "seq" INTEGER NOT NULL,
@@ -589,6 +780,8 @@ CREATE TEMP TABLE IF NOT EXISTS "f__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."f__stage_key" ON "f__stage" ("id", "at", "seq");
 -- stage: INSERT INTO "f__stage" ("_mdl_row", "_mdl_op", "id", "at", "seq") VALUES (?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "f__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "f__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -607,6 +800,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "f__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -653,6 +847,26 @@ SELECT "id", "at", "seq" FROM "f__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id", "at") DO UPDATE SET "seq" = excluded."seq"
 WHERE excluded."seq" > t."seq";
+-- history step: history-deletes
+INSERT OR IGNORE INTO "f__history_deletes" ("id", "at", "seq")
+SELECT s."id", s."at", s."seq" FROM "f__stage" AS s
+WHERE (s."_mdl_op" & 1) = 1 AND NOT EXISTS (SELECT 1 FROM "f__history_erased" AS e WHERE e."id" = s."id" AND e."at" = s."at" AND s."seq" <= e."seq");
+-- history step: history-replaced
+DELETE FROM "f__history"
+WHERE ("id", "at", "valid_from") IN (SELECT "id", "at", "seq" FROM "f__stage" AS s WHERE (s."_mdl_op" & 1) = 1);
+-- history step: history-upserts
+INSERT INTO "f__history" AS h ("id", "at", "seq", "valid_from", "valid_to")
+SELECT s."id", s."at", s."seq", s."seq", NULL FROM "f__stage" AS s
+WHERE (s."_mdl_op" & 1) = 0 AND NOT EXISTS (SELECT 1 FROM "f__history_erased" AS e WHERE e."id" = s."id" AND e."at" = s."at" AND s."seq" <= e."seq")
+  AND NOT EXISTS (SELECT 1 FROM "f__history_deletes" AS d WHERE d."id" = s."id" AND d."at" = s."at" AND d."seq" = s."seq")
+ON CONFLICT ("id", "at", "valid_from") DO UPDATE SET "seq" = excluded."seq"
+WHERE json_array(excluded."id", excluded."at", excluded."seq") > json_array(h."id", h."at", h."seq");
+-- history step: history-close
+UPDATE "f__history" AS h SET "valid_to" = (SELECT min("p") FROM (
+    SELECT min(x."valid_from") AS "p" FROM "f__history" AS x WHERE x."id" = h."id" AND x."at" = h."at" AND x."valid_from" > h."valid_from"
+    UNION ALL SELECT min(d."seq") FROM "f__history_deletes" AS d WHERE d."id" = h."id" AND d."at" = h."at" AND d."seq" > h."valid_from"))
+FROM (SELECT "id", "at", min("seq") AS "lo" FROM "f__stage" GROUP BY "id", "at") AS b
+WHERE h."id" = b."id" AND h."at" = b."at" AND (h."valid_to" IS NULL OR h."valid_to" > b."lo");
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "f__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -114,6 +114,8 @@ CREATE TEMP TABLE IF NOT EXISTS "Order Line__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."Order Line__stage_key" ON "Order Line__stage" ("order id", "line ""no""", "seq");
 -- stage: INSERT INTO "Order Line__stage" ("_mdl_row", "_mdl_op", "order id", "line ""no""", "default", "primary", "Größe", "名前", "emoji 🚀", "seq") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "Order Line__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "Order Line__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -132,6 +134,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "Order Line__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -223,6 +226,8 @@ CREATE TEMP TABLE IF NOT EXISTS "shipment__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."shipment__stage_key" ON "shipment__stage" ("id", "seq");
 -- stage: INSERT INTO "shipment__stage" ("_mdl_row", "_mdl_op", "id", "order", "line", "seq") VALUES (?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "shipment__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "shipment__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -241,6 +246,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "shipment__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'

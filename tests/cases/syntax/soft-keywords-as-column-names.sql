@@ -146,6 +146,8 @@ CREATE TEMP TABLE IF NOT EXISTS "event__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."event__stage_key" ON "event__stage" ("key", "date", "timestamp", "version");
 -- stage: INSERT INTO "event__stage" ("_mdl_row", "_mdl_op", "key", "date", "time", "record", "comment", "timestamp", "model", "series", "history", "action", "no", "to", "one", "many", "set", "delete", "cascade", "restrict", "behavior", "with", "if", "exists", "version") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "event__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "event__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -164,6 +166,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "event__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."version" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'

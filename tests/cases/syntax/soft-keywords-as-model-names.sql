@@ -101,6 +101,8 @@ CREATE TEMP TABLE IF NOT EXISTS "if__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."if__stage_key" ON "if__stage" ("id", "version");
 -- stage: INSERT INTO "if__stage" ("_mdl_row", "_mdl_op", "id", "version") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "if__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "if__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -119,6 +121,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "if__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."version" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -203,6 +206,8 @@ CREATE TEMP TABLE IF NOT EXISTS "model__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."model__stage_key" ON "model__stage" ("id", "version");
 -- stage: INSERT INTO "model__stage" ("_mdl_row", "_mdl_op", "id", "if_id", "version") VALUES (?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "model__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "model__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -221,6 +226,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "model__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."version" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -306,6 +312,8 @@ CREATE TEMP TABLE IF NOT EXISTS "record__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."record__stage_key" ON "record__stage" ("id", "version");
 -- stage: INSERT INTO "record__stage" ("_mdl_row", "_mdl_op", "id", "model_id", "version") VALUES (?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "record__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "record__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -324,6 +332,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "record__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."version" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'

@@ -105,6 +105,8 @@ CREATE TEMP TABLE IF NOT EXISTS "page_view__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."page_view__stage_key" ON "page_view__stage" ("event_id", "viewed_at", "seq");
 -- stage: INSERT INTO "page_view__stage" ("_mdl_row", "_mdl_op", "event_id", "viewed_at", "seq") VALUES (?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "page_view__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -123,6 +125,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'

@@ -90,6 +90,28 @@ CREATE TABLE IF NOT EXISTS "page_view__tombstones" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("event_id", "viewed_at")
 ) STRICT;
+CREATE TABLE IF NOT EXISTS "page_view__history" (
+  "event_id" TEXT NOT NULL,
+  "viewed_at" TEXT NOT NULL,
+  "url" TEXT,
+  "seq" INTEGER NOT NULL,
+  "valid_from" INTEGER NOT NULL,
+  "valid_to" INTEGER,
+  PRIMARY KEY ("event_id", "viewed_at", "valid_from"),
+  CHECK ("valid_to" IS NULL OR "valid_to" > "valid_from")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "page_view__history_deletes" (
+  "event_id" TEXT NOT NULL,
+  "viewed_at" TEXT NOT NULL,
+  "seq" INTEGER NOT NULL,
+  PRIMARY KEY ("event_id", "viewed_at", "seq")
+) STRICT;
+CREATE TABLE IF NOT EXISTS "page_view__history_erased" (
+  "event_id" TEXT NOT NULL,
+  "viewed_at" TEXT NOT NULL,
+  "seq" INTEGER NOT NULL,
+  PRIMARY KEY ("event_id", "viewed_at")
+) STRICT;
 CREATE INDEX IF NOT EXISTS "page_view__ts_viewed_at" ON "page_view" ("viewed_at");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
 VALUES ('page_view', 'page_view', 'page_view__tombstones', 'time-series', 1, '["event_id","viewed_at"]', 'seq', 'viewed_at', '[]', 'a2a14dbc80abaa39')
@@ -108,6 +130,8 @@ CREATE TEMP TABLE IF NOT EXISTS "page_view__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."page_view__stage_key" ON "page_view__stage" ("event_id", "viewed_at", "seq");
 -- stage: INSERT INTO "page_view__stage" ("_mdl_row", "_mdl_op", "event_id", "viewed_at", "url", "seq") VALUES (?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "page_view__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -126,6 +150,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "page_view__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -173,6 +198,26 @@ SELECT "event_id", "viewed_at", "seq" FROM "page_view__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("event_id", "viewed_at") DO UPDATE SET "seq" = excluded."seq"
 WHERE excluded."seq" > t."seq";
+-- history step: history-deletes
+INSERT OR IGNORE INTO "page_view__history_deletes" ("event_id", "viewed_at", "seq")
+SELECT s."event_id", s."viewed_at", s."seq" FROM "page_view__stage" AS s
+WHERE (s."_mdl_op" & 1) = 1 AND NOT EXISTS (SELECT 1 FROM "page_view__history_erased" AS e WHERE e."event_id" = s."event_id" AND e."viewed_at" = s."viewed_at" AND s."seq" <= e."seq");
+-- history step: history-replaced
+DELETE FROM "page_view__history"
+WHERE ("event_id", "viewed_at", "valid_from") IN (SELECT "event_id", "viewed_at", "seq" FROM "page_view__stage" AS s WHERE (s."_mdl_op" & 1) = 1);
+-- history step: history-upserts
+INSERT INTO "page_view__history" AS h ("event_id", "viewed_at", "url", "seq", "valid_from", "valid_to")
+SELECT s."event_id", s."viewed_at", s."url", s."seq", s."seq", NULL FROM "page_view__stage" AS s
+WHERE (s."_mdl_op" & 1) = 0 AND NOT EXISTS (SELECT 1 FROM "page_view__history_erased" AS e WHERE e."event_id" = s."event_id" AND e."viewed_at" = s."viewed_at" AND s."seq" <= e."seq")
+  AND NOT EXISTS (SELECT 1 FROM "page_view__history_deletes" AS d WHERE d."event_id" = s."event_id" AND d."viewed_at" = s."viewed_at" AND d."seq" = s."seq")
+ON CONFLICT ("event_id", "viewed_at", "valid_from") DO UPDATE SET "url" = excluded."url"
+WHERE json_array(excluded."event_id", excluded."viewed_at", excluded."url", excluded."seq") > json_array(h."event_id", h."viewed_at", h."url", h."seq");
+-- history step: history-close
+UPDATE "page_view__history" AS h SET "valid_to" = (SELECT min("p") FROM (
+    SELECT min(x."valid_from") AS "p" FROM "page_view__history" AS x WHERE x."event_id" = h."event_id" AND x."viewed_at" = h."viewed_at" AND x."valid_from" > h."valid_from"
+    UNION ALL SELECT min(d."seq") FROM "page_view__history_deletes" AS d WHERE d."event_id" = h."event_id" AND d."viewed_at" = h."viewed_at" AND d."seq" > h."valid_from"))
+FROM (SELECT "event_id", "viewed_at", min("seq") AS "lo" FROM "page_view__stage" GROUP BY "event_id", "viewed_at") AS b
+WHERE h."event_id" = b."event_id" AND h."viewed_at" = b."viewed_at" AND (h."valid_to" IS NULL OR h."valid_to" > b."lo");
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "page_view__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -209,6 +254,8 @@ CREATE TEMP TABLE IF NOT EXISTS "daily_total__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."daily_total__stage_key" ON "daily_total__stage" ("day", "metric", "computed_at");
 -- stage: INSERT INTO "daily_total__stage" ("_mdl_row", "_mdl_op", "metric", "day", "total", "computed_at") VALUES (?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "daily_total__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "daily_total__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -227,6 +274,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "daily_total__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."computed_at" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'

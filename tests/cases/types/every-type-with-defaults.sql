@@ -147,6 +147,8 @@ CREATE TEMP TABLE IF NOT EXISTS "everything__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."everything__stage_key" ON "everything__stage" ("id", "seq");
 -- stage: INSERT INTO "everything__stage" ("_mdl_row", "_mdl_op", "id", "s_string", "s_text", "s_varchar", "s_varchar_bare", "i_integer", "i_int", "i_smallint", "i_bigint", "i_long", "i_long_min", "f_double", "f_float", "f_number", "d_decimal", "d_decimal_big", "d_decimal_int", "b_true", "b_false", "t_date", "t_timestamp", "t_datetime", "j_json", "nothing", "seq") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "everything__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "everything__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -165,6 +167,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "everything__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."seq" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'

@@ -101,6 +101,8 @@ CREATE TEMP TABLE IF NOT EXISTS "v_smallint__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."v_smallint__stage_key" ON "v_smallint__stage" ("id", "v");
 -- stage: INSERT INTO "v_smallint__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "v_smallint__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "v_smallint__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -119,6 +121,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "v_smallint__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -196,6 +199,8 @@ CREATE TEMP TABLE IF NOT EXISTS "v_int__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."v_int__stage_key" ON "v_int__stage" ("id", "v");
 -- stage: INSERT INTO "v_int__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "v_int__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "v_int__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -214,6 +219,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "v_int__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -291,6 +297,8 @@ CREATE TEMP TABLE IF NOT EXISTS "v_integer__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."v_integer__stage_key" ON "v_integer__stage" ("id", "v");
 -- stage: INSERT INTO "v_integer__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "v_integer__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "v_integer__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -309,6 +317,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "v_integer__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -386,6 +395,8 @@ CREATE TEMP TABLE IF NOT EXISTS "v_bigint__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."v_bigint__stage_key" ON "v_bigint__stage" ("id", "v");
 -- stage: INSERT INTO "v_bigint__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "v_bigint__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "v_bigint__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -404,6 +415,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "v_bigint__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -481,6 +493,8 @@ CREATE TEMP TABLE IF NOT EXISTS "v_long__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."v_long__stage_key" ON "v_long__stage" ("id", "v");
 -- stage: INSERT INTO "v_long__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "v_long__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "v_long__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -499,6 +513,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "v_long__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -576,6 +591,8 @@ CREATE TEMP TABLE IF NOT EXISTS "v_decimal__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."v_decimal__stage_key" ON "v_decimal__stage" ("id", "v");
 -- stage: INSERT INTO "v_decimal__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "v_decimal__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "v_decimal__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -594,6 +611,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "v_decimal__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -671,6 +689,8 @@ CREATE TEMP TABLE IF NOT EXISTS "v_decimal_no_scale__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."v_decimal_no_scale__stage_key" ON "v_decimal_no_scale__stage" ("id", "v");
 -- stage: INSERT INTO "v_decimal_no_scale__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "v_decimal_no_scale__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "v_decimal_no_scale__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -689,6 +709,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "v_decimal_no_scale__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -766,6 +787,8 @@ CREATE TEMP TABLE IF NOT EXISTS "v_date__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."v_date__stage_key" ON "v_date__stage" ("id", "v");
 -- stage: INSERT INTO "v_date__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "v_date__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "v_date__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -784,6 +807,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "v_date__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -861,6 +885,8 @@ CREATE TEMP TABLE IF NOT EXISTS "v_timestamp__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."v_timestamp__stage_key" ON "v_timestamp__stage" ("id", "v");
 -- stage: INSERT INTO "v_timestamp__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "v_timestamp__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "v_timestamp__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -879,6 +905,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "v_timestamp__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
@@ -956,6 +983,8 @@ CREATE TEMP TABLE IF NOT EXISTS "v_datetime__stage" (
 CREATE INDEX IF NOT EXISTS "temp"."v_datetime__stage_key" ON "v_datetime__stage" ("id", "v");
 -- stage: INSERT INTO "v_datetime__stage" ("_mdl_row", "_mdl_op", "id", "v") VALUES (?, ?, ?, ?);
 -- A batch with one change per key is staged and classified in one statement, then runs only the write steps.
+-- settle step: mark-lost
+UPDATE "v_datetime__stage" SET "_mdl_outcome" = 'stale' WHERE "_mdl_op" >= 2;
 -- settle step: mark-duplicates
 UPDATE "v_datetime__stage" AS s SET "_mdl_outcome" = 'duplicate'
 WHERE EXISTS (
@@ -974,6 +1003,7 @@ WHERE s."_mdl_outcome" IS NULL AND EXISTS (
 );
 -- classify step: classify
 UPDATE "v_datetime__stage" AS s SET "_mdl_outcome" = CASE
+  WHEN s."_mdl_op" >= 2 THEN 'stale'
   WHEN s."_mdl_op" = 0 THEN CASE
     WHEN x."tomb_version" >= s."v" THEN 'stale'
     WHEN x."current_version" IS NULL THEN 'inserted'
