@@ -9,7 +9,10 @@
 // the same changes. The baseline is the same file read with the same CSV reader and inserted into
 // a plain table (no key, no checks, no typing) in one transaction: what storing the rows costs
 // with nothing of mdl's work. Each run is its own process, so that peak memory (max RSS) is its
-// own; the runs alternate between mdl and the baseline. With --also N, mdl's peak memory is also
+// own; the runs alternate between mdl and the baseline. Each run also ingests the file into the
+// same model declared WITH HISTORY, whose throughput is compared with mdl's without history, and
+// whose history is checked (a row per upsert version, intervals consistent with the mirror) and
+// read (one key's history; every key as of a version). With --also N, mdl's peak memory is also
 // measured on an N-row file, to show that it does not grow with the file.
 //
 // Reads the built modules in dist/ (`npm run bench:ingest` builds first).
@@ -39,6 +42,8 @@ const MODEL = `CREATE MODEL change_event (
 );
 `;
 const HEADER = 'id,account,amount,quantity,active,note,updated_at,seq,_change_request_type';
+// The same model WITH HISTORY: every version kept with its interval (compared with the above).
+const HISTORY_MODEL = MODEL.replace(');\n', ') WITH HISTORY;\n');
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -53,7 +58,7 @@ if (argv[0] === '--child') {
   const [, mode, file, db, batchSize] = argv;
   const t0 = performance.now();
   let rows;
-  if (mode === 'mdl') {
+  if (mode === 'mdl' || mode === 'history') {
     // As `mdl ingest` runs it: reading and converting on a second thread.
     const { openMirror } = await import(pathToFileURL(join(DIST, 'index.js')).href);
     const { ingestFilesParallel } = await import(pathToFileURL(join(DIST, 'ingest', 'parallel.js')).href);
@@ -113,6 +118,7 @@ async function generate(file, rows, keys) {
   const write = (s) => (out.write(s) ? Promise.resolve() : new Promise((r) => out.once('drain', r)));
   await write(HEADER + '\n');
   const winners = new Map();
+  const upserts = new Set(); // the distinct upsert versions: the rows history must show
   const pending = []; // rows held back to arrive out of order
   let written = 0;
   const emit = async (line, key, seq, del) => {
@@ -120,6 +126,7 @@ async function generate(file, rows, keys) {
     written++;
     const w = winners.get(key);
     if (!w || seq > w.seq || (seq === w.seq && del && !w.del)) winners.set(key, { seq, del, line });
+    if (!del) upserts.add(key * 4096 + seq); // each key has far fewer than 4096 versions
   };
   while (written + pending.length < rows) {
     const key = Math.floor(rnd() * keys);
@@ -139,7 +146,7 @@ async function generate(file, rows, keys) {
   }
   for (const p of pending) if (written < rows) await emit(p.line, p.key, p.seq, p.del);
   await new Promise((r) => out.end(r));
-  return { winners, rows: written };
+  return { winners, rows: written, historyRows: upserts.size };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -147,10 +154,10 @@ async function generate(file, rows, keys) {
 
 function child(mode, file, db, batchSize) {
   for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
-  if (mode === 'mdl') {
-    const models = join(OUT, 'models');
+  if (mode === 'mdl' || mode === 'history') {
+    const models = join(OUT, mode === 'mdl' ? 'models' : 'models-history');
     mkdirSync(models, { recursive: true });
-    writeFileSync(join(models, 'change_event.mdl'), MODEL);
+    writeFileSync(join(models, 'change_event.mdl'), mode === 'mdl' ? MODEL : HISTORY_MODEL);
     const push = spawnSync(process.execPath, [join(ROOT, 'bin', 'mdl.js'), 'push', models, '--db', db], { encoding: 'utf8' });
     if (push.status !== 0) throw new Error(`mdl push failed: ${push.stderr}`);
   }
@@ -160,6 +167,35 @@ function child(mode, file, db, batchSize) {
   });
   if (r.status !== 0) throw new Error(`${mode} run failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
+}
+
+/**
+ * With history: a row per upsert version received, one open interval per live row and none for a
+ * deleted key, intervals that end after they start; and what reading it costs, for one key's
+ * history and for the state of every key as of a version.
+ */
+async function verifyHistory(db, expectedRows) {
+  const { default: Database } = await import('better-sqlite3');
+  const conn = new Database(db, { readonly: true });
+  const one = (sql, ...args) => Object.values(conn.prepare(sql).get(...args))[0];
+  const rows = one('SELECT count(*) FROM change_event__history');
+  const problems =
+    Math.abs(rows - expectedRows) +
+    one('SELECT count(*) FROM change_event__history h WHERE h.valid_to IS NULL AND NOT EXISTS (SELECT 1 FROM change_event c WHERE c.id = h.id AND c.seq = h.valid_from)') +
+    one('SELECT count(*) FROM change_event c WHERE NOT EXISTS (SELECT 1 FROM change_event__history h WHERE h.id = c.id AND h.valid_to IS NULL)') +
+    one('SELECT count(*) FROM change_event__history WHERE valid_to IS NOT NULL AND valid_to <= valid_from');
+  const keyHistory = conn.prepare('SELECT * FROM change_event__history WHERE id = ? ORDER BY valid_from');
+  const times = [];
+  for (let id = 1; id <= 200_000; id += 2000) {
+    const t = performance.now();
+    keyHistory.all(id);
+    times.push(performance.now() - t);
+  }
+  const t = performance.now();
+  const asOf = one('SELECT count(*) FROM change_event__history WHERE valid_from <= 3 AND (valid_to IS NULL OR valid_to > 3)');
+  const asOfMs = performance.now() - t;
+  conn.close();
+  return { problems, rows, keyMs: median(times), asOfMs, asOf };
 }
 
 async function verify(db, winners) {
@@ -193,15 +229,17 @@ mkdirSync(OUT, { recursive: true });
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const int = (n) => Math.round(n).toLocaleString('en-US');
 
-async function measure(rows) {
+async function measure(rows, withHistory = false) {
   const file = join(OUT, `changes-${rows}.csv`);
   process.stderr.write(`generating ${int(rows)} changes over ${int(KEYS)} keys ... `);
-  const { winners, rows: written } = await generate(file, rows, KEYS);
+  const { winners, rows: written, historyRows } = await generate(file, rows, KEYS);
   process.stderr.write(`${(statSync(file).size / 1048576).toFixed(0)} MiB\n`);
   const db = join(OUT, 'mirror.db');
+  const historyDb = join(OUT, 'history.db');
   const baseDb = join(OUT, 'baseline.db');
   const mdl = [];
   const base = [];
+  const history = [];
   let last;
   for (let i = 0; i < RUNS; i++) {
     process.stderr.write(`run ${i + 1}/${RUNS}: mdl ingest ... `);
@@ -210,13 +248,21 @@ async function measure(rows) {
     process.stderr.write(`${(last.ms / 1000).toFixed(1)} s; baseline ... `);
     const b = child('baseline', file, baseDb, BATCH);
     base.push(b);
-    process.stderr.write(`${(b.ms / 1000).toFixed(1)} s\n`);
+    process.stderr.write(`${(b.ms / 1000).toFixed(1)} s`);
+    if (withHistory) {
+      process.stderr.write('; WITH HISTORY ... ');
+      const h = child('history', file, historyDb, BATCH);
+      history.push(h);
+      process.stderr.write(`${(h.ms / 1000).toFixed(1)} s`);
+    }
+    process.stderr.write('\n');
   }
   const wrong = await verify(db, winners);
-  return { rows: written, file, mdl, base, wrong, report: last.report };
+  const historyCheck = withHistory ? { wrong: await verify(historyDb, winners), ...(await verifyHistory(historyDb, historyRows)) } : undefined;
+  return { rows: written, file, mdl, base, history, wrong, historyCheck, report: last.report };
 }
 
-const main = await measure(ROWS);
+const main = await measure(ROWS, true);
 const mdlMs = median(main.mdl.map((r) => r.ms));
 const baseMs = median(main.base.map((r) => r.ms));
 const mdlRate = (main.rows / mdlMs) * 1000;
@@ -235,6 +281,17 @@ const ratio = mdlRate / baseRate;
 console.log('');
 console.log(`  ${ratio >= 0.75 ? 'MET    ' : 'NOT MET'}  throughput >= 0.75 of the baseline: ${ratio.toFixed(2)}`);
 console.log(`  ${mdlRss < 300 ? 'MET    ' : 'NOT MET'}  peak memory under 300 MB: ${mdlRss.toFixed(0)} MB at ${int(main.rows)} rows`);
+const histMs = median(main.history.map((r) => r.ms));
+const histRate = (main.rows / histMs) * 1000;
+const histRss = Math.max(...main.history.map((r) => r.maxRssKb)) / 1024;
+const h = main.historyCheck;
+const histRatio = histRate / mdlRate;
+console.log('');
+console.log(`  the same model WITH HISTORY: ${(histMs / 1000).toFixed(2)} s, ${int(histRate)} changes/s, peak ${histRss.toFixed(0)} MB; ` +
+  `mirror ${h.wrong === 0 ? 'exact' : `${h.wrong} keys WRONG`}, ${int(h.rows)} history rows, ${h.problems === 0 ? 'all as expected' : `${h.problems} HISTORY PROBLEMS`}`);
+console.log(`  reading it: one key's history ${h.keyMs.toFixed(2)} ms (median of 100 keys); every key as of a version ${int(h.asOfMs)} ms (${int(h.asOf)} rows)`);
+console.log(`  ${histRatio >= 0.5 ? 'MET    ' : 'NOT MET'}  WITH HISTORY throughput >= 0.5 of the same model without history: ${histRatio.toFixed(2)}`);
+if (h.wrong !== 0 || h.problems !== 0) process.exitCode = 1;
 if (ALSO > 0) {
   const more = await measure(ALSO);
   const rss = Math.max(...more.mdl.map((r) => r.maxRssKb)) / 1024;

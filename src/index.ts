@@ -39,6 +39,7 @@ export type { IngestReport, IngestOptions, IngestFormat } from './ingest/ingest.
 export type { ChangeObject } from './mirror/changes.js';
 export { runSql, SqlRefused, type SqlOutcome } from './ingest/sql.js';
 export { HygieneRefused, type HygieneReport } from './mirror/hygiene.js';
+export { keyHistory, historyAsOf, type HistoryRow } from './mirror/history.js';
 
 /** Check one piece of .mdl text (named `path` in messages). */
 export function checkText(text: string, path = 'input.mdl'): CheckResult {

@@ -14,12 +14,14 @@
  *   5. revive           an insert clears the key's older tombstone;
  *   6. delete           deleted keys leave the table ...
  *   7. tombstone        ... and leave a tombstone at the delete's version (kept at the greatest);
- *   8. count            outcome -> rows, for the batch ledger;
- *   9. clear            empty the stage for the next batch.
+ *   8. history          WITH HISTORY only: every staged change is kept as a version of its key;
+ *   9. count            outcome -> rows, for the batch ledger;
+ *  10. clear            empty the stage for the next batch.
  *
  * Steps 1 and 2 settle a key's changes within the batch, and matter only for a key staged more
- * than once. A runtime that settles those keys itself stages one change per key, and can then
- * stage and classify in one statement (insertClassifiedRows) and run only steps 4 to 7: the
+ * than once. A runtime that settles those keys itself stages one change per key (and, for a model
+ * WITH HISTORY, the key's losers marked OP_LOST), and can then stage and classify in one
+ * statement (insertClassifiedRows) and run only steps 4 to 8: the
  * stage is then written once, never updated, which is most of the cost of a large batch.
  *
  * The canonical content of a row is SQLite's json_array() of its stored values in declaration
@@ -90,10 +92,14 @@ export interface TableNames {
   readonly table: string;
   readonly tombstones: string;
   readonly stage: string;
-  /** WITH HISTORY: every applied version of each key, with the interval it was current. */
+  /**
+   * WITH HISTORY: every version received of each key, the winner at each version (a delete over
+   * an upsert, then the greater content), deletes marked in `_mdl_deleted`. Rows are only ever
+   * added or replaced at their own version: a late change never rewrites another row.
+   */
+  readonly versions: string;
+  /** WITH HISTORY: a view of `versions`, each upsert with the interval in which it was current. */
   readonly history: string;
-  /** WITH HISTORY: every delete received (key and version), which ends an interval. */
-  readonly historyDeletes: string;
   /** WITH HISTORY: keys erased by a precision delete, up to a version: history takes nothing at or below it. */
   readonly historyErased: string;
 }
@@ -104,15 +110,17 @@ export function tableNames(model: Model): TableNames {
     table: n,
     tombstones: `${n}__tombstones`,
     stage: `${n}__stage`,
+    versions: `${n}__versions`,
     history: `${n}__history`,
-    historyDeletes: `${n}__history_deletes`,
     historyErased: `${n}__history_erased`,
   };
 }
 
-/** The history table's interval columns. */
+/** The history view's interval columns. */
 export const VALID_FROM = 'valid_from';
 export const VALID_TO = 'valid_to';
+/** The versions table's mark of a delete. */
+export const VERSION_DELETED = '_mdl_deleted';
 
 export function compileApply(model: Model): ApplyStatements {
   // Built from pieces quoted once per model: the content expression alone appears seven times.
@@ -292,14 +300,12 @@ export function compileApply(model: Model): ApplyStatements {
 
 /**
  * WITH HISTORY: every staged change (the batch's losers and the changes stale against the mirror
- * included) is a point in its key's history; a point is the winner at its (key, version) by
- * delete over upsert, then content. Each upsert point is a row current from its version
- * (valid_from) to the next point's (valid_to; NULL for the last). So:
- *   history-deletes  deletes are recorded, and replace an upsert point at their version;
- *   history-upserts  upserts are inserted, or replace a lesser content at their version;
- *   history-close    valid_to is recomputed from the next point, for the rows of the batch's
- *                    keys from the interval that holds the batch's earliest point on.
- * Points at or below a key's erasure (a precision delete) are not taken.
+ * included) is a version of its key, kept in the versions table unless the key was erased at or
+ * above it by a precision delete. At one (key, version) the winner stays: a delete over an
+ * upsert, then the greater content, the order of section 4 applied to one version. A delete's
+ * other columns are not kept. The history view derives each upsert's interval from the next
+ * version, so a change that arrives late or out of order only adds its own row, and the result
+ * depends on the set of changes alone.
  */
 function historySteps(
   model: Model,
@@ -309,48 +315,25 @@ function historySteps(
   v: string,
   op: string,
   content: (alias: string) => string,
-): { name: string; phase: ApplyPhase; sql: string }[] {
+): ApplyStep[] {
   const names = tableNames(model);
-  const hist = ident(names.history);
-  const dels = ident(names.historyDeletes);
+  const versions = ident(names.versions);
   const erased = ident(names.historyErased);
-  const from = ident(VALID_FROM);
-  const to = ident(VALID_TO);
-  const keyList = keyQuoted.join(', ');
-  const same = (a: string, b: string) => equalities(a, b, keyQuoted);
-  const notErased = `NOT EXISTS (SELECT 1 FROM ${erased} AS e WHERE ${same('e', 's')} AND s.${v} <= e.${v})`;
-  const isDelete = `(s.${op} & 1) = ${OP_DELETE}`;
-  const deletes =
-    `INSERT OR IGNORE INTO ${dels} (${keyList}, ${v})\n` +
-    `SELECT ${keyQuoted.map((k) => `s.${k}`).join(', ')}, s.${v} FROM ${stage} AS s\n` +
-    `WHERE ${isDelete} AND ${notErased}`;
-  const replaced =
-    `DELETE FROM ${hist}\n` +
-    `WHERE ${rowValue([...keyQuoted, from])} IN (SELECT ${keyList}, ${v} FROM ${stage} AS s WHERE ${isDelete})`;
+  const deleted = ident(VERSION_DELETED);
+  const isDelete = `(s.${op} & 1)`;
+  let values = '';
   let set = '';
   for (const q of quoted) {
-    if (keyQuoted.includes(q) || q === v) continue;
-    set += `${set === '' ? '' : ', '}${q} = excluded.${q}`;
+    const kept = keyQuoted.includes(q) || q === v;
+    values += `${values === '' ? '' : ', '}${kept ? `s.${q}` : `CASE WHEN ${isDelete} = ${OP_DELETE} THEN NULL ELSE s.${q} END`}`;
+    if (!kept) set += `${q} = excluded.${q}, `;
   }
-  const upserts =
-    `INSERT INTO ${hist} AS h (${quoted.join(', ')}, ${from}, ${to})\n` +
-    `SELECT ${quoted.map((q) => `s.${q}`).join(', ')}, s.${v}, NULL FROM ${stage} AS s\n` +
-    `WHERE (s.${op} & 1) = ${OP_UPSERT} AND ${notErased}\n` +
-    `  AND NOT EXISTS (SELECT 1 FROM ${dels} AS d WHERE ${same('d', 's')} AND d.${v} = s.${v})\n` +
-    `ON CONFLICT (${keyList}, ${from}) DO UPDATE SET ${set === '' ? `${v} = excluded.${v}` : set}\n` +
-    `WHERE ${content('excluded')} > ${content('h')}`;
-  const next =
-    `(SELECT min("p") FROM (\n` +
-    `    SELECT min(x.${from}) AS "p" FROM ${hist} AS x WHERE ${same('x', 'h')} AND x.${from} > h.${from}\n` +
-    `    UNION ALL SELECT min(d.${v}) FROM ${dels} AS d WHERE ${same('d', 'h')} AND d.${v} > h.${from}))`;
-  const close =
-    `UPDATE ${hist} AS h SET ${to} = ${next}\n` +
-    `FROM (SELECT ${keyList}, min(${v}) AS "lo" FROM ${stage} GROUP BY ${keyList}) AS b\n` +
-    `WHERE ${same('h', 'b')} AND (h.${to} IS NULL OR h.${to} > b."lo")`;
-  return [
-    { name: 'history-deletes', phase: 'history', sql: deletes },
-    { name: 'history-replaced', phase: 'history', sql: replaced },
-    { name: 'history-upserts', phase: 'history', sql: upserts },
-    { name: 'history-close', phase: 'history', sql: close },
-  ];
+  const keep =
+    `INSERT INTO ${versions} AS h (${quoted.join(', ')}, ${deleted})\n` +
+    `SELECT ${values}, ${isDelete} FROM ${stage} AS s\n` +
+    `WHERE NOT EXISTS (SELECT 1 FROM ${erased} AS e WHERE ${equalities('e', 's', keyQuoted)} AND s.${v} <= e.${v})\n` +
+    `ON CONFLICT (${keyQuoted.join(', ')}, ${v}) DO UPDATE SET ${set}${deleted} = excluded.${deleted}\n` +
+    `WHERE excluded.${deleted} > h.${deleted}\n` +
+    `   OR (excluded.${deleted} = 0 AND h.${deleted} = 0 AND ${content('excluded')} > ${content('h')})`;
+  return [{ name: 'history', phase: 'history', sql: keep }];
 }

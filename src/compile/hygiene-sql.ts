@@ -10,7 +10,7 @@
  */
 
 import type { Model, Relationship } from '../ir.js';
-import { tableNames, VALID_FROM } from './apply.js';
+import { tableNames } from './apply.js';
 import { ident, rowValue } from './sql-text.js';
 
 /** The ledger of hygiene deletes: one row per statement applied. */
@@ -92,8 +92,7 @@ export function modelHygieneSql(model: Model): ModelHygieneSql {
     delete: `DELETE FROM ${main(names.table)} WHERE ${rowValue(key)} IN (SELECT ${keyList} FROM ${doomed})`,
     eraseHistory: model.history
       ? [
-          `DELETE FROM ${main(names.history)} WHERE ${rowValue(key)} IN (SELECT ${keyList} FROM ${doomed})`,
-          `DELETE FROM ${main(names.historyDeletes)} WHERE ${rowValue(key)} IN (SELECT ${keyList} FROM ${doomed})`,
+          `DELETE FROM ${main(names.versions)} WHERE ${rowValue(key)} IN (SELECT ${keyList} FROM ${doomed})`,
           `INSERT INTO ${main(names.historyErased)} AS e (${keyList}, ${v})\n` +
             `SELECT ${keyList}, ${v} FROM ${doomed} WHERE true\n` +
             `ON CONFLICT (${keyList}) DO UPDATE SET ${v} = excluded.${v} WHERE excluded.${v} > e.${v}`,
@@ -109,7 +108,7 @@ export interface RelationshipHygieneSql {
   readonly noteCleared: string;
   /** SET NULL: the noted children's references become NULL (doomed children are left to be deleted). */
   readonly clear: string;
-  /** SET NULL on a child WITH HISTORY: the same in its current history row (run before `clear`). */
+  /** SET NULL on a child WITH HISTORY: the same in its current version (run before `clear`). */
   readonly clearHistory: string | undefined;
   /** RESTRICT: children of doomed parents that are not doomed themselves; count, and sample keys. */
   readonly countBlocking: string;
@@ -140,9 +139,9 @@ export function relationshipHygieneSql(child: Model, rel: Relationship, parent: 
       `  AND ${rowValue(childKey)} NOT IN (SELECT ${childKeyList} FROM ${doomedName(child)})\n` +
       `  AND ${rowValue(rel.columns.map(ident))} IN (SELECT ${rel.targetColumns.map((c) => `p.${ident(c)}`).join(', ')} FROM ${doomedName(parent)} AS d JOIN ${main(tableNames(parent).table)} AS p ON ${parentKey.map((k) => `p.${k} = d.${k}`).join(' AND ')})`,
     clearHistory: child.history
-      ? `UPDATE ${main(tableNames(child).history)} AS h SET ${set}\n` +
+      ? `UPDATE ${main(tableNames(child).versions)} AS h SET ${set}\n` +
         `FROM ${main(tableNames(child).table)} AS c\n` +
-        `WHERE ${childKey.map((k) => `h.${k} = c.${k}`).join(' AND ')} AND h.${ident(VALID_FROM)} = c.${cv}\n` +
+        `WHERE ${childKey.map((k) => `h.${k} = c.${k}`).join(' AND ')} AND h.${cv} = c.${cv}\n` +
         `  AND ${rowValue(childKey.map((k) => `c.${k}`))} IN (SELECT ${childKeyList} FROM ${clearedName(child)})\n` +
         `  AND ${rowValue(childKey.map((k) => `c.${k}`))} NOT IN (SELECT ${childKeyList} FROM ${doomedName(child)})\n` +
         `  AND ${rowValue(rel.columns.map((col) => `c.${ident(col)}`))} IN (SELECT ${rel.targetColumns.map((col) => `p.${ident(col)}`).join(', ')} FROM ${doomedName(parent)} AS d JOIN ${main(tableNames(parent).table)} AS p ON ${parentKey.map((k) => `p.${k} = d.${k}`).join(' AND ')})`

@@ -79,3 +79,16 @@ export function captureSql(table: string, columns: readonly string[], withChange
     teardown: [`DROP TRIGGER IF EXISTS "temp"."_mdl_capture_insert"`, `DROP VIEW IF EXISTS "temp".${q(table)}`, `DROP TABLE IF EXISTS "temp"."_mdl_capture"`],
   };
 }
+
+/**
+ * WITH HISTORY, read back through the history view: one key's versions, oldest first (a
+ * parameter per key column, in key order), and every key's version current at a version (one
+ * parameter, given twice).
+ */
+export function historySql(view: string, key: readonly string[]) {
+  const keyList = key.map(ident).join(', ');
+  return {
+    key: `SELECT * FROM ${ident(view)} WHERE ${key.map((k) => `${ident(k)} = ?`).join(' AND ')} ORDER BY "valid_from"`,
+    asOf: `SELECT * FROM ${ident(view)} WHERE "valid_from" <= ? AND ("valid_to" IS NULL OR "valid_to" > ?) ORDER BY ${keyList}`,
+  };
+}

@@ -11,7 +11,7 @@
 
 import { findColumn, nameKey, type Model, type Schema } from '../ir.js';
 import { modelFingerprint } from './fingerprint.js';
-import { compileApply, tableNames, VALID_FROM, VALID_TO, type ApplyStatements } from './apply.js';
+import { compileApply, tableNames, VALID_FROM, VALID_TO, VERSION_DELETED, type ApplyStatements } from './apply.js';
 import { HYGIENE_LEDGER_DDL } from './hygiene-sql.js';
 import { WATERMARKS_DDL } from './mirror-sql.js';
 import { ident, stringLiteral } from './sql-text.js';
@@ -127,19 +127,28 @@ function compileModel(model: Model): ModelSql {
     `CREATE TABLE IF NOT EXISTS ${ident(names.tombstones)} (\n${tombstoneLines}` +
     `  ${ident(version)} ${versionType} NOT NULL,\n  PRIMARY KEY (${keyList})\n) STRICT`;
 
-  // WITH HISTORY: the history (every applied version, each with the interval it was current),
-  // the deletes that end intervals, and the keys a precision delete erased.
+  // WITH HISTORY: every version received (deletes marked), the keys a precision delete erased,
+  // and the history view: each upsert version with the interval in which it was current, up to
+  // the key's next version (an upsert's or a delete's), open for the last.
   const history: string[] = [];
   if (model.history) {
-    const historyColumns = model.columns.map((c) => `  ${ident(c.name)} ${storageClass(c.type)}${c.notNull ? ' NOT NULL' : ''},\n`).join('');
+    const keyOrVersion = (c: string) => key.includes(c) || c === version;
+    const versionColumns = model.columns
+      .map((c) => `  ${ident(c.name)} ${storageClass(c.type)}${keyOrVersion(c.name) ? ' NOT NULL' : ''},\n`)
+      .join('');
+    const all = model.columns.map((c) => ident(c.name)).join(', ');
+    const deleted = ident(VERSION_DELETED);
     history.push(
-      `CREATE TABLE IF NOT EXISTS ${ident(names.history)} (\n${historyColumns}` +
-        `  ${ident(VALID_FROM)} ${versionType} NOT NULL,\n  ${ident(VALID_TO)} ${versionType},\n` +
-        `  PRIMARY KEY (${keyList}, ${ident(VALID_FROM)}),\n  CHECK (${ident(VALID_TO)} IS NULL OR ${ident(VALID_TO)} > ${ident(VALID_FROM)})\n) STRICT`,
-      `CREATE TABLE IF NOT EXISTS ${ident(names.historyDeletes)} (\n${tombstoneLines}` +
-        `  ${ident(version)} ${versionType} NOT NULL,\n  PRIMARY KEY (${keyList}, ${ident(version)})\n) STRICT`,
+      `CREATE TABLE IF NOT EXISTS ${ident(names.versions)} (\n${versionColumns}` +
+        `  ${deleted} INTEGER NOT NULL,\n  PRIMARY KEY (${keyList}, ${ident(version)})\n) STRICT`,
       `CREATE TABLE IF NOT EXISTS ${ident(names.historyErased)} (\n${tombstoneLines}` +
         `  ${ident(version)} ${versionType} NOT NULL,\n  PRIMARY KEY (${keyList})\n) STRICT`,
+      `CREATE VIEW IF NOT EXISTS ${ident(names.history)} AS\n` +
+        `SELECT ${all}, ${ident(VALID_FROM)}, ${ident(VALID_TO)} FROM (\n` +
+        `  SELECT ${all}, ${ident(version)} AS ${ident(VALID_FROM)},\n` +
+        `    lead(${ident(version)}) OVER (PARTITION BY ${keyList} ORDER BY ${ident(version)}) AS ${ident(VALID_TO)}, ${deleted}\n` +
+        `  FROM ${ident(names.versions)}\n` +
+        `) WHERE ${deleted} = 0`,
     );
   }
 

@@ -16,7 +16,7 @@
  * A dry run does 1 to 3 and rolls back. NO ACTION leaves children as orphans (mdl integrity
  * reports them). For a model WITH HISTORY a precision delete is an erasure: the key's history
  * goes too, and history takes no change of it at or below the deleted version again; a cleared
- * reference is cleared in the current history row as well.
+ * reference is cleared in the key's current version in history as well.
  *
  * Replay: a tombstone at the deleted row's version makes the row's own change (and any older)
  * stale; a genuinely newer change from the source applies. A row whose reference was cleared

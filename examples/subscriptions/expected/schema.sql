@@ -869,30 +869,23 @@ CREATE TABLE IF NOT EXISTS "subscription__tombstones" (
   "lsn" INTEGER NOT NULL,
   PRIMARY KEY ("subscription_id")
 ) STRICT;
-CREATE TABLE IF NOT EXISTS "subscription__history" (
+CREATE TABLE IF NOT EXISTS "subscription__versions" (
   "subscription_id" INTEGER NOT NULL,
-  "customer_id" INTEGER NOT NULL,
-  "plan_code" TEXT NOT NULL,
-  "status" TEXT NOT NULL,
-  "quantity" INTEGER NOT NULL,
-  "unit_amount" TEXT NOT NULL,
-  "currency" TEXT NOT NULL,
-  "auto_renew" INTEGER NOT NULL,
-  "cancel_at_period_end" INTEGER NOT NULL,
-  "started_on" TEXT NOT NULL,
+  "customer_id" INTEGER,
+  "plan_code" TEXT,
+  "status" TEXT,
+  "quantity" INTEGER,
+  "unit_amount" TEXT,
+  "currency" TEXT,
+  "auto_renew" INTEGER,
+  "cancel_at_period_end" INTEGER,
+  "started_on" TEXT,
   "current_period_start" TEXT,
   "current_period_end" TEXT,
   "canceled_at" TEXT,
   "metadata" TEXT,
   "lsn" INTEGER NOT NULL,
-  "valid_from" INTEGER NOT NULL,
-  "valid_to" INTEGER,
-  PRIMARY KEY ("subscription_id", "valid_from"),
-  CHECK ("valid_to" IS NULL OR "valid_to" > "valid_from")
-) STRICT;
-CREATE TABLE IF NOT EXISTS "subscription__history_deletes" (
-  "subscription_id" INTEGER NOT NULL,
-  "lsn" INTEGER NOT NULL,
+  "_mdl_deleted" INTEGER NOT NULL,
   PRIMARY KEY ("subscription_id", "lsn")
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "subscription__history_erased" (
@@ -900,6 +893,12 @@ CREATE TABLE IF NOT EXISTS "subscription__history_erased" (
   "lsn" INTEGER NOT NULL,
   PRIMARY KEY ("subscription_id")
 ) STRICT;
+CREATE VIEW IF NOT EXISTS "subscription__history" AS
+SELECT "subscription_id", "customer_id", "plan_code", "status", "quantity", "unit_amount", "currency", "auto_renew", "cancel_at_period_end", "started_on", "current_period_start", "current_period_end", "canceled_at", "metadata", "lsn", "valid_from", "valid_to" FROM (
+  SELECT "subscription_id", "customer_id", "plan_code", "status", "quantity", "unit_amount", "currency", "auto_renew", "cancel_at_period_end", "started_on", "current_period_start", "current_period_end", "canceled_at", "metadata", "lsn", "lsn" AS "valid_from",
+    lead("lsn") OVER (PARTITION BY "subscription_id" ORDER BY "lsn") AS "valid_to", "_mdl_deleted"
+  FROM "subscription__versions"
+) WHERE "_mdl_deleted" = 0;
 CREATE INDEX IF NOT EXISTS "subscription__fk_customer_id" ON "subscription" ("customer_id");
 CREATE INDEX IF NOT EXISTS "subscription__fk_plan_code" ON "subscription" ("plan_code");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
@@ -1016,26 +1015,13 @@ SELECT "subscription_id", "lsn" FROM "subscription__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("subscription_id") DO UPDATE SET "lsn" = excluded."lsn"
 WHERE excluded."lsn" > t."lsn";
--- history step: history-deletes
-INSERT OR IGNORE INTO "subscription__history_deletes" ("subscription_id", "lsn")
-SELECT s."subscription_id", s."lsn" FROM "subscription__stage" AS s
-WHERE (s."_mdl_op" & 1) = 1 AND NOT EXISTS (SELECT 1 FROM "subscription__history_erased" AS e WHERE e."subscription_id" = s."subscription_id" AND s."lsn" <= e."lsn");
--- history step: history-replaced
-DELETE FROM "subscription__history"
-WHERE ("subscription_id", "valid_from") IN (SELECT "subscription_id", "lsn" FROM "subscription__stage" AS s WHERE (s."_mdl_op" & 1) = 1);
--- history step: history-upserts
-INSERT INTO "subscription__history" AS h ("subscription_id", "customer_id", "plan_code", "status", "quantity", "unit_amount", "currency", "auto_renew", "cancel_at_period_end", "started_on", "current_period_start", "current_period_end", "canceled_at", "metadata", "lsn", "valid_from", "valid_to")
-SELECT s."subscription_id", s."customer_id", s."plan_code", s."status", s."quantity", s."unit_amount", s."currency", s."auto_renew", s."cancel_at_period_end", s."started_on", s."current_period_start", s."current_period_end", s."canceled_at", s."metadata", s."lsn", s."lsn", NULL FROM "subscription__stage" AS s
-WHERE (s."_mdl_op" & 1) = 0 AND NOT EXISTS (SELECT 1 FROM "subscription__history_erased" AS e WHERE e."subscription_id" = s."subscription_id" AND s."lsn" <= e."lsn")
-  AND NOT EXISTS (SELECT 1 FROM "subscription__history_deletes" AS d WHERE d."subscription_id" = s."subscription_id" AND d."lsn" = s."lsn")
-ON CONFLICT ("subscription_id", "valid_from") DO UPDATE SET "customer_id" = excluded."customer_id", "plan_code" = excluded."plan_code", "status" = excluded."status", "quantity" = excluded."quantity", "unit_amount" = excluded."unit_amount", "currency" = excluded."currency", "auto_renew" = excluded."auto_renew", "cancel_at_period_end" = excluded."cancel_at_period_end", "started_on" = excluded."started_on", "current_period_start" = excluded."current_period_start", "current_period_end" = excluded."current_period_end", "canceled_at" = excluded."canceled_at", "metadata" = excluded."metadata"
-WHERE json_array(excluded."subscription_id", excluded."customer_id", excluded."plan_code", excluded."status", excluded."quantity", excluded."unit_amount", excluded."currency", excluded."auto_renew", excluded."cancel_at_period_end", excluded."started_on", excluded."current_period_start", excluded."current_period_end", excluded."canceled_at", excluded."metadata", excluded."lsn") > json_array(h."subscription_id", h."customer_id", h."plan_code", h."status", h."quantity", h."unit_amount", h."currency", h."auto_renew", h."cancel_at_period_end", h."started_on", h."current_period_start", h."current_period_end", h."canceled_at", h."metadata", h."lsn");
--- history step: history-close
-UPDATE "subscription__history" AS h SET "valid_to" = (SELECT min("p") FROM (
-    SELECT min(x."valid_from") AS "p" FROM "subscription__history" AS x WHERE x."subscription_id" = h."subscription_id" AND x."valid_from" > h."valid_from"
-    UNION ALL SELECT min(d."lsn") FROM "subscription__history_deletes" AS d WHERE d."subscription_id" = h."subscription_id" AND d."lsn" > h."valid_from"))
-FROM (SELECT "subscription_id", min("lsn") AS "lo" FROM "subscription__stage" GROUP BY "subscription_id") AS b
-WHERE h."subscription_id" = b."subscription_id" AND (h."valid_to" IS NULL OR h."valid_to" > b."lo");
+-- history step: history
+INSERT INTO "subscription__versions" AS h ("subscription_id", "customer_id", "plan_code", "status", "quantity", "unit_amount", "currency", "auto_renew", "cancel_at_period_end", "started_on", "current_period_start", "current_period_end", "canceled_at", "metadata", "lsn", "_mdl_deleted")
+SELECT s."subscription_id", CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."customer_id" END, CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."plan_code" END, CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."status" END, CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."quantity" END, CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."unit_amount" END, CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."currency" END, CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."auto_renew" END, CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."cancel_at_period_end" END, CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."started_on" END, CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."current_period_start" END, CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."current_period_end" END, CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."canceled_at" END, CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."metadata" END, s."lsn", (s."_mdl_op" & 1) FROM "subscription__stage" AS s
+WHERE NOT EXISTS (SELECT 1 FROM "subscription__history_erased" AS e WHERE e."subscription_id" = s."subscription_id" AND s."lsn" <= e."lsn")
+ON CONFLICT ("subscription_id", "lsn") DO UPDATE SET "customer_id" = excluded."customer_id", "plan_code" = excluded."plan_code", "status" = excluded."status", "quantity" = excluded."quantity", "unit_amount" = excluded."unit_amount", "currency" = excluded."currency", "auto_renew" = excluded."auto_renew", "cancel_at_period_end" = excluded."cancel_at_period_end", "started_on" = excluded."started_on", "current_period_start" = excluded."current_period_start", "current_period_end" = excluded."current_period_end", "canceled_at" = excluded."canceled_at", "metadata" = excluded."metadata", "_mdl_deleted" = excluded."_mdl_deleted"
+WHERE excluded."_mdl_deleted" > h."_mdl_deleted"
+   OR (excluded."_mdl_deleted" = 0 AND h."_mdl_deleted" = 0 AND json_array(excluded."subscription_id", excluded."customer_id", excluded."plan_code", excluded."status", excluded."quantity", excluded."unit_amount", excluded."currency", excluded."auto_renew", excluded."cancel_at_period_end", excluded."started_on", excluded."current_period_start", excluded."current_period_end", excluded."canceled_at", excluded."metadata", excluded."lsn") > json_array(h."subscription_id", h."customer_id", h."plan_code", h."status", h."quantity", h."unit_amount", h."currency", h."auto_renew", h."cancel_at_period_end", h."started_on", h."current_period_start", h."current_period_end", h."canceled_at", h."metadata", h."lsn"));
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "subscription__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -1065,26 +1051,18 @@ CREATE TABLE IF NOT EXISTS "renewal__tombstones" (
   "updated_at" TEXT NOT NULL,
   PRIMARY KEY ("subscription_id", "period_number")
 ) STRICT;
-CREATE TABLE IF NOT EXISTS "renewal__history" (
+CREATE TABLE IF NOT EXISTS "renewal__versions" (
   "subscription_id" INTEGER NOT NULL,
   "period_number" INTEGER NOT NULL,
-  "period_start" TEXT NOT NULL,
-  "period_end" TEXT NOT NULL,
-  "from_plan_code" TEXT NOT NULL,
+  "period_start" TEXT,
+  "period_end" TEXT,
+  "from_plan_code" TEXT,
   "to_plan_code" TEXT,
   "amount" TEXT,
-  "outcome" TEXT NOT NULL,
-  "attempts" INTEGER NOT NULL,
+  "outcome" TEXT,
+  "attempts" INTEGER,
   "updated_at" TEXT NOT NULL,
-  "valid_from" TEXT NOT NULL,
-  "valid_to" TEXT,
-  PRIMARY KEY ("subscription_id", "period_number", "valid_from"),
-  CHECK ("valid_to" IS NULL OR "valid_to" > "valid_from")
-) STRICT;
-CREATE TABLE IF NOT EXISTS "renewal__history_deletes" (
-  "subscription_id" INTEGER NOT NULL,
-  "period_number" INTEGER NOT NULL,
-  "updated_at" TEXT NOT NULL,
+  "_mdl_deleted" INTEGER NOT NULL,
   PRIMARY KEY ("subscription_id", "period_number", "updated_at")
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "renewal__history_erased" (
@@ -1093,6 +1071,12 @@ CREATE TABLE IF NOT EXISTS "renewal__history_erased" (
   "updated_at" TEXT NOT NULL,
   PRIMARY KEY ("subscription_id", "period_number")
 ) STRICT;
+CREATE VIEW IF NOT EXISTS "renewal__history" AS
+SELECT "subscription_id", "period_number", "period_start", "period_end", "from_plan_code", "to_plan_code", "amount", "outcome", "attempts", "updated_at", "valid_from", "valid_to" FROM (
+  SELECT "subscription_id", "period_number", "period_start", "period_end", "from_plan_code", "to_plan_code", "amount", "outcome", "attempts", "updated_at", "updated_at" AS "valid_from",
+    lead("updated_at") OVER (PARTITION BY "subscription_id", "period_number" ORDER BY "updated_at") AS "valid_to", "_mdl_deleted"
+  FROM "renewal__versions"
+) WHERE "_mdl_deleted" = 0;
 CREATE INDEX IF NOT EXISTS "renewal__fk_from_plan_code" ON "renewal" ("from_plan_code");
 CREATE INDEX IF NOT EXISTS "renewal__fk_to_plan_code" ON "renewal" ("to_plan_code");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
@@ -1201,26 +1185,13 @@ SELECT "subscription_id", "period_number", "updated_at" FROM "renewal__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("subscription_id", "period_number") DO UPDATE SET "updated_at" = excluded."updated_at"
 WHERE excluded."updated_at" > t."updated_at";
--- history step: history-deletes
-INSERT OR IGNORE INTO "renewal__history_deletes" ("subscription_id", "period_number", "updated_at")
-SELECT s."subscription_id", s."period_number", s."updated_at" FROM "renewal__stage" AS s
-WHERE (s."_mdl_op" & 1) = 1 AND NOT EXISTS (SELECT 1 FROM "renewal__history_erased" AS e WHERE e."subscription_id" = s."subscription_id" AND e."period_number" = s."period_number" AND s."updated_at" <= e."updated_at");
--- history step: history-replaced
-DELETE FROM "renewal__history"
-WHERE ("subscription_id", "period_number", "valid_from") IN (SELECT "subscription_id", "period_number", "updated_at" FROM "renewal__stage" AS s WHERE (s."_mdl_op" & 1) = 1);
--- history step: history-upserts
-INSERT INTO "renewal__history" AS h ("subscription_id", "period_number", "period_start", "period_end", "from_plan_code", "to_plan_code", "amount", "outcome", "attempts", "updated_at", "valid_from", "valid_to")
-SELECT s."subscription_id", s."period_number", s."period_start", s."period_end", s."from_plan_code", s."to_plan_code", s."amount", s."outcome", s."attempts", s."updated_at", s."updated_at", NULL FROM "renewal__stage" AS s
-WHERE (s."_mdl_op" & 1) = 0 AND NOT EXISTS (SELECT 1 FROM "renewal__history_erased" AS e WHERE e."subscription_id" = s."subscription_id" AND e."period_number" = s."period_number" AND s."updated_at" <= e."updated_at")
-  AND NOT EXISTS (SELECT 1 FROM "renewal__history_deletes" AS d WHERE d."subscription_id" = s."subscription_id" AND d."period_number" = s."period_number" AND d."updated_at" = s."updated_at")
-ON CONFLICT ("subscription_id", "period_number", "valid_from") DO UPDATE SET "period_start" = excluded."period_start", "period_end" = excluded."period_end", "from_plan_code" = excluded."from_plan_code", "to_plan_code" = excluded."to_plan_code", "amount" = excluded."amount", "outcome" = excluded."outcome", "attempts" = excluded."attempts"
-WHERE json_array(excluded."subscription_id", excluded."period_number", excluded."period_start", excluded."period_end", excluded."from_plan_code", excluded."to_plan_code", excluded."amount", excluded."outcome", excluded."attempts", excluded."updated_at") > json_array(h."subscription_id", h."period_number", h."period_start", h."period_end", h."from_plan_code", h."to_plan_code", h."amount", h."outcome", h."attempts", h."updated_at");
--- history step: history-close
-UPDATE "renewal__history" AS h SET "valid_to" = (SELECT min("p") FROM (
-    SELECT min(x."valid_from") AS "p" FROM "renewal__history" AS x WHERE x."subscription_id" = h."subscription_id" AND x."period_number" = h."period_number" AND x."valid_from" > h."valid_from"
-    UNION ALL SELECT min(d."updated_at") FROM "renewal__history_deletes" AS d WHERE d."subscription_id" = h."subscription_id" AND d."period_number" = h."period_number" AND d."updated_at" > h."valid_from"))
-FROM (SELECT "subscription_id", "period_number", min("updated_at") AS "lo" FROM "renewal__stage" GROUP BY "subscription_id", "period_number") AS b
-WHERE h."subscription_id" = b."subscription_id" AND h."period_number" = b."period_number" AND (h."valid_to" IS NULL OR h."valid_to" > b."lo");
+-- history step: history
+INSERT INTO "renewal__versions" AS h ("subscription_id", "period_number", "period_start", "period_end", "from_plan_code", "to_plan_code", "amount", "outcome", "attempts", "updated_at", "_mdl_deleted")
+SELECT s."subscription_id", s."period_number", CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."period_start" END, CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."period_end" END, CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."from_plan_code" END, CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."to_plan_code" END, CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."amount" END, CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."outcome" END, CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."attempts" END, s."updated_at", (s."_mdl_op" & 1) FROM "renewal__stage" AS s
+WHERE NOT EXISTS (SELECT 1 FROM "renewal__history_erased" AS e WHERE e."subscription_id" = s."subscription_id" AND e."period_number" = s."period_number" AND s."updated_at" <= e."updated_at")
+ON CONFLICT ("subscription_id", "period_number", "updated_at") DO UPDATE SET "period_start" = excluded."period_start", "period_end" = excluded."period_end", "from_plan_code" = excluded."from_plan_code", "to_plan_code" = excluded."to_plan_code", "amount" = excluded."amount", "outcome" = excluded."outcome", "attempts" = excluded."attempts", "_mdl_deleted" = excluded."_mdl_deleted"
+WHERE excluded."_mdl_deleted" > h."_mdl_deleted"
+   OR (excluded."_mdl_deleted" = 0 AND h."_mdl_deleted" = 0 AND json_array(excluded."subscription_id", excluded."period_number", excluded."period_start", excluded."period_end", excluded."from_plan_code", excluded."to_plan_code", excluded."amount", excluded."outcome", excluded."attempts", excluded."updated_at") > json_array(h."subscription_id", h."period_number", h."period_start", h."period_end", h."from_plan_code", h."to_plan_code", h."amount", h."outcome", h."attempts", h."updated_at"));
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "renewal__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -187,18 +187,11 @@ CREATE TABLE IF NOT EXISTS "Contact__tombstones" (
   "Seq" INTEGER NOT NULL,
   PRIMARY KEY ("Id")
 ) STRICT;
-CREATE TABLE IF NOT EXISTS "Contact__history" (
+CREATE TABLE IF NOT EXISTS "Contact__versions" (
   "Id" TEXT NOT NULL,
   "Account_Id" TEXT,
   "Seq" INTEGER NOT NULL,
-  "valid_from" INTEGER NOT NULL,
-  "valid_to" INTEGER,
-  PRIMARY KEY ("Id", "valid_from"),
-  CHECK ("valid_to" IS NULL OR "valid_to" > "valid_from")
-) STRICT;
-CREATE TABLE IF NOT EXISTS "Contact__history_deletes" (
-  "Id" TEXT NOT NULL,
-  "Seq" INTEGER NOT NULL,
+  "_mdl_deleted" INTEGER NOT NULL,
   PRIMARY KEY ("Id", "Seq")
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "Contact__history_erased" (
@@ -206,6 +199,12 @@ CREATE TABLE IF NOT EXISTS "Contact__history_erased" (
   "Seq" INTEGER NOT NULL,
   PRIMARY KEY ("Id")
 ) STRICT;
+CREATE VIEW IF NOT EXISTS "Contact__history" AS
+SELECT "Id", "Account_Id", "Seq", "valid_from", "valid_to" FROM (
+  SELECT "Id", "Account_Id", "Seq", "Seq" AS "valid_from",
+    lead("Seq") OVER (PARTITION BY "Id" ORDER BY "Seq") AS "valid_to", "_mdl_deleted"
+  FROM "Contact__versions"
+) WHERE "_mdl_deleted" = 0;
 CREATE INDEX IF NOT EXISTS "Contact__fk_Account_Id" ON "Contact" ("Account_Id");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
 VALUES ('Contact', 'Contact', 'Contact__tombstones', 'record', 1, '["Id"]', 'Seq', NULL, '[["Account_Id"]]', 'f4749b0f101cdfb8')
@@ -294,26 +293,13 @@ SELECT "Id", "Seq" FROM "Contact__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("Id") DO UPDATE SET "Seq" = excluded."Seq"
 WHERE excluded."Seq" > t."Seq";
--- history step: history-deletes
-INSERT OR IGNORE INTO "Contact__history_deletes" ("Id", "Seq")
-SELECT s."Id", s."Seq" FROM "Contact__stage" AS s
-WHERE (s."_mdl_op" & 1) = 1 AND NOT EXISTS (SELECT 1 FROM "Contact__history_erased" AS e WHERE e."Id" = s."Id" AND s."Seq" <= e."Seq");
--- history step: history-replaced
-DELETE FROM "Contact__history"
-WHERE ("Id", "valid_from") IN (SELECT "Id", "Seq" FROM "Contact__stage" AS s WHERE (s."_mdl_op" & 1) = 1);
--- history step: history-upserts
-INSERT INTO "Contact__history" AS h ("Id", "Account_Id", "Seq", "valid_from", "valid_to")
-SELECT s."Id", s."Account_Id", s."Seq", s."Seq", NULL FROM "Contact__stage" AS s
-WHERE (s."_mdl_op" & 1) = 0 AND NOT EXISTS (SELECT 1 FROM "Contact__history_erased" AS e WHERE e."Id" = s."Id" AND s."Seq" <= e."Seq")
-  AND NOT EXISTS (SELECT 1 FROM "Contact__history_deletes" AS d WHERE d."Id" = s."Id" AND d."Seq" = s."Seq")
-ON CONFLICT ("Id", "valid_from") DO UPDATE SET "Account_Id" = excluded."Account_Id"
-WHERE json_array(excluded."Id", excluded."Account_Id", excluded."Seq") > json_array(h."Id", h."Account_Id", h."Seq");
--- history step: history-close
-UPDATE "Contact__history" AS h SET "valid_to" = (SELECT min("p") FROM (
-    SELECT min(x."valid_from") AS "p" FROM "Contact__history" AS x WHERE x."Id" = h."Id" AND x."valid_from" > h."valid_from"
-    UNION ALL SELECT min(d."Seq") FROM "Contact__history_deletes" AS d WHERE d."Id" = h."Id" AND d."Seq" > h."valid_from"))
-FROM (SELECT "Id", min("Seq") AS "lo" FROM "Contact__stage" GROUP BY "Id") AS b
-WHERE h."Id" = b."Id" AND (h."valid_to" IS NULL OR h."valid_to" > b."lo");
+-- history step: history
+INSERT INTO "Contact__versions" AS h ("Id", "Account_Id", "Seq", "_mdl_deleted")
+SELECT s."Id", CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."Account_Id" END, s."Seq", (s."_mdl_op" & 1) FROM "Contact__stage" AS s
+WHERE NOT EXISTS (SELECT 1 FROM "Contact__history_erased" AS e WHERE e."Id" = s."Id" AND s."Seq" <= e."Seq")
+ON CONFLICT ("Id", "Seq") DO UPDATE SET "Account_Id" = excluded."Account_Id", "_mdl_deleted" = excluded."_mdl_deleted"
+WHERE excluded."_mdl_deleted" > h."_mdl_deleted"
+   OR (excluded."_mdl_deleted" = 0 AND h."_mdl_deleted" = 0 AND json_array(excluded."Id", excluded."Account_Id", excluded."Seq") > json_array(h."Id", h."Account_Id", h."Seq"));
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "Contact__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

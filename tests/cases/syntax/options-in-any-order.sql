@@ -185,17 +185,10 @@ CREATE TABLE IF NOT EXISTS "b__tombstones" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-CREATE TABLE IF NOT EXISTS "b__history" (
+CREATE TABLE IF NOT EXISTS "b__versions" (
   "id" INTEGER NOT NULL,
   "seq" INTEGER NOT NULL,
-  "valid_from" INTEGER NOT NULL,
-  "valid_to" INTEGER,
-  PRIMARY KEY ("id", "valid_from"),
-  CHECK ("valid_to" IS NULL OR "valid_to" > "valid_from")
-) STRICT;
-CREATE TABLE IF NOT EXISTS "b__history_deletes" (
-  "id" INTEGER NOT NULL,
-  "seq" INTEGER NOT NULL,
+  "_mdl_deleted" INTEGER NOT NULL,
   PRIMARY KEY ("id", "seq")
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "b__history_erased" (
@@ -203,6 +196,12 @@ CREATE TABLE IF NOT EXISTS "b__history_erased" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
+CREATE VIEW IF NOT EXISTS "b__history" AS
+SELECT "id", "seq", "valid_from", "valid_to" FROM (
+  SELECT "id", "seq", "seq" AS "valid_from",
+    lead("seq") OVER (PARTITION BY "id" ORDER BY "seq") AS "valid_to", "_mdl_deleted"
+  FROM "b__versions"
+) WHERE "_mdl_deleted" = 0;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
 VALUES ('b', 'b', 'b__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '1a30139dc9191c43')
 ON CONFLICT ("name") DO NOTHING;
@@ -285,26 +284,13 @@ SELECT "id", "seq" FROM "b__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
 WHERE excluded."seq" > t."seq";
--- history step: history-deletes
-INSERT OR IGNORE INTO "b__history_deletes" ("id", "seq")
-SELECT s."id", s."seq" FROM "b__stage" AS s
-WHERE (s."_mdl_op" & 1) = 1 AND NOT EXISTS (SELECT 1 FROM "b__history_erased" AS e WHERE e."id" = s."id" AND s."seq" <= e."seq");
--- history step: history-replaced
-DELETE FROM "b__history"
-WHERE ("id", "valid_from") IN (SELECT "id", "seq" FROM "b__stage" AS s WHERE (s."_mdl_op" & 1) = 1);
--- history step: history-upserts
-INSERT INTO "b__history" AS h ("id", "seq", "valid_from", "valid_to")
-SELECT s."id", s."seq", s."seq", NULL FROM "b__stage" AS s
-WHERE (s."_mdl_op" & 1) = 0 AND NOT EXISTS (SELECT 1 FROM "b__history_erased" AS e WHERE e."id" = s."id" AND s."seq" <= e."seq")
-  AND NOT EXISTS (SELECT 1 FROM "b__history_deletes" AS d WHERE d."id" = s."id" AND d."seq" = s."seq")
-ON CONFLICT ("id", "valid_from") DO UPDATE SET "seq" = excluded."seq"
-WHERE json_array(excluded."id", excluded."seq") > json_array(h."id", h."seq");
--- history step: history-close
-UPDATE "b__history" AS h SET "valid_to" = (SELECT min("p") FROM (
-    SELECT min(x."valid_from") AS "p" FROM "b__history" AS x WHERE x."id" = h."id" AND x."valid_from" > h."valid_from"
-    UNION ALL SELECT min(d."seq") FROM "b__history_deletes" AS d WHERE d."id" = h."id" AND d."seq" > h."valid_from"))
-FROM (SELECT "id", min("seq") AS "lo" FROM "b__stage" GROUP BY "id") AS b
-WHERE h."id" = b."id" AND (h."valid_to" IS NULL OR h."valid_to" > b."lo");
+-- history step: history
+INSERT INTO "b__versions" AS h ("id", "seq", "_mdl_deleted")
+SELECT s."id", s."seq", (s."_mdl_op" & 1) FROM "b__stage" AS s
+WHERE NOT EXISTS (SELECT 1 FROM "b__history_erased" AS e WHERE e."id" = s."id" AND s."seq" <= e."seq")
+ON CONFLICT ("id", "seq") DO UPDATE SET "_mdl_deleted" = excluded."_mdl_deleted"
+WHERE excluded."_mdl_deleted" > h."_mdl_deleted"
+   OR (excluded."_mdl_deleted" = 0 AND h."_mdl_deleted" = 0 AND json_array(excluded."id", excluded."seq") > json_array(h."id", h."seq"));
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "b__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -322,17 +308,10 @@ CREATE TABLE IF NOT EXISTS "c__tombstones" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-CREATE TABLE IF NOT EXISTS "c__history" (
+CREATE TABLE IF NOT EXISTS "c__versions" (
   "id" INTEGER NOT NULL,
   "seq" INTEGER NOT NULL,
-  "valid_from" INTEGER NOT NULL,
-  "valid_to" INTEGER,
-  PRIMARY KEY ("id", "valid_from"),
-  CHECK ("valid_to" IS NULL OR "valid_to" > "valid_from")
-) STRICT;
-CREATE TABLE IF NOT EXISTS "c__history_deletes" (
-  "id" INTEGER NOT NULL,
-  "seq" INTEGER NOT NULL,
+  "_mdl_deleted" INTEGER NOT NULL,
   PRIMARY KEY ("id", "seq")
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "c__history_erased" (
@@ -340,6 +319,12 @@ CREATE TABLE IF NOT EXISTS "c__history_erased" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
+CREATE VIEW IF NOT EXISTS "c__history" AS
+SELECT "id", "seq", "valid_from", "valid_to" FROM (
+  SELECT "id", "seq", "seq" AS "valid_from",
+    lead("seq") OVER (PARTITION BY "id" ORDER BY "seq") AS "valid_to", "_mdl_deleted"
+  FROM "c__versions"
+) WHERE "_mdl_deleted" = 0;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
 VALUES ('c', 'c', 'c__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '9537d0de9114cd2d')
 ON CONFLICT ("name") DO NOTHING;
@@ -422,26 +407,13 @@ SELECT "id", "seq" FROM "c__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
 WHERE excluded."seq" > t."seq";
--- history step: history-deletes
-INSERT OR IGNORE INTO "c__history_deletes" ("id", "seq")
-SELECT s."id", s."seq" FROM "c__stage" AS s
-WHERE (s."_mdl_op" & 1) = 1 AND NOT EXISTS (SELECT 1 FROM "c__history_erased" AS e WHERE e."id" = s."id" AND s."seq" <= e."seq");
--- history step: history-replaced
-DELETE FROM "c__history"
-WHERE ("id", "valid_from") IN (SELECT "id", "seq" FROM "c__stage" AS s WHERE (s."_mdl_op" & 1) = 1);
--- history step: history-upserts
-INSERT INTO "c__history" AS h ("id", "seq", "valid_from", "valid_to")
-SELECT s."id", s."seq", s."seq", NULL FROM "c__stage" AS s
-WHERE (s."_mdl_op" & 1) = 0 AND NOT EXISTS (SELECT 1 FROM "c__history_erased" AS e WHERE e."id" = s."id" AND s."seq" <= e."seq")
-  AND NOT EXISTS (SELECT 1 FROM "c__history_deletes" AS d WHERE d."id" = s."id" AND d."seq" = s."seq")
-ON CONFLICT ("id", "valid_from") DO UPDATE SET "seq" = excluded."seq"
-WHERE json_array(excluded."id", excluded."seq") > json_array(h."id", h."seq");
--- history step: history-close
-UPDATE "c__history" AS h SET "valid_to" = (SELECT min("p") FROM (
-    SELECT min(x."valid_from") AS "p" FROM "c__history" AS x WHERE x."id" = h."id" AND x."valid_from" > h."valid_from"
-    UNION ALL SELECT min(d."seq") FROM "c__history_deletes" AS d WHERE d."id" = h."id" AND d."seq" > h."valid_from"))
-FROM (SELECT "id", min("seq") AS "lo" FROM "c__stage" GROUP BY "id") AS b
-WHERE h."id" = b."id" AND (h."valid_to" IS NULL OR h."valid_to" > b."lo");
+-- history step: history
+INSERT INTO "c__versions" AS h ("id", "seq", "_mdl_deleted")
+SELECT s."id", s."seq", (s."_mdl_op" & 1) FROM "c__stage" AS s
+WHERE NOT EXISTS (SELECT 1 FROM "c__history_erased" AS e WHERE e."id" = s."id" AND s."seq" <= e."seq")
+ON CONFLICT ("id", "seq") DO UPDATE SET "_mdl_deleted" = excluded."_mdl_deleted"
+WHERE excluded."_mdl_deleted" > h."_mdl_deleted"
+   OR (excluded."_mdl_deleted" = 0 AND h."_mdl_deleted" = 0 AND json_array(excluded."id", excluded."seq") > json_array(h."id", h."seq"));
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "c__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -459,17 +431,10 @@ CREATE TABLE IF NOT EXISTS "d__tombstones" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
-CREATE TABLE IF NOT EXISTS "d__history" (
+CREATE TABLE IF NOT EXISTS "d__versions" (
   "id" INTEGER NOT NULL,
   "seq" INTEGER NOT NULL,
-  "valid_from" INTEGER NOT NULL,
-  "valid_to" INTEGER,
-  PRIMARY KEY ("id", "valid_from"),
-  CHECK ("valid_to" IS NULL OR "valid_to" > "valid_from")
-) STRICT;
-CREATE TABLE IF NOT EXISTS "d__history_deletes" (
-  "id" INTEGER NOT NULL,
-  "seq" INTEGER NOT NULL,
+  "_mdl_deleted" INTEGER NOT NULL,
   PRIMARY KEY ("id", "seq")
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "d__history_erased" (
@@ -477,6 +442,12 @@ CREATE TABLE IF NOT EXISTS "d__history_erased" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id")
 ) STRICT;
+CREATE VIEW IF NOT EXISTS "d__history" AS
+SELECT "id", "seq", "valid_from", "valid_to" FROM (
+  SELECT "id", "seq", "seq" AS "valid_from",
+    lead("seq") OVER (PARTITION BY "id" ORDER BY "seq") AS "valid_to", "_mdl_deleted"
+  FROM "d__versions"
+) WHERE "_mdl_deleted" = 0;
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
 VALUES ('d', 'd', 'd__tombstones', 'record', 1, '["id"]', 'seq', NULL, '[]', '34b97267b8404919')
 ON CONFLICT ("name") DO NOTHING;
@@ -559,26 +530,13 @@ SELECT "id", "seq" FROM "d__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
 WHERE excluded."seq" > t."seq";
--- history step: history-deletes
-INSERT OR IGNORE INTO "d__history_deletes" ("id", "seq")
-SELECT s."id", s."seq" FROM "d__stage" AS s
-WHERE (s."_mdl_op" & 1) = 1 AND NOT EXISTS (SELECT 1 FROM "d__history_erased" AS e WHERE e."id" = s."id" AND s."seq" <= e."seq");
--- history step: history-replaced
-DELETE FROM "d__history"
-WHERE ("id", "valid_from") IN (SELECT "id", "seq" FROM "d__stage" AS s WHERE (s."_mdl_op" & 1) = 1);
--- history step: history-upserts
-INSERT INTO "d__history" AS h ("id", "seq", "valid_from", "valid_to")
-SELECT s."id", s."seq", s."seq", NULL FROM "d__stage" AS s
-WHERE (s."_mdl_op" & 1) = 0 AND NOT EXISTS (SELECT 1 FROM "d__history_erased" AS e WHERE e."id" = s."id" AND s."seq" <= e."seq")
-  AND NOT EXISTS (SELECT 1 FROM "d__history_deletes" AS d WHERE d."id" = s."id" AND d."seq" = s."seq")
-ON CONFLICT ("id", "valid_from") DO UPDATE SET "seq" = excluded."seq"
-WHERE json_array(excluded."id", excluded."seq") > json_array(h."id", h."seq");
--- history step: history-close
-UPDATE "d__history" AS h SET "valid_to" = (SELECT min("p") FROM (
-    SELECT min(x."valid_from") AS "p" FROM "d__history" AS x WHERE x."id" = h."id" AND x."valid_from" > h."valid_from"
-    UNION ALL SELECT min(d."seq") FROM "d__history_deletes" AS d WHERE d."id" = h."id" AND d."seq" > h."valid_from"))
-FROM (SELECT "id", min("seq") AS "lo" FROM "d__stage" GROUP BY "id") AS b
-WHERE h."id" = b."id" AND (h."valid_to" IS NULL OR h."valid_to" > b."lo");
+-- history step: history
+INSERT INTO "d__versions" AS h ("id", "seq", "_mdl_deleted")
+SELECT s."id", s."seq", (s."_mdl_op" & 1) FROM "d__stage" AS s
+WHERE NOT EXISTS (SELECT 1 FROM "d__history_erased" AS e WHERE e."id" = s."id" AND s."seq" <= e."seq")
+ON CONFLICT ("id", "seq") DO UPDATE SET "_mdl_deleted" = excluded."_mdl_deleted"
+WHERE excluded."_mdl_deleted" > h."_mdl_deleted"
+   OR (excluded."_mdl_deleted" = 0 AND h."_mdl_deleted" = 0 AND json_array(excluded."id", excluded."seq") > json_array(h."id", h."seq"));
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "d__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -598,19 +556,11 @@ CREATE TABLE IF NOT EXISTS "e__tombstones" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id", "at")
 ) STRICT;
-CREATE TABLE IF NOT EXISTS "e__history" (
+CREATE TABLE IF NOT EXISTS "e__versions" (
   "id" INTEGER NOT NULL,
   "at" TEXT NOT NULL,
   "seq" INTEGER NOT NULL,
-  "valid_from" INTEGER NOT NULL,
-  "valid_to" INTEGER,
-  PRIMARY KEY ("id", "at", "valid_from"),
-  CHECK ("valid_to" IS NULL OR "valid_to" > "valid_from")
-) STRICT;
-CREATE TABLE IF NOT EXISTS "e__history_deletes" (
-  "id" INTEGER NOT NULL,
-  "at" TEXT NOT NULL,
-  "seq" INTEGER NOT NULL,
+  "_mdl_deleted" INTEGER NOT NULL,
   PRIMARY KEY ("id", "at", "seq")
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "e__history_erased" (
@@ -619,6 +569,12 @@ CREATE TABLE IF NOT EXISTS "e__history_erased" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id", "at")
 ) STRICT;
+CREATE VIEW IF NOT EXISTS "e__history" AS
+SELECT "id", "at", "seq", "valid_from", "valid_to" FROM (
+  SELECT "id", "at", "seq", "seq" AS "valid_from",
+    lead("seq") OVER (PARTITION BY "id", "at" ORDER BY "seq") AS "valid_to", "_mdl_deleted"
+  FROM "e__versions"
+) WHERE "_mdl_deleted" = 0;
 CREATE INDEX IF NOT EXISTS "e__ts_at" ON "e" ("at");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
 VALUES ('e', 'e', 'e__tombstones', 'time-series', 1, '["id","at"]', 'seq', 'at', '[]', '05b20812141286cb')
@@ -703,26 +659,13 @@ SELECT "id", "at", "seq" FROM "e__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id", "at") DO UPDATE SET "seq" = excluded."seq"
 WHERE excluded."seq" > t."seq";
--- history step: history-deletes
-INSERT OR IGNORE INTO "e__history_deletes" ("id", "at", "seq")
-SELECT s."id", s."at", s."seq" FROM "e__stage" AS s
-WHERE (s."_mdl_op" & 1) = 1 AND NOT EXISTS (SELECT 1 FROM "e__history_erased" AS e WHERE e."id" = s."id" AND e."at" = s."at" AND s."seq" <= e."seq");
--- history step: history-replaced
-DELETE FROM "e__history"
-WHERE ("id", "at", "valid_from") IN (SELECT "id", "at", "seq" FROM "e__stage" AS s WHERE (s."_mdl_op" & 1) = 1);
--- history step: history-upserts
-INSERT INTO "e__history" AS h ("id", "at", "seq", "valid_from", "valid_to")
-SELECT s."id", s."at", s."seq", s."seq", NULL FROM "e__stage" AS s
-WHERE (s."_mdl_op" & 1) = 0 AND NOT EXISTS (SELECT 1 FROM "e__history_erased" AS e WHERE e."id" = s."id" AND e."at" = s."at" AND s."seq" <= e."seq")
-  AND NOT EXISTS (SELECT 1 FROM "e__history_deletes" AS d WHERE d."id" = s."id" AND d."at" = s."at" AND d."seq" = s."seq")
-ON CONFLICT ("id", "at", "valid_from") DO UPDATE SET "seq" = excluded."seq"
-WHERE json_array(excluded."id", excluded."at", excluded."seq") > json_array(h."id", h."at", h."seq");
--- history step: history-close
-UPDATE "e__history" AS h SET "valid_to" = (SELECT min("p") FROM (
-    SELECT min(x."valid_from") AS "p" FROM "e__history" AS x WHERE x."id" = h."id" AND x."at" = h."at" AND x."valid_from" > h."valid_from"
-    UNION ALL SELECT min(d."seq") FROM "e__history_deletes" AS d WHERE d."id" = h."id" AND d."at" = h."at" AND d."seq" > h."valid_from"))
-FROM (SELECT "id", "at", min("seq") AS "lo" FROM "e__stage" GROUP BY "id", "at") AS b
-WHERE h."id" = b."id" AND h."at" = b."at" AND (h."valid_to" IS NULL OR h."valid_to" > b."lo");
+-- history step: history
+INSERT INTO "e__versions" AS h ("id", "at", "seq", "_mdl_deleted")
+SELECT s."id", s."at", s."seq", (s."_mdl_op" & 1) FROM "e__stage" AS s
+WHERE NOT EXISTS (SELECT 1 FROM "e__history_erased" AS e WHERE e."id" = s."id" AND e."at" = s."at" AND s."seq" <= e."seq")
+ON CONFLICT ("id", "at", "seq") DO UPDATE SET "_mdl_deleted" = excluded."_mdl_deleted"
+WHERE excluded."_mdl_deleted" > h."_mdl_deleted"
+   OR (excluded."_mdl_deleted" = 0 AND h."_mdl_deleted" = 0 AND json_array(excluded."id", excluded."at", excluded."seq") > json_array(h."id", h."at", h."seq"));
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "e__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear
@@ -742,19 +685,11 @@ CREATE TABLE IF NOT EXISTS "f__tombstones" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id", "at")
 ) STRICT;
-CREATE TABLE IF NOT EXISTS "f__history" (
+CREATE TABLE IF NOT EXISTS "f__versions" (
   "id" INTEGER NOT NULL,
   "at" TEXT NOT NULL,
   "seq" INTEGER NOT NULL,
-  "valid_from" INTEGER NOT NULL,
-  "valid_to" INTEGER,
-  PRIMARY KEY ("id", "at", "valid_from"),
-  CHECK ("valid_to" IS NULL OR "valid_to" > "valid_from")
-) STRICT;
-CREATE TABLE IF NOT EXISTS "f__history_deletes" (
-  "id" INTEGER NOT NULL,
-  "at" TEXT NOT NULL,
-  "seq" INTEGER NOT NULL,
+  "_mdl_deleted" INTEGER NOT NULL,
   PRIMARY KEY ("id", "at", "seq")
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "f__history_erased" (
@@ -763,6 +698,12 @@ CREATE TABLE IF NOT EXISTS "f__history_erased" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("id", "at")
 ) STRICT;
+CREATE VIEW IF NOT EXISTS "f__history" AS
+SELECT "id", "at", "seq", "valid_from", "valid_to" FROM (
+  SELECT "id", "at", "seq", "seq" AS "valid_from",
+    lead("seq") OVER (PARTITION BY "id", "at" ORDER BY "seq") AS "valid_to", "_mdl_deleted"
+  FROM "f__versions"
+) WHERE "_mdl_deleted" = 0;
 CREATE INDEX IF NOT EXISTS "f__ts_at" ON "f" ("at");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
 VALUES ('f', 'f', 'f__tombstones', 'time-series', 1, '["id","at"]', 'seq', 'at', '[]', '5889f26c1ed10d7f')
@@ -847,26 +788,13 @@ SELECT "id", "at", "seq" FROM "f__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id", "at") DO UPDATE SET "seq" = excluded."seq"
 WHERE excluded."seq" > t."seq";
--- history step: history-deletes
-INSERT OR IGNORE INTO "f__history_deletes" ("id", "at", "seq")
-SELECT s."id", s."at", s."seq" FROM "f__stage" AS s
-WHERE (s."_mdl_op" & 1) = 1 AND NOT EXISTS (SELECT 1 FROM "f__history_erased" AS e WHERE e."id" = s."id" AND e."at" = s."at" AND s."seq" <= e."seq");
--- history step: history-replaced
-DELETE FROM "f__history"
-WHERE ("id", "at", "valid_from") IN (SELECT "id", "at", "seq" FROM "f__stage" AS s WHERE (s."_mdl_op" & 1) = 1);
--- history step: history-upserts
-INSERT INTO "f__history" AS h ("id", "at", "seq", "valid_from", "valid_to")
-SELECT s."id", s."at", s."seq", s."seq", NULL FROM "f__stage" AS s
-WHERE (s."_mdl_op" & 1) = 0 AND NOT EXISTS (SELECT 1 FROM "f__history_erased" AS e WHERE e."id" = s."id" AND e."at" = s."at" AND s."seq" <= e."seq")
-  AND NOT EXISTS (SELECT 1 FROM "f__history_deletes" AS d WHERE d."id" = s."id" AND d."at" = s."at" AND d."seq" = s."seq")
-ON CONFLICT ("id", "at", "valid_from") DO UPDATE SET "seq" = excluded."seq"
-WHERE json_array(excluded."id", excluded."at", excluded."seq") > json_array(h."id", h."at", h."seq");
--- history step: history-close
-UPDATE "f__history" AS h SET "valid_to" = (SELECT min("p") FROM (
-    SELECT min(x."valid_from") AS "p" FROM "f__history" AS x WHERE x."id" = h."id" AND x."at" = h."at" AND x."valid_from" > h."valid_from"
-    UNION ALL SELECT min(d."seq") FROM "f__history_deletes" AS d WHERE d."id" = h."id" AND d."at" = h."at" AND d."seq" > h."valid_from"))
-FROM (SELECT "id", "at", min("seq") AS "lo" FROM "f__stage" GROUP BY "id", "at") AS b
-WHERE h."id" = b."id" AND h."at" = b."at" AND (h."valid_to" IS NULL OR h."valid_to" > b."lo");
+-- history step: history
+INSERT INTO "f__versions" AS h ("id", "at", "seq", "_mdl_deleted")
+SELECT s."id", s."at", s."seq", (s."_mdl_op" & 1) FROM "f__stage" AS s
+WHERE NOT EXISTS (SELECT 1 FROM "f__history_erased" AS e WHERE e."id" = s."id" AND e."at" = s."at" AND s."seq" <= e."seq")
+ON CONFLICT ("id", "at", "seq") DO UPDATE SET "_mdl_deleted" = excluded."_mdl_deleted"
+WHERE excluded."_mdl_deleted" > h."_mdl_deleted"
+   OR (excluded."_mdl_deleted" = 0 AND h."_mdl_deleted" = 0 AND json_array(excluded."id", excluded."at", excluded."seq") > json_array(h."id", h."at", h."seq"));
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "f__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -90,20 +90,12 @@ CREATE TABLE IF NOT EXISTS "page_view__tombstones" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("event_id", "viewed_at")
 ) STRICT;
-CREATE TABLE IF NOT EXISTS "page_view__history" (
+CREATE TABLE IF NOT EXISTS "page_view__versions" (
   "event_id" TEXT NOT NULL,
   "viewed_at" TEXT NOT NULL,
   "url" TEXT,
   "seq" INTEGER NOT NULL,
-  "valid_from" INTEGER NOT NULL,
-  "valid_to" INTEGER,
-  PRIMARY KEY ("event_id", "viewed_at", "valid_from"),
-  CHECK ("valid_to" IS NULL OR "valid_to" > "valid_from")
-) STRICT;
-CREATE TABLE IF NOT EXISTS "page_view__history_deletes" (
-  "event_id" TEXT NOT NULL,
-  "viewed_at" TEXT NOT NULL,
-  "seq" INTEGER NOT NULL,
+  "_mdl_deleted" INTEGER NOT NULL,
   PRIMARY KEY ("event_id", "viewed_at", "seq")
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "page_view__history_erased" (
@@ -112,6 +104,12 @@ CREATE TABLE IF NOT EXISTS "page_view__history_erased" (
   "seq" INTEGER NOT NULL,
   PRIMARY KEY ("event_id", "viewed_at")
 ) STRICT;
+CREATE VIEW IF NOT EXISTS "page_view__history" AS
+SELECT "event_id", "viewed_at", "url", "seq", "valid_from", "valid_to" FROM (
+  SELECT "event_id", "viewed_at", "url", "seq", "seq" AS "valid_from",
+    lead("seq") OVER (PARTITION BY "event_id", "viewed_at" ORDER BY "seq") AS "valid_to", "_mdl_deleted"
+  FROM "page_view__versions"
+) WHERE "_mdl_deleted" = 0;
 CREATE INDEX IF NOT EXISTS "page_view__ts_viewed_at" ON "page_view" ("viewed_at");
 INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")
 VALUES ('page_view', 'page_view', 'page_view__tombstones', 'time-series', 1, '["event_id","viewed_at"]', 'seq', 'viewed_at', '[]', 'a2a14dbc80abaa39')
@@ -198,26 +196,13 @@ SELECT "event_id", "viewed_at", "seq" FROM "page_view__stage"
 WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("event_id", "viewed_at") DO UPDATE SET "seq" = excluded."seq"
 WHERE excluded."seq" > t."seq";
--- history step: history-deletes
-INSERT OR IGNORE INTO "page_view__history_deletes" ("event_id", "viewed_at", "seq")
-SELECT s."event_id", s."viewed_at", s."seq" FROM "page_view__stage" AS s
-WHERE (s."_mdl_op" & 1) = 1 AND NOT EXISTS (SELECT 1 FROM "page_view__history_erased" AS e WHERE e."event_id" = s."event_id" AND e."viewed_at" = s."viewed_at" AND s."seq" <= e."seq");
--- history step: history-replaced
-DELETE FROM "page_view__history"
-WHERE ("event_id", "viewed_at", "valid_from") IN (SELECT "event_id", "viewed_at", "seq" FROM "page_view__stage" AS s WHERE (s."_mdl_op" & 1) = 1);
--- history step: history-upserts
-INSERT INTO "page_view__history" AS h ("event_id", "viewed_at", "url", "seq", "valid_from", "valid_to")
-SELECT s."event_id", s."viewed_at", s."url", s."seq", s."seq", NULL FROM "page_view__stage" AS s
-WHERE (s."_mdl_op" & 1) = 0 AND NOT EXISTS (SELECT 1 FROM "page_view__history_erased" AS e WHERE e."event_id" = s."event_id" AND e."viewed_at" = s."viewed_at" AND s."seq" <= e."seq")
-  AND NOT EXISTS (SELECT 1 FROM "page_view__history_deletes" AS d WHERE d."event_id" = s."event_id" AND d."viewed_at" = s."viewed_at" AND d."seq" = s."seq")
-ON CONFLICT ("event_id", "viewed_at", "valid_from") DO UPDATE SET "url" = excluded."url"
-WHERE json_array(excluded."event_id", excluded."viewed_at", excluded."url", excluded."seq") > json_array(h."event_id", h."viewed_at", h."url", h."seq");
--- history step: history-close
-UPDATE "page_view__history" AS h SET "valid_to" = (SELECT min("p") FROM (
-    SELECT min(x."valid_from") AS "p" FROM "page_view__history" AS x WHERE x."event_id" = h."event_id" AND x."viewed_at" = h."viewed_at" AND x."valid_from" > h."valid_from"
-    UNION ALL SELECT min(d."seq") FROM "page_view__history_deletes" AS d WHERE d."event_id" = h."event_id" AND d."viewed_at" = h."viewed_at" AND d."seq" > h."valid_from"))
-FROM (SELECT "event_id", "viewed_at", min("seq") AS "lo" FROM "page_view__stage" GROUP BY "event_id", "viewed_at") AS b
-WHERE h."event_id" = b."event_id" AND h."viewed_at" = b."viewed_at" AND (h."valid_to" IS NULL OR h."valid_to" > b."lo");
+-- history step: history
+INSERT INTO "page_view__versions" AS h ("event_id", "viewed_at", "url", "seq", "_mdl_deleted")
+SELECT s."event_id", s."viewed_at", CASE WHEN (s."_mdl_op" & 1) = 1 THEN NULL ELSE s."url" END, s."seq", (s."_mdl_op" & 1) FROM "page_view__stage" AS s
+WHERE NOT EXISTS (SELECT 1 FROM "page_view__history_erased" AS e WHERE e."event_id" = s."event_id" AND e."viewed_at" = s."viewed_at" AND s."seq" <= e."seq")
+ON CONFLICT ("event_id", "viewed_at", "seq") DO UPDATE SET "url" = excluded."url", "_mdl_deleted" = excluded."_mdl_deleted"
+WHERE excluded."_mdl_deleted" > h."_mdl_deleted"
+   OR (excluded."_mdl_deleted" = 0 AND h."_mdl_deleted" = 0 AND json_array(excluded."event_id", excluded."viewed_at", excluded."url", excluded."seq") > json_array(h."event_id", h."viewed_at", h."url", h."seq"));
 -- step: count
 SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "page_view__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
 -- step: clear

@@ -1,0 +1,46 @@
+/**
+ * A model WITH HISTORY read back: one key's versions with the interval each was current, and the
+ * state of every key as of a version. The values are given as text, as a person types them, and
+ * read as ingest reads them (a timestamp in any offset finds its normalised self).
+ */
+
+import { findColumn, type Model } from '../ir.js';
+import { historySql } from '../compile/mirror-sql.js';
+import { tableNames } from '../compile/apply.js';
+import { convertField, Rejection, type StoredValue } from '../ingest/convert.js';
+import { MirrorError, type Mirror } from './mirror.js';
+
+export type HistoryRow = Record<string, unknown> & { valid_from: unknown; valid_to: unknown };
+
+function historyModel(mirror: Mirror, name: string): Model {
+  const model = mirror.model(name);
+  if (!model) throw new MirrorError(`the mirror has no model ${name}`);
+  if (!model.history) throw new MirrorError(`model ${model.name} keeps no history; declare it WITH HISTORY to keep every version`);
+  return model;
+}
+
+function stored(model: Model, column: string, raw: string | number | bigint): StoredValue {
+  const c = findColumn(model, column)!;
+  const v = convertField(c.type, String(raw));
+  if (v instanceof Rejection) throw new MirrorError(`${model.name}.${c.name}: ${v.reason}`);
+  return v;
+}
+
+/** Every version of one key of `modelName`, oldest first, each with valid_from and valid_to. */
+export function keyHistory(mirror: Mirror, modelName: string, key: readonly (string | number | bigint)[]): HistoryRow[] {
+  const model = historyModel(mirror, modelName);
+  const columns = model.primaryKey!.columns;
+  if (key.length !== columns.length) {
+    throw new MirrorError(`the key of ${model.name} is (${columns.join(', ')}): give ${columns.length} value${columns.length === 1 ? '' : 's'}, not ${key.length}`);
+  }
+  const sql = historySql(tableNames(model).history, columns);
+  return mirror.db.prepare(sql.key).all(...columns.map((c, i) => stored(model, c, key[i]!))) as HistoryRow[];
+}
+
+/** Every key of `modelName` as it stood at `version`: the version current then, in key order. */
+export function historyAsOf(mirror: Mirror, modelName: string, version: string | number | bigint): HistoryRow[] {
+  const model = historyModel(mirror, modelName);
+  const sql = historySql(tableNames(model).history, model.primaryKey!.columns);
+  const v = stored(model, model.version!.column, version);
+  return mirror.db.prepare(sql.asOf).all(v, v) as HistoryRow[];
+}
