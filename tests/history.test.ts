@@ -196,6 +196,43 @@ describe('WITH HISTORY', () => {
     m.close();
   });
 
+  it('SET NULL clears the reference in the current version too; a replay of that version does not undo it', () => {
+    const dir = project({
+      'models/m.mdl': `CREATE MODEL owner (id STRING NOT NULL PRIMARY KEY, v BIGINT NOT NULL VERSION);
+      CREATE MODEL item (
+        id STRING NOT NULL PRIMARY KEY, owner_id STRING REFERENCES owner (id) ON DELETE SET NULL,
+        v BIGINT NOT NULL VERSION
+      ) WITH HISTORY;`,
+    });
+    const m = openMirror(join(dir, 'm.db'), { create: true });
+    pushProject(m, [join(dir, 'models')]);
+    applyChanges(m, 'owner', [{ id: 'o1', v: 1 }]);
+    const items = [{ id: 'i1', owner_id: 'o1', v: 1 }, { id: 'i1', owner_id: 'o1', v: 2 }];
+    applyChanges(m, 'item', items);
+    runSql(m, `DELETE FROM owner WHERE id = 'o1'`);
+    const rows = () => keyHistory(m, 'item', ['i1']).map((r) => [r.owner_id, r.valid_from, r.valid_to]);
+    // The current version's reference is cleared, as in the table; older versions keep theirs.
+    expect(rows()).toEqual([['o1', 1, 2], [null, 2, null]]);
+    applyChanges(m, 'item', items);
+    expect(rows()).toEqual([['o1', 1, 2], [null, 2, null]]);
+    expect(m.db.prepare(`SELECT owner_id FROM item`).all()).toEqual([{ owner_id: null }]);
+    m.close();
+  });
+
+  it('keys and versions beyond 2^53 come back exact', () => {
+    const dir = project({ 'models/m.mdl': `CREATE MODEL big (id BIGINT NOT NULL PRIMARY KEY, a STRING, v BIGINT NOT NULL VERSION) WITH HISTORY;` });
+    const m = openMirror(join(dir, 'm.db'), { create: true });
+    pushProject(m, [join(dir, 'models')]);
+    runSql(m, `INSERT INTO big VALUES (9007199254740993, 'one', 1152921504606846977), (9007199254740993, 'two', 1152921504606846979), (7, 'small', 5)`);
+    expect(keyHistory(m, 'big', ['9007199254740993']).map((r) => [r.id, r.a, r.valid_from, r.valid_to])).toEqual([
+      [9007199254740993n, 'one', 1152921504606846977n, 1152921504606846979n],
+      [9007199254740993n, 'two', 1152921504606846979n, null],
+    ]);
+    expect(keyHistory(m, 'big', [7])).toEqual([{ id: 7, a: 'small', v: 5, valid_from: 5, valid_to: null }]);
+    expect(historyAsOf(m, 'big', '1152921504606846978').map((r) => r.a)).toEqual(['small', 'one']);
+    m.close();
+  });
+
   /** Applies the changes in any order, batching and duplication; checks invariants and the reference. */
   const anyArrival = (changes: fc.Arbitrary<Change[]>) =>
     fc.property(

@@ -93,6 +93,27 @@ describe('mdl push', () => {
     expect(r.stderr).toContain('MDL3');
     expect(r.stderr).toContain('nothing pushed');
   });
+
+  it('opens a mirror of an earlier format: upgraded when nothing differs, refused with what to do when history does', () => {
+    const dir = project({
+      'a/m.mdl': 'CREATE MODEL t (id INT NOT NULL PRIMARY KEY, v BIGINT NOT NULL VERSION);',
+      'b/m.mdl': 'CREATE MODEL h (id INT NOT NULL PRIMARY KEY, v BIGINT NOT NULL VERSION) WITH HISTORY;',
+    });
+    const format = (db: string) => (new Database(db).prepare(`SELECT value FROM _mdl_meta WHERE key = 'format'`).get() as { value: string }).value;
+    const setFormat = (db: string, f: string) => new Database(db).prepare(`UPDATE _mdl_meta SET value = ? WHERE key = 'format'`).run(f);
+    for (const [models, db] of [['a', 'a.db'], ['b', 'b.db']]) {
+      const m = openMirror(join(dir, db!), { create: true });
+      pushProject(m, [join(dir, models!)]);
+      m.close();
+      expect(format(join(dir, db!))).toBe('2');
+      setFormat(join(dir, db!), '1');
+    }
+    openMirror(join(dir, 'a.db')).close();
+    expect(format(join(dir, 'a.db'))).toBe('2');
+    expect(() => openMirror(join(dir, 'b.db'))).toThrow(/earlier mdl \(mirror format 1\).*models h are WITH HISTORY.*push the models into a new mirror/);
+    setFormat(join(dir, 'b.db'), '3');
+    expect(() => openMirror(join(dir, 'b.db'))).toThrow(/newer mdl \(mirror format 3; this mdl reads format 2\); upgrade mdl/);
+  });
 });
 
 describe('mdl ingest', () => {

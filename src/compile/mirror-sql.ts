@@ -11,6 +11,12 @@ import { ident } from './sql-text.js';
 export const MirrorSql = {
   /** Whether the file already holds a mirror. */
   isMirror: `SELECT count(*) AS "n" FROM "sqlite_master" WHERE "type" = 'table' AND "name" = '_mdl_models'`,
+  /** The layout version a mirror was built with (compile/sqlite.ts, MIRROR_FORMAT). */
+  format: `SELECT "value" FROM "_mdl_meta" WHERE "key" = 'format'`,
+  /** (format) */
+  setFormat: `UPDATE "_mdl_meta" SET "value" = ? WHERE "key" = 'format'`,
+  /** The models WITH HISTORY. */
+  historyModels: `SELECT "name" FROM "_mdl_models" WHERE "history" = 1 ORDER BY "name"`,
   /** The models a mirror holds: name, fingerprint and the CREATE MODEL statement it was built from. */
   models: `SELECT "name", "source_hash", "source" FROM "_mdl_models" ORDER BY "name"`,
   /** (source, name): written by push, so that a mirror can rebuild its models without the .mdl files. */
@@ -33,7 +39,20 @@ export const MirrorSql = {
   setWatermark:
     `INSERT INTO "_mdl_watermarks" ("model", "below", "at", "removed") VALUES (?, ?, ?, ?) ` +
     `ON CONFLICT ("model") DO UPDATE SET "below" = excluded."below", "at" = excluded."at", "removed" = "removed" + excluded."removed"`,
+  /** (limit): the latest rejects, newest first, for a person to read (the REPL's .rejects). */
+  recentRejects:
+    `SELECT "id", "batch_id" AS "batch", "model", "source", "line", "record", "code", "reason", "raw" ` +
+    `FROM "_mdl_rejects" ORDER BY "id" DESC LIMIT ?`,
+  /** (limit): the latest batches, newest first (the REPL's .batches). */
+  recentBatches:
+    `SELECT "id", "model", "source", "started_at", "received", "inserted", "updated", "deleted", "tombstoned", ` +
+    `"stale", "duplicate", "rejected" FROM "_mdl_batches" ORDER BY "id" DESC LIMIT ?`,
 } as const;
+
+/** The rows of a table: `n`. */
+export function countRowsSql(table: string): string {
+  return `SELECT count(*) AS "n" FROM ${ident(table)}`;
+}
 
 /** The watermarks table: per model, the version below which its tombstones were removed. */
 export const WATERMARKS_DDL = [

@@ -17,8 +17,11 @@ import { WATERMARKS_DDL } from './mirror-sql.js';
 import { ident, stringLiteral } from './sql-text.js';
 import { defaultLiteral, storageClass } from './storage.js';
 
-/** Bumped when the layout of metadata or companion tables changes. */
-export const MIRROR_FORMAT = 1;
+/**
+ * Bumped when the layout of metadata or companion tables changes (Mirror.open upgrades or refuses
+ * an older mirror). 2: WITH HISTORY keeps versions in <model>__versions, intervals in a view.
+ */
+export const MIRROR_FORMAT = 2;
 
 export interface ModelSql {
   readonly model: string;

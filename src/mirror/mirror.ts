@@ -14,6 +14,7 @@ import { findModel, nameKey, type Model, type Schema } from '../ir.js';
 import { compileApply, type ApplyPhase, type Outcome } from '../compile/apply.js';
 import { modelFingerprint } from '../compile/fingerprint.js';
 import { MirrorSql, timeRangeSql } from '../compile/mirror-sql.js';
+import { MIRROR_FORMAT } from '../compile/sqlite.js';
 import { tableNames } from '../compile/apply.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
 import type { RejectCode, Watermark } from './rows.js';
@@ -172,7 +173,35 @@ export class Mirror {
       db.close();
       throw new MirrorError(`${file} is not an mdl mirror (no _mdl_models table); create one with mdl push`);
     }
+    try {
+      if (mirror.isMirror()) mirror.upgradeFormat();
+    } catch (e) {
+      db.close();
+      throw e;
+    }
     return mirror;
+  }
+
+  /**
+   * Format 1 kept history in a table with stored intervals; format 2 keeps versions and derives
+   * the intervals in a view. Nothing else differs, so a format-1 mirror without a model WITH
+   * HISTORY is simply marked format 2; one with such a model has to be built again.
+   */
+  private upgradeFormat(): void {
+    const row = this.db.prepare(MirrorSql.format).get() as { value: string } | undefined;
+    const format = Number(row?.value ?? MIRROR_FORMAT);
+    if (format === MIRROR_FORMAT) return;
+    if (format > MIRROR_FORMAT) {
+      throw new MirrorError(`${this.file} was written by a newer mdl (mirror format ${format}; this mdl reads format ${MIRROR_FORMAT}); upgrade mdl`);
+    }
+    const history = (this.db.prepare(MirrorSql.historyModels).all() as { name: string }[]).map((r) => r.name);
+    if (history.length > 0) {
+      throw new MirrorError(
+        `${this.file} was built by an earlier mdl (mirror format ${format}), whose history tables this mdl does not read ` +
+          `(models ${history.join(', ')} are WITH HISTORY); push the models into a new mirror and ingest the changes again`,
+      );
+    }
+    this.db.prepare(MirrorSql.setFormat).run(String(MIRROR_FORMAT));
   }
 
   isMirror(): boolean {

@@ -6,7 +6,7 @@ CREATE TABLE IF NOT EXISTS "_mdl_meta" (
   "key" TEXT PRIMARY KEY,
   "value" TEXT NOT NULL
 ) STRICT;
-INSERT INTO "_mdl_meta" ("key", "value") VALUES ('format', '1') ON CONFLICT ("key") DO NOTHING;
+INSERT INTO "_mdl_meta" ("key", "value") VALUES ('format', '2') ON CONFLICT ("key") DO NOTHING;
 CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "name" TEXT PRIMARY KEY,
   "table_name" TEXT NOT NULL,
