@@ -80,6 +80,26 @@ describe('mdl sql', () => {
     expect(JSON.parse(sql(db, 'SELECT count(*) AS n FROM item', '--format', 'json').stdout)).toEqual([{ n: 0 }]);
   });
 
+  it('points into the statement where it goes wrong: a misspelt model, a syntax error, a column SQLite does not know', () => {
+    const db = mirror();
+    const model = sql(db, 'SELECT 1;\nINSERT INTO iten (id) VALUES (2)');
+    expect(model.stderr).toBe(
+      'mdl sql: the mirror has no model iten (did you mean item?); INSERT INTO applies changes to a model\n' +
+        ' --> -e:2:13\n  |\n2 | INSERT INTO iten (id) VALUES (2)\n  |             ^^^^\n',
+    );
+    const syntax = sql(db, 'SELECT id FROM item WHERE id = = 1');
+    expect(syntax.stderr).toContain('mdl sql: cannot read this statement: syntax error at "="\n --> -e:1:32\n');
+    // SQLite's own error, for a statement node-sql-parser accepts: a message and a frame, not a crash.
+    const column = sql(db, "SELECT nope FROM item WHERE label = 'nope'");
+    expect(column.status).toBe(1);
+    expect(column.stderr).toBe(
+      "mdl sql: SELECT nope FROM item WHERE label = 'nope': no such column: nope\n" +
+        " --> -e:1:8\n  |\n1 | SELECT nope FROM item WHERE label = 'nope'\n  |        ^^^^\n",
+    );
+    const del = sql(db, 'DELETE FROM item WHERE lable = 1');
+    expect(del.stderr).toContain('no such column: lable\n --> -e:1:24\n');
+  });
+
   it('--dry-run evaluates an INSERT and applies nothing', () => {
     const db = mirror();
     const r = sql(db, "INSERT INTO item VALUES (1, 'a', NULL, 1), (2, 'b', NULL, 1)", '--dry-run');

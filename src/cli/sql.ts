@@ -4,8 +4,10 @@
 
 import { readFileSync } from 'node:fs';
 import { Mirror, MirrorError } from '../mirror/mirror.js';
-import { runSql, type SqlOutcome } from '../ingest/sql.js';
-import { EXIT_ERRORS, EXIT_OK, oneOf, parse, UsageError } from './io.js';
+import { runSql, SqlFailed, SqlRefused } from '../ingest/sql.js';
+import { codeFrame } from '../diagnostics/render.js';
+import { formatOutcome } from './results.js';
+import { EXIT_ERRORS, EXIT_OK, oneOf, parse, UsageError, useColor } from './io.js';
 
 export const help = `Usage: mdl sql --db FILE (-e SQL | -f FILE) [--format table|json|csv] [--dry-run]
 
@@ -68,56 +70,22 @@ export function run(args: readonly string[]): number {
   try {
     mirror = Mirror.open(db);
     const outcomes = runSql(mirror, sql, { dryRun: values['dry-run'] === true });
-    for (const o of outcomes) process.stdout.write(show(o, format));
+    for (const o of outcomes) process.stdout.write(formatOutcome(o, format));
     return EXIT_OK;
   } catch (e) {
     if (e instanceof MirrorError) {
       process.stderr.write(`mdl sql: ${e.message}\n`);
+      const at = e instanceof SqlRefused || e instanceof SqlFailed ? e.at : undefined;
+      // The frame points into the text as given: the statement is found again in it.
+      const base = at ? sql.indexOf(at.statement) : -1;
+      if (at && base >= 0) {
+        const source = { path: typeof file === 'string' ? file : '-e', text: sql };
+        process.stderr.write(codeFrame(source, base + at.offset, base + at.offset + at.length, useColor(process.stderr)));
+      }
       return EXIT_ERRORS;
     }
     throw e;
   } finally {
     mirror?.close();
   }
-}
-
-const text = (v: unknown): string => (v === null || v === undefined ? 'NULL' : Buffer.isBuffer(v) ? `x'${v.toString('hex')}'` : String(v));
-
-function show(o: SqlOutcome, format: 'table' | 'json' | 'csv'): string {
-  if (o.kind === 'planned') {
-    return format === 'json' ? JSON.stringify({ model: o.model, rows: o.rows, applied: false }) + '\n' : `${o.model}: ${o.rows} rows (dry run: nothing applied)\n`;
-  }
-  if (o.kind === 'hygiene') {
-    const r = o.report;
-    if (format === 'json') return JSON.stringify(r) + '\n';
-    const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-    const head = r.dryRun
-      ? `${r.model}: would delete ${plural(r.deleted, 'row', 'rows')} and clear ${plural(r.cleared, 'reference', 'references')} (dry run: nothing changed)`
-      : `${r.model}: deleted ${plural(r.deleted, 'row', 'rows')}, cleared ${plural(r.cleared, 'reference', 'references')} (hygiene ledger ${r.ledgerId})`;
-    const width = Math.max(0, ...r.models.map((m) => m.model.length));
-    const lines = r.models.map((m) => `  ${m.model.padEnd(width)}  ${m.deleted} deleted, ${m.cleared} cleared`);
-    return [head, ...lines].join('\n') + '\n';
-  }
-  if (o.kind === 'applied') {
-    const r = o.report;
-    if (format === 'json') return JSON.stringify(r) + '\n';
-    return (
-      `${r.model}: ${r.received} received: ${r.inserted} inserted, ${r.updated} updated, ${r.deleted} deleted, ` +
-      `${r.tombstoned} tombstoned, ${r.stale} stale, ${r.duplicate} duplicate, ${r.rejected} rejected\n`
-    );
-  }
-  if (format === 'json') {
-    return JSON.stringify(o.rows, (_k, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v)) + '\n';
-  }
-  if (format === 'csv') {
-    const cell = (v: unknown) => {
-      if (v === null || v === undefined) return '';
-      const s = text(v);
-      return /[",\r\n]/.test(s) || s === '' ? `"${s.replace(/"/g, '""')}"` : s;
-    };
-    return [o.columns.map(cell).join(','), ...o.rows.map((r) => o.columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
-  }
-  const width = o.columns.map((c) => Math.max(c.length, ...o.rows.map((r) => text(r[c]).length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i]!)).join('  ').trimEnd();
-  return [line([...o.columns]), line(width.map((w) => '-'.repeat(w))), ...o.rows.map((r) => line(o.columns.map((c) => text(r[c])))), `(${o.rows.length} row${o.rows.length === 1 ? '' : 's'})`].join('\n') + '\n';
 }

@@ -93,6 +93,23 @@ function renderOne(d: Diagnostic, sources: Sources, color: boolean): string {
   return out.join('\n') + '\n';
 }
 
+/**
+ * An error that is not a diagnostic (a SQL statement mdl refused or SQLite failed to run): the
+ * message, and the code frame of `at` in `source` when it points somewhere.
+ */
+export function renderError(message: string, at: { source: SourceFile; start: number; end: number } | undefined, color: boolean): string {
+  const c = kleurFor(color);
+  const [first, ...rest] = message.split('\n');
+  const out = [`${c.bold(c.red('error'))}${c.bold(`: ${first}`)}`, ...rest.map((l) => `  ${l}`)];
+  return out.join('\n') + '\n' + (at ? codeFrame(at.source, at.start, at.end, color) : '');
+}
+
+/** The code frame alone: where, then the lines from `start` to `end` with carets under them. */
+export function codeFrame(source: SourceFile, start: number, end: number, color: boolean): string {
+  const c = kleurFor(color);
+  return frame(source, start, end, c, c.red).join('\n') + '\n';
+}
+
 type Paint = (s: string) => string;
 interface Palette {
   red: Paint;

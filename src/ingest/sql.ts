@@ -9,13 +9,14 @@
  * the SELECT or VALUES and matches the columns, and the rows it produces become change rows.
  */
 
+import type { Statement } from 'better-sqlite3';
 import pkg from 'node-sql-parser';
 import { nameKey, type Model } from '../ir.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { captureSql } from '../compile/mirror-sql.js';
 import { MirrorError, type BatchReport, type Mirror, type RejectRow } from '../mirror/mirror.js';
 import { batchBuilder, convertChange, isRejected, rowShape } from '../mirror/rows.js';
-import { precisionDelete, type HygieneReport } from '../mirror/hygiene.js';
+import { HygieneRefused, precisionDelete, type HygieneReport } from '../mirror/hygiene.js';
 import { JsonLiteral } from './jsonl.js';
 import type { RawField, StoredValue } from './convert.js';
 import { CHANGE_TYPE_COLUMN } from './ingest.js';
@@ -28,8 +29,55 @@ export type SqlOutcome =
   | { readonly kind: 'hygiene'; readonly sql: string; readonly report: HygieneReport }
   | { readonly kind: 'planned'; readonly sql: string; readonly model: string; readonly rows: number };
 
-/** A statement mdl will not run, with what to do instead. Nothing of the input has run when it is thrown by `planSql`. */
-export class SqlRefused extends MirrorError {}
+/** Where in a statement an error points: `length` characters of `statement` from `offset`. */
+export interface SqlLocation {
+  readonly statement: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/**
+ * A statement mdl will not run, with what to do instead, and where in the statement the trouble
+ * is when that can be told. Nothing of the input has run when planning throws it.
+ */
+export class SqlRefused extends MirrorError {
+  constructor(
+    message: string,
+    readonly at?: SqlLocation,
+  ) {
+    super(message);
+  }
+}
+
+/** A statement SQLite failed to run; the statements before it have run. */
+export class SqlFailed extends MirrorError {
+  constructor(
+    message: string,
+    readonly at?: SqlLocation,
+  ) {
+    super(message);
+  }
+}
+
+/** The statement with its string literals, quoted names and comments blanked out, offsets kept. */
+function codeOnly(text: string): string {
+  return text.replace(/'(?:[^']|'')*'?|--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/g, (m) => ' '.repeat(m.length));
+}
+
+/** Where `name` first appears in the statement as a name (bare or double-quoted), if it does. */
+export function locateName(statement: string, name: string): SqlLocation | undefined {
+  const code = codeOnly(statement);
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`"${escaped.replace(/"/g, '""')}"|(?<![\\w$"])${escaped}(?![\\w$"])`, 'i').exec(code);
+  return m ? { statement, offset: m.index, length: m[0].length } : undefined;
+}
+
+/** The location and a short message for SQLite's error about a statement, from the name it mentions. */
+function sqliteFailure(statement: string, e: Error): SqlFailed {
+  const named = /(?:no such (?:column|table|function): |near ")([^"\s]+)/.exec(e.message);
+  const at = named ? locateName(statement, named[1]!.replace(/^[\w$]+\./, '')) : undefined;
+  return new SqlFailed(`${firstLine(statement)}: ${e.message}`, at);
+}
 
 interface Planned {
   readonly text: string;
@@ -50,7 +98,12 @@ function plan(mirror: Mirror, sql: string): Planned[] {
     try {
       ast = parser.astify(text, { database: 'sqlite' }) as unknown as Ast | Ast[];
     } catch (e) {
-      throw new SqlRefused(`cannot read this statement: ${firstLine(text)}\n  ${(e as Error).message.split('\n')[0]}`);
+      // node-sql-parser's message lists every token it expected; the location says more.
+      const found = (e as { found?: unknown }).found;
+      const offset = (e as { location?: { start?: { offset?: number } } }).location?.start?.offset;
+      const what = typeof found === 'string' ? `syntax error at ${JSON.stringify(found)}` : 'the statement ends too soon';
+      const at = typeof offset === 'number' ? { statement: text, offset, length: Math.max(1, typeof found === 'string' ? found.length : 1) } : undefined;
+      throw new SqlRefused(`cannot read this statement: ${what}`, at);
     }
     const node = Array.isArray(ast) ? ast[0] : ast;
     if (!node) throw new SqlRefused(`empty statement: ${firstLine(text)}`);
@@ -66,7 +119,7 @@ function plan(mirror: Mirror, sql: string): Planned[] {
         if (!model) {
           const names = mirror.schema().models.map((m) => m.name);
           const hint = didYouMean(target, names);
-          throw new SqlRefused(`the mirror has no model ${target}${hint ? ` (${hint})` : ''}; INSERT INTO applies changes to a model`);
+          throw new SqlRefused(`the mirror has no model ${target}${hint ? ` (${hint})` : ''}; INSERT INTO applies changes to a model`, locateName(text, target));
         }
         const columns = Array.isArray(node.columns) ? (node.columns as unknown[]).map(String) : undefined;
         if (columns) {
@@ -74,7 +127,7 @@ function plan(mirror: Mirror, sql: string): Planned[] {
           for (const c of columns) {
             if (nameKey(c) === CHANGE_TYPE_COLUMN || known.has(nameKey(c))) continue;
             const hint = didYouMean(c, model.columns.map((x) => x.name));
-            throw new SqlRefused(`model ${model.name} has no column ${c}${hint ? ` (${hint})` : ''}`);
+            throw new SqlRefused(`model ${model.name} has no column ${c}${hint ? ` (${hint})` : ''}`, locateName(text, c));
           }
         }
         const width = columns ? undefined : outputWidth(node.values);
@@ -94,7 +147,7 @@ function plan(mirror: Mirror, sql: string): Planned[] {
         if (!model) {
           const names = mirror.schema().models.map((m) => m.name);
           const hint = didYouMean(target, names);
-          throw new SqlRefused(`the mirror has no model ${target}${hint ? ` (${hint})` : ''}; DELETE FROM is a precision delete from a model`);
+          throw new SqlRefused(`the mirror has no model ${target}${hint ? ` (${hint})` : ''}; DELETE FROM is a precision delete from a model`, locateName(text, target));
         }
         if (schemaOf(node) !== undefined) throw new SqlRefused(`name the model without a schema: DELETE FROM ${model.name} WHERE ...`);
         return { text, kind: 'delete', model };
@@ -131,10 +184,9 @@ function outputWidth(values: unknown): number | undefined {
   return undefined;
 }
 
-/** Statements separated by ';' outside strings, quoted names and comments. */
-export function splitStatements(sql: string): string[] {
-  const out: string[] = [];
-  let start = 0;
+/** The offsets of the ';' that end statements: those outside strings, quoted names and comments. */
+function terminators(sql: string): number[] {
+  const out: number[] = [];
   let i = 0;
   while (i < sql.length) {
     const c = sql[i]!;
@@ -149,12 +201,38 @@ export function splitStatements(sql: string): string[] {
       const end = sql.indexOf('*/', i + 2);
       i = end < 0 ? sql.length : end + 2;
     } else if (c === ';') {
-      out.push(sql.slice(start, i));
-      start = ++i;
+      out.push(i++);
     } else i++;
   }
+  return out;
+}
+
+const blank = /^(--[^\n]*\n?|\/\*[\s\S]*?\*\/|\s)*$/;
+
+/** Statements separated by ';' outside strings, quoted names and comments. */
+export function splitStatements(sql: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (const end of terminators(sql)) {
+    out.push(sql.slice(start, end));
+    start = end + 1;
+  }
   out.push(sql.slice(start));
-  return out.map((s) => s.trim()).filter((s) => s !== '' && !/^(--[^\n]*\n?|\/\*[\s\S]*?\*\/|\s)*$/.test(s));
+  return out.map((s) => s.trim()).filter((s) => s !== '' && !blank.test(s));
+}
+
+/**
+ * Where the complete statements of `sql` end: just after its last ';' outside strings, quoted
+ * names and comments (0 when there is none). What follows is a statement still being typed.
+ */
+export function completeStatementsEnd(sql: string): number {
+  const ends = terminators(sql);
+  return ends.length === 0 ? 0 : ends[ends.length - 1]! + 1;
+}
+
+/** Whether the text holds nothing to run: only blanks and comments. */
+export function isBlankSql(sql: string): boolean {
+  return blank.test(sql);
 }
 
 function firstLine(text: string): string {
@@ -188,15 +266,33 @@ export function runSql(mirror: Mirror, sql: string, options: { dryRun?: boolean 
   const outcomes: SqlOutcome[] = [];
   for (const p of planned) {
     if (p.kind === 'select') {
-      const stmt = db.prepare(p.text);
+      let stmt: Statement;
+      try {
+        stmt = db.prepare(p.text);
+      } catch (e) {
+        throw sqliteFailure(p.text, e as Error);
+      }
       if (!stmt.reader || !stmt.readonly) throw new SqlRefused(`only a read-only SELECT passes through: ${firstLine(p.text)}`);
       stmt.safeIntegers(true);
-      outcomes.push({ kind: 'rows', sql: p.text, columns: stmt.columns().map((c) => c.name), rows: stmt.all() as Record<string, unknown>[] });
+      let rows: Record<string, unknown>[];
+      try {
+        rows = stmt.all() as Record<string, unknown>[];
+      } catch (e) {
+        throw sqliteFailure(p.text, e as Error);
+      }
+      outcomes.push({ kind: 'rows', sql: p.text, columns: stmt.columns().map((c) => c.name), rows });
       continue;
     }
     const model = p.model!;
     if (p.kind === 'delete') {
-      outcomes.push({ kind: 'hygiene', sql: p.text, report: precisionDelete(mirror, model, p.text, options) });
+      let report: HygieneReport;
+      try {
+        report = precisionDelete(mirror, model, p.text, options);
+      } catch (e) {
+        if (e instanceof HygieneRefused || !(e instanceof MirrorError) || !(e.cause instanceof Error)) throw e;
+        throw sqliteFailure(p.text, e.cause);
+      }
+      outcomes.push({ kind: 'hygiene', sql: p.text, report });
       continue;
     }
     const capture = captureSql(model.name, model.columns.map((c) => c.name), p.withChangeType === true);
@@ -209,7 +305,7 @@ export function runSql(mirror: Mirror, sql: string, options: { dryRun?: boolean 
       read.raw(true);
       captured = read.all() as unknown[][];
     } catch (e) {
-      throw new MirrorError(`${firstLine(p.text)}: ${(e as Error).message}`);
+      throw sqliteFailure(p.text, e as Error);
     } finally {
       for (const s of capture.teardown) db.exec(s);
     }

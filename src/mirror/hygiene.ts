@@ -93,7 +93,7 @@ export function precisionDelete(mirror: Mirror, model: Model, statement: string,
         for (const s of own.captureSetup) db.exec(s);
         db.prepare(statement).run();
       } catch (e) {
-        throw new MirrorError(`${statement.split('\n')[0]}: ${(e as Error).message}`);
+        throw new MirrorError(`${statement.split('\n')[0]}: ${(e as Error).message}`, { cause: e });
       } finally {
         for (const s of own.captureTeardown) db.exec(s);
       }

@@ -1,0 +1,49 @@
+/**
+ * What a statement gave, as text for a person or a program: a SELECT's rows as an aligned table,
+ * JSON or CSV; an INSERT's accounting; a precision delete's impact. Shared by mdl sql and the REPL.
+ */
+
+import type { SqlOutcome } from '../ingest/sql.js';
+
+export type OutputFormat = 'table' | 'json' | 'csv';
+
+const text = (v: unknown): string => (v === null || v === undefined ? 'NULL' : Buffer.isBuffer(v) ? `x'${v.toString('hex')}'` : String(v));
+
+export function formatOutcome(o: SqlOutcome, format: OutputFormat): string {
+  if (o.kind === 'planned') {
+    return format === 'json' ? JSON.stringify({ model: o.model, rows: o.rows, applied: false }) + '\n' : `${o.model}: ${o.rows} rows (dry run: nothing applied)\n`;
+  }
+  if (o.kind === 'hygiene') {
+    const r = o.report;
+    if (format === 'json') return JSON.stringify(r) + '\n';
+    const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+    const head = r.dryRun
+      ? `${r.model}: would delete ${plural(r.deleted, 'row', 'rows')} and clear ${plural(r.cleared, 'reference', 'references')} (dry run: nothing changed)`
+      : `${r.model}: deleted ${plural(r.deleted, 'row', 'rows')}, cleared ${plural(r.cleared, 'reference', 'references')} (hygiene ledger ${r.ledgerId})`;
+    const width = Math.max(0, ...r.models.map((m) => m.model.length));
+    const lines = r.models.map((m) => `  ${m.model.padEnd(width)}  ${m.deleted} deleted, ${m.cleared} cleared`);
+    return [head, ...lines].join('\n') + '\n';
+  }
+  if (o.kind === 'applied') {
+    const r = o.report;
+    if (format === 'json') return JSON.stringify(r) + '\n';
+    return (
+      `${r.model}: ${r.received} received: ${r.inserted} inserted, ${r.updated} updated, ${r.deleted} deleted, ` +
+      `${r.tombstoned} tombstoned, ${r.stale} stale, ${r.duplicate} duplicate, ${r.rejected} rejected\n`
+    );
+  }
+  if (format === 'json') {
+    return JSON.stringify(o.rows, (_k, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v)) + '\n';
+  }
+  if (format === 'csv') {
+    const cell = (v: unknown) => {
+      if (v === null || v === undefined) return '';
+      const s = text(v);
+      return /[",\r\n]/.test(s) || s === '' ? `"${s.replace(/"/g, '""')}"` : s;
+    };
+    return [o.columns.map(cell).join(','), ...o.rows.map((r) => o.columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+  }
+  const width = o.columns.map((c) => Math.max(c.length, ...o.rows.map((r) => text(r[c]).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i]!)).join('  ').trimEnd();
+  return [line([...o.columns]), line(width.map((w) => '-'.repeat(w))), ...o.rows.map((r) => line(o.columns.map((c) => text(r[c])))), `(${o.rows.length} row${o.rows.length === 1 ? '' : 's'})`].join('\n') + '\n';
+}
