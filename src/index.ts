@@ -35,11 +35,13 @@ export { loadProject } from './project.js';
 export { canonicalTimestamp, canonicalDate, canonicalDecimal } from './values.js';
 export { Mirror, MirrorError, type BatchReport } from './mirror/mirror.js';
 export { PushRefused, type PushReport } from './mirror/push.js';
-export type { IngestReport, IngestOptions, IngestFormat } from './ingest/ingest.js';
+export type { IngestReport, IngestOptions, IngestFormat, IngestProgress } from './ingest/ingest.js';
 export type { ChangeObject } from './mirror/changes.js';
 export { runSql, SqlRefused, type SqlOutcome } from './ingest/sql.js';
 export { HygieneRefused, type HygieneReport } from './mirror/hygiene.js';
 export { keyHistory, historyAsOf, type HistoryRow } from './mirror/history.js';
+export { formatSource } from './format/format.js';
+export { renderMermaid, renderDot } from './diagram/diagram.js';
 
 /** Check one piece of .mdl text (named `path` in messages). */
 export function checkText(text: string, path = 'input.mdl'): CheckResult {

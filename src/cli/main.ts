@@ -18,6 +18,9 @@ const commands: Record<string, Command> = {
   sql: { summary: 'run SQL on a mirror: INSERT INTO a model (as changes), DELETE (hygiene), SELECT', load: () => import('./sql.js') },
   integrity: { summary: 'report orphaned rows and cardinality breaches, per relationship', load: () => import('./integrity.js') },
   vacuum: { summary: 'remove old tombstones below a watermark; older changes are then rejected', load: () => import('./vacuum.js') },
+  fmt: { summary: 'rewrite .mdl files in the canonical layout (--check: list those that would change)', load: () => import('./fmt.js') },
+  diagram: { summary: 'draw the models and relationships as a Mermaid or Graphviz (DOT) diagram', load: () => import('./diagram.js') },
+  repl: { summary: 'an interactive SQL session on a mirror, with dot commands and completion', load: () => import('./repl.js') },
 };
 
 const usage = `Usage: mdl <command> [options]
