@@ -1,14 +1,15 @@
 /**
- * `mdl ingest --db FILE --model NAME FILE... [--format csv|jsonl] [--batch-size N] [--json]`
+ * `mdl ingest --db FILE --model NAME FILE... [--format csv|jsonl] [--batch-size N] [--json] [--quiet]`
  */
 
 import { Mirror, MirrorError, type TimeRange } from '../mirror/mirror.js';
 import { DEFAULT_BATCH_SIZE, MAX_BATCH_BYTES, type IngestReport } from '../ingest/ingest.js';
 import { ingestFilesParallel } from '../ingest/parallel.js';
 import { EXIT_ERRORS, EXIT_OK, oneOf, parse, UsageError } from './io.js';
+import { ProgressLine } from './progress.js';
 
 export const help = `Usage: mdl ingest --db FILE --model NAME FILE... [--format csv|jsonl]
-                  [--batch-size N] [--json]
+                  [--batch-size N] [--json] [--quiet]
 
 Apply change files to one model of a mirror (see mdl push). Each row is an upsert,
 or a delete when its _change_request_type is d; the winner for each key is decided
@@ -23,6 +24,9 @@ Options:
                      (default: ${DEFAULT_BATCH_SIZE.toLocaleString('en-US')}); a batch also ends at ${MAX_BATCH_BYTES / 1048576} MiB
                      of data, so that wide rows stay within memory
   --json             print the accounting report as one JSON object
+  --quiet            no progress line (it is shown only on a terminal anyway:
+                     rows, rows per second, how much of the input is read, and
+                     the time left)
   -h, --help         show this help
 
 Exit status: 0 applied (rejected rows included: they are accounted for), 1 the
@@ -36,6 +40,7 @@ export async function run(args: readonly string[]): Promise<number> {
     format: { type: 'string' },
     'batch-size': { type: 'string' },
     json: { type: 'boolean' },
+    quiet: { type: 'boolean' },
   });
   const db = values['db'];
   const model = values['model'];
@@ -52,7 +57,13 @@ export async function run(args: readonly string[]): Promise<number> {
   try {
     mirror = Mirror.open(db);
     // Read and convert on a second thread while this one applies to SQLite.
-    const report = await ingestFilesParallel(mirror, model, positionals, { format, batchSize });
+    const progress = process.stderr.isTTY && values['quiet'] !== true ? new ProgressLine(process.stderr, model) : undefined;
+    let report;
+    try {
+      report = await ingestFilesParallel(mirror, model, positionals, { format, batchSize, onBatch: (_r, p) => progress?.update(p) });
+    } finally {
+      progress?.clear();
+    }
     // A time series also says which span of time the mirror now holds.
     const timeRange = mirror.timeRange(mirror.model(model)!);
     if (values['json']) process.stdout.write(JSON.stringify(timeRange ? { ...report, timeRange } : report) + '\n');

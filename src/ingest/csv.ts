@@ -41,6 +41,8 @@ export interface CsvFile {
 export interface ReadOptions {
   /** Bytes per read; tests use tiny sizes to prove that chunk boundaries do not matter. */
   readonly chunkSize?: number;
+  /** Told the bytes of each read, as it is read (ingest's progress). */
+  readonly onRead?: ((bytes: number) => void) | undefined;
 }
 
 const DEFAULT_CHUNK_SIZE = 1 << 20;
@@ -51,7 +53,7 @@ const DEFAULT_CHUNK_SIZE = 1 << 20;
  * U+FFFD: a mirror that silently stores replacement characters is not exact. The file is closed
  * when iteration ends, however it ends.
  */
-export function* readTextChunks(path: string, chunkSize = DEFAULT_CHUNK_SIZE): Generator<string> {
+export function* readTextChunks(path: string, chunkSize = DEFAULT_CHUNK_SIZE, onRead?: (bytes: number) => void): Generator<string> {
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunk size must be a positive integer, not ${chunkSize}`);
   let fd: number;
   try {
@@ -78,6 +80,7 @@ export function* readTextChunks(path: string, chunkSize = DEFAULT_CHUNK_SIZE): G
         const where = n === 0 ? 'it ends inside a character' : `in bytes ${offset} to ${offset + n - 1}`;
         throw new Error(`${path} is not valid UTF-8 (${where})`, { cause: e });
       }
+      if (n > 0) onRead?.(n);
       if (text !== '') yield text;
       if (n === 0) return;
       offset += n;
@@ -89,7 +92,7 @@ export function* readTextChunks(path: string, chunkSize = DEFAULT_CHUNK_SIZE): G
 
 /** Reads a CSV file lazily; the header is read at once so that an empty file fails here. */
 export function readCsv(path: string, options: ReadOptions = {}): CsvFile {
-  return csvFile(() => readTextChunks(path, options.chunkSize), path);
+  return csvFile(() => readTextChunks(path, options.chunkSize, options.onRead), path);
 }
 
 /** The same parser over an in-memory string. */

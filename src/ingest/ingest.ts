@@ -8,6 +8,7 @@
  * takes one extra streaming pass over the file.)
  */
 
+import { statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { nameKey, type Model } from '../ir.js';
 import { didYouMean } from '../diagnostics/suggest.js';
@@ -32,8 +33,28 @@ export interface IngestOptions {
   readonly batchSize?: number | undefined;
   /** A batch also ends once its data takes this many bytes (default MAX_BATCH_BYTES). */
   readonly maxBatchBytes?: number | undefined;
-  /** Called after each committed batch. */
-  readonly onBatch?: ((report: BatchReport) => void) | undefined;
+  /** Called after each committed batch, with how far the ingest has got. */
+  readonly onBatch?: ((report: BatchReport, progress: IngestProgress) => void) | undefined;
+}
+
+/** How far an ingest has got: rows received so far, and bytes of the files read of their total. */
+export interface IngestProgress {
+  readonly received: number;
+  readonly bytesRead: number;
+  readonly bytesTotal: number;
+}
+
+/** The files' sizes added up, for progress (a file that cannot be read counts 0: it fails later). */
+export function totalBytes(files: readonly string[]): number {
+  let total = 0;
+  for (const f of files) {
+    try {
+      total += statSync(f).size;
+    } catch {
+      // reported when it is read
+    }
+  }
+  return total;
 }
 
 export type Counts = Omit<BatchReport, 'batch' | 'model' | 'source'>;
@@ -109,7 +130,13 @@ function fileColumns(model: Model, file: string, format: IngestFormat): ColumnMa
  * the caller converts each before asking for the next, and a file of millions of rows then
  * allocates nothing here per row.
  */
-function* inputs(file: string, format: IngestFormat, map: ColumnMap, width: number): Generator<{ input: ChangeInput; line: number; record: number; raw: string }> {
+function* inputs(
+  file: string,
+  format: IngestFormat,
+  map: ColumnMap,
+  width: number,
+  onRead: (bytes: number) => void,
+): Generator<{ input: ChangeInput; line: number; record: number; raw: string }> {
   const fields: (RawField | undefined)[] = new Array<RawField | undefined>(width);
   const input: { fields: (RawField | undefined)[]; changeType: RawField | undefined; error: string | undefined } = {
     fields,
@@ -125,7 +152,7 @@ function* inputs(file: string, format: IngestFormat, map: ColumnMap, width: numb
     return item;
   };
   if (format === 'csv') {
-    const csv = readCsv(file);
+    const csv = readCsv(file, { onRead });
     const targets = csv.header.map((h) => map.byName.get(h)!);
     for (const r of csv.records) {
       fields.fill(undefined);
@@ -139,7 +166,7 @@ function* inputs(file: string, format: IngestFormat, map: ColumnMap, width: numb
     }
     return;
   }
-  for (const r of readJsonl(file)) {
+  for (const r of readJsonl(file, { onRead })) {
     fields.fill(undefined);
     input.changeType = undefined;
     for (const [k, v] of r.fields) {
@@ -177,6 +204,8 @@ export interface ConvertedBatch {
   readonly file: string;
   readonly changes: EncodedBatch;
   readonly rejects: RejectRow[];
+  /** Bytes of all the files read so far (reads are 1 MiB apart: a little ahead of the batch). */
+  readonly bytesRead: number;
 }
 
 /** A file that could not be read on, part way through (invalid UTF-8, a read error). */
@@ -215,12 +244,16 @@ export function* convertBatches(
   const width = model.columns.length;
   const values = new Array<StoredValue>(width);
   const rows = batchBuilder(shape);
+  let bytesRead = 0;
+  const onRead = (n: number) => {
+    bytesRead += n;
+  };
   for (const plan of plans) {
     let rejects: RejectRow[] = [];
     let rejectBytes = 0;
     let batches = 0;
     try {
-      for (const { input, line, record, raw } of inputs(plan.file, plan.format, plan.map, width)) {
+      for (const { input, line, record, raw } of inputs(plan.file, plan.format, plan.map, width, onRead)) {
         const op = convertChange(shape, input, values);
         if (isRejected(op)) {
           rejects.push({ line, record, raw, code: op.code, reason: op.reason });
@@ -229,7 +262,7 @@ export function* convertBatches(
         if (rows.rows + rejects.length >= limits.rows || rows.byteLength + rejectBytes >= limits.bytes) {
           const changes = rows.finish(pool);
           rows.reset();
-          yield { file: plan.file, changes, rejects };
+          yield { file: plan.file, changes, rejects, bytesRead };
           batches++;
           rejects = [];
           rejectBytes = 0;
@@ -242,7 +275,7 @@ export function* convertBatches(
     if (rows.rows + rejects.length > 0 || batches === 0) {
       const changes = rows.finish(pool);
       rows.reset();
-      yield { file: plan.file, changes, rejects };
+      yield { file: plan.file, changes, rejects, bytesRead };
     }
   }
 }
@@ -274,6 +307,11 @@ export class Tally {
     return new MirrorError(`${e.message}; ${batches} batch${batches === 1 ? '' : 'es'} of ${e.file} (${f?.received ?? 0} rows) were applied before it`);
   }
 
+  /** Rows received so far, in all files. */
+  get received(): number {
+    return this.totals.received;
+  }
+
   report(model: string): IngestReport {
     return { model, ...this.totals, files: [...this.perFile].map(([file, f]) => ({ file, ...f })) };
   }
@@ -291,11 +329,12 @@ export function ingestFiles(mirror: Mirror, modelName: string, files: readonly s
   const model = modelFor(mirror, modelName);
   const plans = planFiles(model, files, options.format);
   const tally = new Tally(files);
+  const bytesTotal = totalBytes(files);
   try {
     for (const batch of convertBatches(model, plans, batchLimits(options), mirror.watermark(model))) {
       const report = mirror.applyBatch(model, batch.changes, batch.rejects, batch.file);
       tally.add(report, batch.file);
-      options.onBatch?.(report);
+      options.onBatch?.(report, { received: tally.received, bytesRead: batch.bytesRead, bytesTotal });
     }
   } catch (e) {
     if (e instanceof ReadError) throw tally.readError(e);

@@ -52,7 +52,7 @@ export function readJsonl(path: string, options: ReadOptions = {}): Iterable<Jso
     throw new Error(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
   }
   if (!isFile) throw new Error(`cannot read ${path}: not a file`);
-  return { [Symbol.iterator]: () => records(readTextChunks(path, options.chunkSize)) };
+  return { [Symbol.iterator]: () => records(readTextChunks(path, options.chunkSize, options.onRead)) };
 }
 
 /** The same reader over an in-memory string. */

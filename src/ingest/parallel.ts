@@ -9,7 +9,7 @@
 
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { MirrorError, type Mirror } from '../mirror/mirror.js';
-import { batchLimits, modelFor, ReadError, Tally, type IngestOptions, type IngestReport } from './ingest.js';
+import { batchLimits, modelFor, ReadError, Tally, totalBytes, type IngestOptions, type IngestReport } from './ingest.js';
 import type { WorkerInput, WorkerMessage } from './worker.js';
 
 /**
@@ -36,6 +36,7 @@ export function ingestFilesParallel(mirror: Mirror, modelName: string, files: re
     resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_SPACE_MB },
   });
   const tally = new Tally(files);
+  const bytesTotal = totalBytes(files);
 
   return new Promise<IngestReport>((resolve, reject) => {
     let settled = false;
@@ -58,7 +59,7 @@ export function ingestFilesParallel(mirror: Mirror, modelName: string, files: re
             // The buffer goes back to the reading thread for a later batch.
             spent.port1.postMessage(m.bytes.buffer, [m.bytes.buffer as ArrayBuffer]);
             tally.add(report, m.file);
-            options.onBatch?.(report);
+            options.onBatch?.(report, { received: tally.received, bytesRead: m.bytesRead, bytesTotal });
             Atomics.sub(counter, 0, 1);
             Atomics.notify(counter, 0);
             return;

@@ -42,6 +42,7 @@ export type WorkerMessage =
       readonly stale: number;
       readonly repeats: boolean;
       readonly rejects: readonly RejectRow[];
+      readonly bytesRead: number;
     }
   | { readonly type: 'done' }
   | { readonly type: 'error'; readonly message: string; readonly file?: string; readonly partial: boolean };
@@ -79,6 +80,7 @@ function main(): void {
           stale: changes.stale,
           repeats: changes.repeats,
           rejects: batch.rejects,
+          bytesRead: batch.bytesRead,
         } satisfies WorkerMessage,
         [changes.bytes.buffer as ArrayBuffer],
       );
