@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { root } from './helpers.js';
+import { project, root } from './helpers.js';
 
 it('runs the README library example', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -46,4 +46,27 @@ it('shows the real output of mdl check on the mistakes example', () => {
   });
   expect(r.stdout).toBe(block);
   expect(r.status).toBe(1);
+});
+
+it('shows a real REPL session: what follows each prompt is what the REPL prints for it', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const block = /```console\n\$ npx mdl repl --db subs\.db\n([\s\S]*?)```/.exec(readme)![1]!;
+  const lines = block.split('\n').slice(1, -1);
+  const input = lines.filter((l) => l.startsWith('mdl> ') || l.startsWith('...> ')).map((l) => l.slice(5));
+  const shown = lines.filter((l) => !l.startsWith('mdl> ') && !l.startsWith('...> ')).join('\n');
+  const dir = project({});
+  const db = join(dir, 'subs.db');
+  const run = (args: string[], stdin?: string) =>
+    spawnSync(process.execPath, [join(root, 'bin/mdl.js'), ...args], { cwd: root, input: stdin, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  expect(run(['push', 'examples/subscriptions', '--db', db]).status).toBe(0);
+  expect(run(['ingest', '--db', db, '--model', 'subscription', 'examples/subscriptions/changes/subscription.csv']).status).toBe(0);
+  const r = run(['repl', '--db', db], input.join('\n') + '\n');
+  // Piped, the REPL prints no banner or prompts; its results and errors are the rest of the block.
+  expect(r.stdout + r.stderr).toBe(shown + '\n');
+});
+
+it('shows the CRM diagram as it is drawn', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const block = /```mermaid\n([\s\S]*?)```/.exec(readme)![1]!;
+  expect(block).toBe(readFileSync(join(root, 'examples/crm/expected/diagram.mmd'), 'utf8'));
 });

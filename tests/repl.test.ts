@@ -254,7 +254,7 @@ describe('mdl repl, in a real terminal', () => {
       // An error is a frame pointing into the statement.
       t.type('SELECT * FROM plam;');
       t.keys('Enter');
-      await t.waitFor(/no such table: plam\n --> input:1:15\n/);
+      await t.waitFor(/no such table: plam \(did you mean plan\?\)\n --> input:1:15\n/);
       t.keys('C-d');
       for (let i = 0; i < 100 && t.alive(); i++) await new Promise((r) => setTimeout(r, 50));
       expect(t.alive()).toBe(false);

@@ -15,6 +15,8 @@ export const MirrorSql = {
   format: `SELECT "value" FROM "_mdl_meta" WHERE "key" = 'format'`,
   /** (format) */
   setFormat: `UPDATE "_mdl_meta" SET "value" = ? WHERE "key" = 'format'`,
+  /** The tables and views a statement may name (for suggestions). */
+  tablesAndViews: `SELECT "name" FROM "sqlite_master" WHERE "type" IN ('table', 'view') AND "name" NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY "name"`,
   /** The models WITH HISTORY. */
   historyModels: `SELECT "name" FROM "_mdl_models" WHERE "history" = 1 ORDER BY "name"`,
   /** The models a mirror holds: name, fingerprint and the CREATE MODEL statement it was built from. */

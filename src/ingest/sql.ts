@@ -13,7 +13,7 @@ import type { Statement } from 'better-sqlite3';
 import pkg from 'node-sql-parser';
 import { nameKey, type Model } from '../ir.js';
 import { didYouMean } from '../diagnostics/suggest.js';
-import { captureSql } from '../compile/mirror-sql.js';
+import { captureSql, MirrorSql } from '../compile/mirror-sql.js';
 import { MirrorError, type BatchReport, type Mirror, type RejectRow } from '../mirror/mirror.js';
 import { batchBuilder, convertChange, isRejected, rowShape } from '../mirror/rows.js';
 import { HygieneRefused, precisionDelete, type HygieneReport } from '../mirror/hygiene.js';
@@ -72,11 +72,19 @@ export function locateName(statement: string, name: string): SqlLocation | undef
   return m ? { statement, offset: m.index, length: m[0].length } : undefined;
 }
 
-/** The location and a short message for SQLite's error about a statement, from the name it mentions. */
-function sqliteFailure(statement: string, e: Error): SqlFailed {
-  const named = /(?:no such (?:column|table|function): |near ")([^"\s]+)/.exec(e.message);
-  const at = named ? locateName(statement, named[1]!.replace(/^[\w$]+\./, '')) : undefined;
-  return new SqlFailed(`${firstLine(statement)}: ${e.message}`, at);
+/**
+ * SQLite's error about a statement, located by the name it mentions; an unknown table gets a
+ * suggestion among the mirror's tables and views.
+ */
+function sqliteFailure(mirror: Mirror, statement: string, e: Error): SqlFailed {
+  const named = /(?:no such (column|table|function): |near ")([^"\s]+)/.exec(e.message);
+  const at = named ? locateName(statement, named[2]!.replace(/^[\w$]+\./, '')) : undefined;
+  let hint: string | undefined;
+  if (named?.[1] === 'table') {
+    const tables = (mirror.db.prepare(MirrorSql.tablesAndViews).all() as { name: string }[]).map((r) => r.name);
+    hint = didYouMean(named[2]!, tables);
+  }
+  return new SqlFailed(`${firstLine(statement)}: ${e.message}${hint ? ` (${hint})` : ''}`, at);
 }
 
 interface Planned {
@@ -270,7 +278,7 @@ export function runSql(mirror: Mirror, sql: string, options: { dryRun?: boolean 
       try {
         stmt = db.prepare(p.text);
       } catch (e) {
-        throw sqliteFailure(p.text, e as Error);
+        throw sqliteFailure(mirror, p.text, e as Error);
       }
       if (!stmt.reader || !stmt.readonly) throw new SqlRefused(`only a read-only SELECT passes through: ${firstLine(p.text)}`);
       stmt.safeIntegers(true);
@@ -278,7 +286,7 @@ export function runSql(mirror: Mirror, sql: string, options: { dryRun?: boolean 
       try {
         rows = stmt.all() as Record<string, unknown>[];
       } catch (e) {
-        throw sqliteFailure(p.text, e as Error);
+        throw sqliteFailure(mirror, p.text, e as Error);
       }
       outcomes.push({ kind: 'rows', sql: p.text, columns: stmt.columns().map((c) => c.name), rows });
       continue;
@@ -290,7 +298,7 @@ export function runSql(mirror: Mirror, sql: string, options: { dryRun?: boolean 
         report = precisionDelete(mirror, model, p.text, options);
       } catch (e) {
         if (e instanceof HygieneRefused || !(e instanceof MirrorError) || !(e.cause instanceof Error)) throw e;
-        throw sqliteFailure(p.text, e.cause);
+        throw sqliteFailure(mirror, p.text, e.cause);
       }
       outcomes.push({ kind: 'hygiene', sql: p.text, report });
       continue;
@@ -305,7 +313,7 @@ export function runSql(mirror: Mirror, sql: string, options: { dryRun?: boolean 
       read.raw(true);
       captured = read.all() as unknown[][];
     } catch (e) {
-      throw sqliteFailure(p.text, e as Error);
+      throw sqliteFailure(mirror, p.text, e as Error);
     } finally {
       for (const s of capture.teardown) db.exec(s);
     }
