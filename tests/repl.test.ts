@@ -46,9 +46,10 @@ function mirror(): { dir: string; db: string } {
   return { dir, db };
 }
 
-function piped(db: string, input: string, env: Record<string, string> = {}) {
+function piped(db: string, input: string, env: Record<string, string> = {}, cwd?: string) {
   return spawnSync(process.execPath, [join(root, 'bin', 'mdl.js'), 'repl', '--db', db], {
     input,
+    cwd,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', ...env },
   });
@@ -132,6 +133,38 @@ describe('mdl repl, scripted through piped input', () => {
     // The statements between the errors ran, and so did the last one, without its ';'.
     expect(r.stdout).toContain('n\n-\n2\n');
     expect(r.stdout).toContain('two\n---\n2\n');
+  });
+
+  it('shows what the statements before a failing one did, and points at the failing one', () => {
+    const { dir, db } = mirror();
+    writeFileSync(join(dir, 'inner.sql'), ".mode json\nSELECT code FROM plan WHERE code = 'basic';\nSELECT nope\n  FROM plan;\n.read inner.sql\n");
+    const r = piped(
+      db,
+      [
+        "INSERT INTO plan VALUES ('gold', 'Gold', 1); SELECT 'SELECT nope FROM plan' AS q; SELECT nope FROM plan;",
+        '.rejects 99999999999999999999',
+        `.read "${join(dir, 'inner.sql')}"`,
+        '.mode table',
+        `.history "subscription" '7'`,
+        "SELECT x'00ff' AS b, 'two\nlines' AS t;",
+        '.mode json',
+        "SELECT x'00ff' AS b;",
+      ].join('\n'),
+      {},
+      dir,
+    );
+    expect(r.status).toBe(1);
+    // The INSERT and the first SELECT ran, and their results show, before the third fails.
+    expect(r.stdout).toMatch(/^plan: 1 received: 1 inserted.*\nq\n-+\nSELECT nope FROM plan\n\(1 row\)\n/);
+    expect(r.stderr).toContain('no such column: nope\n --> input:1:90\n');
+    expect(r.stderr).toContain('error: give a number of rows from 1 to 9999999, not 99999999999999999999');
+    // .read runs dot commands too, points into the file, and does not read itself again.
+    expect(r.stdout).toContain('[{"code":"basic"}]');
+    expect(r.stderr).toContain(`no such column: nope\n --> ${join(dir, 'inner.sql')}:3:8\n`);
+    expect(r.stderr).toContain('inner.sql: it is already being read');
+    expect(r.stdout).toMatch(/7\s+pro\s+active\s+300\s+300\s+NULL/);
+    expect(r.stdout).toContain("x'00ff'  two\\nlines");
+    expect(r.stdout).toContain(`[{"b":"x'00ff'"}]`);
   });
 
   it('says when the mirror cannot be opened', () => {
@@ -241,6 +274,9 @@ describe('mdl repl, in a real terminal', () => {
       t.type('SELECT nonsense');
       t.keys('Enter');
       await t.waitFor(/^\.\.\.>\s*$/m);
+      // ... the whole line, wherever the cursor is in it.
+      t.type('FROM nowhere');
+      t.keys('Left', 'Left', 'Left');
       t.keys('C-c');
       await t.waitFor(/\^C\nmdl>\s*$/m);
       t.type('SELECT 5 AS five;');

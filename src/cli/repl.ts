@@ -23,7 +23,8 @@ a key's history.
 
 On a terminal: Tab completes commands, keywords, models and columns; Up and
 Down recall earlier lines, kept in ~/.mdl_history (or $MDL_HISTORY); Ctrl-C
-clears the line; Ctrl-D or .quit leaves.
+clears the line; Ctrl-D or .quit leaves. A statement runs to its end once
+started: Ctrl-C at the prompt does not interrupt one that is running.
 
 With piped input (mdl repl --db m.db < script.sql) there are no prompts; a
 last statement without ";" runs at the end of the input.
@@ -120,7 +121,7 @@ async function interactive(mirror: Mirror): Promise<number> {
   const remember = (line: string) => {
     if (!writable || line.trim() === '') return;
     try {
-      appendFileSync(file, line.replace(/\n/g, ' ') + '\n');
+      appendFileSync(file, line + '\n');
     } catch {
       writable = false;
     }
@@ -144,6 +145,8 @@ async function interactive(mirror: Mirror): Promise<number> {
       // Ctrl-C forgets the line and any statement being typed; it does not leave.
       const hadInput = rl.line !== '' || session.pending;
       session.clear();
+      // To the end of the line, then erase back to its start: the whole line, wherever the cursor was.
+      rl.write(null, { ctrl: true, name: 'e' });
       rl.write(null, { ctrl: true, name: 'u' });
       process.stdout.write(hadInput ? '^C\n' : '^C (Ctrl-D or .quit to leave)\n');
       prompt();

@@ -9,6 +9,14 @@ export type OutputFormat = 'table' | 'json' | 'csv';
 
 const text = (v: unknown): string => (v === null || v === undefined ? 'NULL' : Buffer.isBuffer(v) ? `x'${v.toString('hex')}'` : String(v));
 
+/** A table cell stays on its line: line breaks and tabs in a value are shown escaped. */
+const cellText = (v: unknown): string => text(v).replace(/\r\n|\n|\r|\t/g, (c) => (c === '\t' ? '\\t' : c === '\r' ? '\\r' : '\\n'));
+
+/** What JSON.stringify makes of a Buffer (its toJSON) before a replacer sees it. */
+function isSerialisedBuffer(v: unknown): v is { type: 'Buffer'; data: number[] } {
+  return typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data);
+}
+
 export function formatOutcome(o: SqlOutcome, format: OutputFormat): string {
   if (o.kind === 'planned') {
     return format === 'json' ? JSON.stringify({ model: o.model, rows: o.rows, applied: false }) + '\n' : `${o.model}: ${o.rows} rows (dry run: nothing applied)\n`;
@@ -33,7 +41,13 @@ export function formatOutcome(o: SqlOutcome, format: OutputFormat): string {
     );
   }
   if (format === 'json') {
-    return JSON.stringify(o.rows, (_k, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v)) + '\n';
+    // Integers exact (beyond 2^53 as strings of digits); a BLOB as x'hex', as the other formats show it.
+    const json = (_k: string, v: unknown) =>
+      typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString())
+      : v instanceof Uint8Array ? `x'${Buffer.from(v).toString('hex')}'`
+      : isSerialisedBuffer(v) ? `x'${Buffer.from(v.data).toString('hex')}'`
+      : v;
+    return JSON.stringify(o.rows, json) + '\n';
   }
   if (format === 'csv') {
     const cell = (v: unknown) => {
@@ -43,7 +57,7 @@ export function formatOutcome(o: SqlOutcome, format: OutputFormat): string {
     };
     return [o.columns.map(cell).join(','), ...o.rows.map((r) => o.columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
   }
-  const width = o.columns.map((c) => Math.max(c.length, ...o.rows.map((r) => text(r[c]).length)));
+  const width = o.columns.map((c) => Math.max(c.length, ...o.rows.map((r) => cellText(r[c]).length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i]!)).join('  ').trimEnd();
-  return [line([...o.columns]), line(width.map((w) => '-'.repeat(w))), ...o.rows.map((r) => line(o.columns.map((c) => text(r[c])))), `(${o.rows.length} row${o.rows.length === 1 ? '' : 's'})`].join('\n') + '\n';
+  return [line([...o.columns]), line(width.map((w) => '-'.repeat(w))), ...o.rows.map((r) => line(o.columns.map((c) => cellText(r[c])))), `(${o.rows.length} row${o.rows.length === 1 ? '' : 's'})`].join('\n') + '\n';
 }

@@ -69,18 +69,17 @@ export function run(args: readonly string[]): number {
   let mirror: Mirror | undefined;
   try {
     mirror = Mirror.open(db);
-    const outcomes = runSql(mirror, sql, { dryRun: values['dry-run'] === true });
-    for (const o of outcomes) process.stdout.write(formatOutcome(o, format));
+    // Each statement's result is shown as it completes: a later failure does not hide it.
+    runSql(mirror, sql, { dryRun: values['dry-run'] === true, onOutcome: (o) => process.stdout.write(formatOutcome(o, format)) });
     return EXIT_OK;
   } catch (e) {
     if (e instanceof MirrorError) {
       process.stderr.write(`mdl sql: ${e.message}\n`);
       const at = e instanceof SqlRefused || e instanceof SqlFailed ? e.at : undefined;
-      // The frame points into the text as given: the statement is found again in it.
-      const base = at ? sql.indexOf(at.statement) : -1;
-      if (at && base >= 0) {
+      // The frame points into the text as given.
+      if (at) {
         const source = { path: typeof file === 'string' ? file : '-e', text: sql };
-        process.stderr.write(codeFrame(source, base + at.offset, base + at.offset + at.length, useColor(process.stderr)));
+        process.stderr.write(codeFrame(source, at.start + at.offset, at.start + at.offset + at.length, useColor(process.stderr)));
       }
       return EXIT_ERRORS;
     }

@@ -34,6 +34,8 @@ export interface SqlLocation {
   readonly statement: string;
   readonly offset: number;
   readonly length: number;
+  /** Where the statement begins in the text given to runSql. */
+  readonly start: number;
 }
 
 /**
@@ -64,21 +66,25 @@ function codeOnly(text: string): string {
   return text.replace(/'(?:[^']|'')*'?|--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/g, (m) => ' '.repeat(m.length));
 }
 
-/** Where `name` first appears in the statement as a name (bare or double-quoted), if it does. */
-export function locateName(statement: string, name: string): SqlLocation | undefined {
+/**
+ * Where `name` first appears in the statement (which begins at `start` in the input) as a name,
+ * bare or double-quoted, if it does.
+ */
+export function locateName(statement: string, name: string, start: number): SqlLocation | undefined {
   const code = codeOnly(statement);
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const m = new RegExp(`"${escaped.replace(/"/g, '""')}"|(?<![\\w$"])${escaped}(?![\\w$"])`, 'i').exec(code);
-  return m ? { statement, offset: m.index, length: m[0].length } : undefined;
+  return m ? { statement, offset: m.index, length: m[0].length, start } : undefined;
 }
 
 /**
  * SQLite's error about a statement, located by the name it mentions; an unknown table gets a
  * suggestion among the mirror's tables and views.
  */
-function sqliteFailure(mirror: Mirror, statement: string, e: Error): SqlFailed {
+function sqliteFailure(mirror: Mirror, statement: string, start: number, e: Error): SqlFailed {
   const named = /(?:no such (column|table|function): |near ")([^"\s]+)/.exec(e.message);
-  const at = named ? locateName(statement, named[2]!.replace(/^[\w$]+\./, '')) : undefined;
+  // A qualified name (c.status) is looked for whole first, then without its qualifier.
+  const at = named ? (locateName(statement, named[2]!, start) ?? locateName(statement, named[2]!.replace(/^[\w$]+\./, ''), start)) : undefined;
   let hint: string | undefined;
   if (named?.[1] === 'table') {
     const tables = (mirror.db.prepare(MirrorSql.tablesAndViews).all() as { name: string }[]).map((r) => r.name);
@@ -89,6 +95,8 @@ function sqliteFailure(mirror: Mirror, statement: string, e: Error): SqlFailed {
 
 interface Planned {
   readonly text: string;
+  /** Where the statement begins in the input. */
+  readonly start: number;
   readonly kind: 'select' | 'insert' | 'delete';
   readonly model?: Model;
   /** For an INSERT: whether its rows end with a `_change_request_type` column. */
@@ -100,8 +108,7 @@ type Ast = { type?: string; table?: unknown; columns?: unknown; values?: unknown
 /** Splits, parses and checks every statement; throws SqlRefused (or MirrorError) before anything runs. */
 function plan(mirror: Mirror, sql: string): Planned[] {
   const parser = new Parser();
-  const texts = splitStatements(sql);
-  return texts.map((text) => {
+  return statementsOf(sql).map(({ text, start }) => {
     let ast: Ast | Ast[];
     try {
       ast = parser.astify(text, { database: 'sqlite' }) as unknown as Ast | Ast[];
@@ -110,7 +117,7 @@ function plan(mirror: Mirror, sql: string): Planned[] {
       const found = (e as { found?: unknown }).found;
       const offset = (e as { location?: { start?: { offset?: number } } }).location?.start?.offset;
       const what = typeof found === 'string' ? `syntax error at ${JSON.stringify(found)}` : 'the statement ends too soon';
-      const at = typeof offset === 'number' ? { statement: text, offset, length: Math.max(1, typeof found === 'string' ? found.length : 1) } : undefined;
+      const at = typeof offset === 'number' ? { statement: text, offset, length: Math.max(1, typeof found === 'string' ? found.length : 1), start } : undefined;
       throw new SqlRefused(`cannot read this statement: ${what}`, at);
     }
     const node = Array.isArray(ast) ? ast[0] : ast;
@@ -120,14 +127,14 @@ function plan(mirror: Mirror, sql: string): Planned[] {
     const model = target === undefined ? undefined : mirror.model(target);
     switch (kind) {
       case 'select':
-        return { text, kind: 'select' };
+        return { text, start, kind: 'select' };
       case 'insert':
       case 'replace': {
         if (target === undefined) throw new SqlRefused(`cannot tell which table this inserts into: ${firstLine(text)}`);
         if (!model) {
           const names = mirror.schema().models.map((m) => m.name);
           const hint = didYouMean(target, names);
-          throw new SqlRefused(`the mirror has no model ${target}${hint ? ` (${hint})` : ''}; INSERT INTO applies changes to a model`, locateName(text, target));
+          throw new SqlRefused(`the mirror has no model ${target}${hint ? ` (${hint})` : ''}; INSERT INTO applies changes to a model`, locateName(text, target, start));
         }
         const columns = Array.isArray(node.columns) ? (node.columns as unknown[]).map(String) : undefined;
         if (columns) {
@@ -135,12 +142,12 @@ function plan(mirror: Mirror, sql: string): Planned[] {
           for (const c of columns) {
             if (nameKey(c) === CHANGE_TYPE_COLUMN || known.has(nameKey(c))) continue;
             const hint = didYouMean(c, model.columns.map((x) => x.name));
-            throw new SqlRefused(`model ${model.name} has no column ${c}${hint ? ` (${hint})` : ''}`, locateName(text, c));
+            throw new SqlRefused(`model ${model.name} has no column ${c}${hint ? ` (${hint})` : ''}`, locateName(text, c, start));
           }
         }
         const width = columns ? undefined : outputWidth(node.values);
         const withChangeType = columns ? columns.some((c) => nameKey(c) === CHANGE_TYPE_COLUMN) : width === model.columns.length + 1;
-        return { text, kind: 'insert', model, withChangeType };
+        return { text, start, kind: 'insert', model, withChangeType };
       }
       case 'update':
         throw new SqlRefused(
@@ -155,10 +162,10 @@ function plan(mirror: Mirror, sql: string): Planned[] {
         if (!model) {
           const names = mirror.schema().models.map((m) => m.name);
           const hint = didYouMean(target, names);
-          throw new SqlRefused(`the mirror has no model ${target}${hint ? ` (${hint})` : ''}; DELETE FROM is a precision delete from a model`, locateName(text, target));
+          throw new SqlRefused(`the mirror has no model ${target}${hint ? ` (${hint})` : ''}; DELETE FROM is a precision delete from a model`, locateName(text, target, start));
         }
         if (schemaOf(node) !== undefined) throw new SqlRefused(`name the model without a schema: DELETE FROM ${model.name} WHERE ...`);
-        return { text, kind: 'delete', model };
+        return { text, start, kind: 'delete', model };
       }
       default:
         throw new SqlRefused(
@@ -217,16 +224,26 @@ function terminators(sql: string): number[] {
 
 const blank = /^(--[^\n]*\n?|\/\*[\s\S]*?\*\/|\s)*$/;
 
+/** Statements separated by ';' outside strings, quoted names and comments, each with where it begins. */
+function statementsOf(sql: string): { text: string; start: number }[] {
+  const out: { text: string; start: number }[] = [];
+  let from = 0;
+  const take = (to: number) => {
+    const raw = sql.slice(from, to);
+    const text = raw.trim();
+    if (text !== '' && !blank.test(text)) out.push({ text, start: from + raw.indexOf(text) });
+  };
+  for (const end of terminators(sql)) {
+    take(end);
+    from = end + 1;
+  }
+  take(sql.length);
+  return out;
+}
+
 /** Statements separated by ';' outside strings, quoted names and comments. */
 export function splitStatements(sql: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  for (const end of terminators(sql)) {
-    out.push(sql.slice(start, end));
-    start = end + 1;
-  }
-  out.push(sql.slice(start));
-  return out.map((s) => s.trim()).filter((s) => s !== '' && !blank.test(s));
+  return statementsOf(sql).map((s) => s.text);
 }
 
 /**
@@ -244,7 +261,7 @@ export function isBlankSql(sql: string): boolean {
 }
 
 function firstLine(text: string): string {
-  const line = text.split('\n')[0]!;
+  const line = text.split(/\r?\n|\r/)[0]!;
   return line.length > 80 ? `${line.slice(0, 77)}...` : line;
 }
 
@@ -268,17 +285,27 @@ function field(v: unknown): RawField | Error {
  * DELETEs give their impact per model, but nothing is applied. Every statement is read and checked
  * before the first one runs.
  */
-export function runSql(mirror: Mirror, sql: string, options: { dryRun?: boolean } = {}): SqlOutcome[] {
+export function runSql(
+  mirror: Mirror,
+  sql: string,
+  options: { dryRun?: boolean; onOutcome?: (outcome: SqlOutcome) => void } = {},
+): SqlOutcome[] {
   const planned = plan(mirror, sql);
   const db = mirror.db;
+  // Each outcome is also handed to onOutcome as it happens, so that a caller shows what the
+  // statements before a failing one did.
   const outcomes: SqlOutcome[] = [];
+  const emit = (o: SqlOutcome) => {
+    outcomes.push(o);
+    options.onOutcome?.(o);
+  };
   for (const p of planned) {
     if (p.kind === 'select') {
       let stmt: Statement;
       try {
         stmt = db.prepare(p.text);
       } catch (e) {
-        throw sqliteFailure(mirror, p.text, e as Error);
+        throw sqliteFailure(mirror, p.text, p.start, e as Error);
       }
       if (!stmt.reader || !stmt.readonly) throw new SqlRefused(`only a read-only SELECT passes through: ${firstLine(p.text)}`);
       stmt.safeIntegers(true);
@@ -286,9 +313,9 @@ export function runSql(mirror: Mirror, sql: string, options: { dryRun?: boolean 
       try {
         rows = stmt.all() as Record<string, unknown>[];
       } catch (e) {
-        throw sqliteFailure(mirror, p.text, e as Error);
+        throw sqliteFailure(mirror, p.text, p.start, e as Error);
       }
-      outcomes.push({ kind: 'rows', sql: p.text, columns: stmt.columns().map((c) => c.name), rows });
+      emit({ kind: 'rows', sql: p.text, columns: stmt.columns().map((c) => c.name), rows });
       continue;
     }
     const model = p.model!;
@@ -298,9 +325,9 @@ export function runSql(mirror: Mirror, sql: string, options: { dryRun?: boolean 
         report = precisionDelete(mirror, model, p.text, options);
       } catch (e) {
         if (e instanceof HygieneRefused || !(e instanceof MirrorError) || !(e.cause instanceof Error)) throw e;
-        throw sqliteFailure(mirror, p.text, e.cause);
+        throw sqliteFailure(mirror, p.text, p.start, e.cause);
       }
-      outcomes.push({ kind: 'hygiene', sql: p.text, report });
+      emit({ kind: 'hygiene', sql: p.text, report });
       continue;
     }
     const capture = captureSql(model.name, model.columns.map((c) => c.name), p.withChangeType === true);
@@ -313,12 +340,12 @@ export function runSql(mirror: Mirror, sql: string, options: { dryRun?: boolean 
       read.raw(true);
       captured = read.all() as unknown[][];
     } catch (e) {
-      throw sqliteFailure(mirror, p.text, e as Error);
+      throw sqliteFailure(mirror, p.text, p.start, e as Error);
     } finally {
       for (const s of capture.teardown) db.exec(s);
     }
     if (options.dryRun) {
-      outcomes.push({ kind: 'planned', sql: p.text, model: model.name, rows: captured.length });
+      emit({ kind: 'planned', sql: p.text, model: model.name, rows: captured.length });
       continue;
     }
     const shape = rowShape(model, mirror.watermark(model));
@@ -340,7 +367,7 @@ export function runSql(mirror: Mirror, sql: string, options: { dryRun?: boolean 
       if (isRejected(op)) rejects.push({ line: null, record: i + 1, raw: rawRow(values), code: op.code, reason: op.reason });
       else rows.add(op, converted);
     });
-    outcomes.push({ kind: 'applied', sql: p.text, report: mirror.applyBatch(model, rows.finish(), rejects, 'sql') });
+    emit({ kind: 'applied', sql: p.text, report: mirror.applyBatch(model, rows.finish(), rejects, 'sql') });
   }
   return outcomes;
 }

@@ -6,10 +6,11 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { findModel, nameKey, type Model, type Relationship } from '../ir.js';
 import { MirrorError, type Mirror } from '../mirror/mirror.js';
-import { completeStatementsEnd, isBlankSql, runSql, SqlFailed, SqlRefused, type SqlOutcome } from '../ingest/sql.js';
+import { completeStatementsEnd, isBlankSql, runSql, SqlFailed, SqlRefused } from '../ingest/sql.js';
 import { countRowsSql, MirrorSql } from '../compile/mirror-sql.js';
 import { tableNames } from '../compile/apply.js';
 import { keyHistory } from '../mirror/history.js';
@@ -47,6 +48,23 @@ const KEYWORDS = [
 
 const DEFAULT_LIMIT = 20;
 
+/** A dot command's words: split at spaces, a word in double or single quotes kept whole; undefined if a quote is not closed. */
+export function dotArguments(text: string): string[] | undefined {
+  const words: string[] = [];
+  const re = /\s*(?:"((?:[^"]|"")*)"|'((?:[^']|'')*)'|(\S+))/y;
+  let m: RegExpExecArray | null;
+  while (re.lastIndex < text.length && (m = re.exec(text))) {
+    if (m[1] !== undefined) words.push(m[1].replace(/""/g, '"'));
+    else if (m[2] !== undefined) words.push(m[2].replace(/''/g, "'"));
+    else if (m[3] !== undefined) {
+      if (/^["']/.test(m[3])) return undefined;
+      words.push(m[3]);
+    }
+  }
+  if (text.slice(re.lastIndex).trim() !== '') return undefined;
+  return words;
+}
+
 export class ReplSession {
   /** How SELECT results are shown. */
   format: OutputFormat = 'table';
@@ -55,6 +73,13 @@ export class ReplSession {
   /** Statements and dot commands that failed, for the exit status of a script. */
   failures = 0;
   private buffer = '';
+  /** What error frames call the text they point into: the input, or the file .read runs. */
+  private source = 'input';
+  /** .read files being run (resolved paths), innermost last, so that a file that reads itself stops. */
+  private readonly reading: string[] = [];
+  /** In a .read file: the line being read, and the line the statement being gathered began on. */
+  private lineNo = 0;
+  private startLine = 1;
   private readonly commands: Record<string, DotCommand>;
 
   constructor(
@@ -87,6 +112,8 @@ export class ReplSession {
 
   /** One line of input. */
   line(text: string): LineResult {
+    this.lineNo++;
+    if (this.buffer === '') this.startLine = this.lineNo;
     if (this.buffer === '' && text.trimStart().startsWith('.')) return this.dot(text.trim());
     this.buffer += (this.buffer === '' ? '' : '\n') + text;
     const end = completeStatementsEnd(this.buffer);
@@ -111,23 +138,24 @@ export class ReplSession {
   /** Runs statements and shows what each gave, or the error with a frame pointing into them. */
   sql(text: string): void {
     const started = performance.now();
-    let outcomes: SqlOutcome[];
     try {
-      outcomes = runSql(this.mirror, text);
+      // Each result is shown as its statement completes: a later failure does not hide it.
+      runSql(this.mirror, text, { onOutcome: (o) => this.io.out(formatOutcome(o, this.format)) });
     } catch (e) {
       if (!(e instanceof MirrorError)) throw e;
       this.fail(e, text);
       return;
     }
-    for (const o of outcomes) this.io.out(formatOutcome(o, this.format));
     if (this.timer) this.io.out(`Run Time: ${(performance.now() - started).toFixed(3)} ms\n`);
   }
 
   private fail(e: MirrorError, text: string): void {
     this.failures++;
     const at = e instanceof SqlRefused || e instanceof SqlFailed ? e.at : undefined;
-    const base = at ? text.indexOf(at.statement) : -1;
-    const where = at && base >= 0 ? { source: { path: 'input', text }, start: base + at.offset, end: base + at.offset + at.length } : undefined;
+    // In a file, lines count from the file's first; typed input counts from the statement's.
+    const pad = this.reading.length > 0 ? '\n'.repeat(this.startLine - 1) : '';
+    const start = at ? pad.length + at.start + at.offset : 0;
+    const where = at ? { source: { path: this.source, text: pad + text }, start, end: start + at.length } : undefined;
     this.io.err(renderError(e.message, where, this.io.color));
   }
 
@@ -138,7 +166,9 @@ export class ReplSession {
   }
 
   private dot(text: string): LineResult {
-    const [word, ...args] = text.slice(1).split(/\s+/).filter((w) => w !== '');
+    const words = dotArguments(text.slice(1));
+    if (words === undefined) return this.error(`a quote is not closed: ${text}`);
+    const [word, ...args] = words;
     const name = (word ?? '').toLowerCase();
     const command = this.commands[name === 'exit' ? 'quit' : name];
     if (!command) {
@@ -148,7 +178,8 @@ export class ReplSession {
     try {
       return command.run(args);
     } catch (e) {
-      if (!(e instanceof MirrorError)) throw e;
+      // A mistake of the command's (MirrorError) or of SQLite's, reported; a session goes on.
+      if (!(e instanceof MirrorError) && !(e instanceof Error && /^SQLITE_/.test(String((e as { code?: unknown }).code)))) throw e;
       return this.error(e.message);
     }
   }
@@ -233,8 +264,8 @@ export class ReplSession {
   }
 
   private latest(args: readonly string[], sql: string): LineResult {
+    if (args[0] !== undefined && !/^[1-9]\d{0,6}$/.test(args[0])) return this.error(`give a number of rows from 1 to 9999999, not ${args[0]}`);
     const n = args[0] === undefined ? DEFAULT_LIMIT : Number(args[0]);
-    if (!Number.isInteger(n) || n < 1) return this.error(`give a number of rows, not ${args[0]}`);
     const stmt = this.mirror.db.prepare(sql);
     return this.show(
       stmt.columns().map((c) => c.name),
@@ -263,16 +294,33 @@ export class ReplSession {
     return 'done';
   }
 
+  /** Runs a file as if typed: statements and dot commands, line by line; a last statement without ';' too. */
   private read(args: readonly string[]): LineResult {
-    if (args.length === 0) return this.error(`usage: ${this.commands['read']!.usage}`);
-    const file = args.join(' ');
+    if (args.length !== 1) return this.error(`usage: ${this.commands['read']!.usage} (quote a name with spaces)`);
+    const file = args[0]!;
+    if (this.reading.length >= 16 || this.reading.includes(resolve(file))) return this.error(`.read ${file}: it is already being read (a file that reads itself)`);
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
       return this.error(`cannot read ${file}: ${(e as Error).message}`);
     }
-    if (!isBlankSql(text)) this.sql(text);
+    const outer = { buffer: this.buffer, source: this.source, lineNo: this.lineNo };
+    this.buffer = '';
+    this.source = file;
+    this.lineNo = 0;
+    this.reading.push(resolve(file));
+    try {
+      for (const line of text.replace(/^\uFEFF/, '').split(/\r?\n|\r/)) {
+        if (this.line(line) === 'quit') break;
+      }
+      this.finish();
+    } finally {
+      this.reading.pop();
+      this.buffer = outer.buffer;
+      this.source = outer.source;
+      this.lineNo = outer.lineNo;
+    }
     return 'done';
   }
 
