@@ -29,17 +29,19 @@ mdl('ingest', '--db', db, '--model', 'account', 'examples/crm/changes/account.cs
 mdl('ingest', '--db', db, '--model', 'contact', 'examples/crm/changes/contact.jsonl');
 mdl('ingest', '--db', db, '--model', 'account_contact', 'examples/crm/changes/account_contact.csv');
 mdl('ingest', '--db', db, '--model', 'marketing_consent', 'examples/crm/changes/marketing_consent.jsonl');
-console.log('\nReplaying the account changes converges: nothing changes the second time.');
+console.log('\nThe same file again is recognised by its content, and skipped.');
 mdl('ingest', '--db', db, '--model', 'account', 'examples/crm/changes/account.csv');
+console.log('\nReplaying it all the same (--force) converges: nothing changes the second time.');
+mdl('ingest', '--db', db, '--model', 'account', '--force', 'examples/crm/changes/account.csv');
 
 console.log('\nData hygiene: Ana Silva asks to be forgotten. First what the delete would do, then the delete.');
 const erase = "DELETE FROM contact WHERE email = 'ana.silva@northwind.example'";
 mdl('sql', '--db', db, '--dry-run', '-e', erase);
 mdl('sql', '--db', db, '-e', erase);
 console.log('\nReplaying every change about her does not bring her back: her rows left tombstones.');
-mdl('ingest', '--db', db, '--model', 'contact', 'examples/crm/changes/contact.jsonl');
-mdl('ingest', '--db', db, '--model', 'account_contact', 'examples/crm/changes/account_contact.csv');
-mdl('ingest', '--db', db, '--model', 'marketing_consent', 'examples/crm/changes/marketing_consent.jsonl');
+mdl('ingest', '--db', db, '--model', 'contact', '--force', 'examples/crm/changes/contact.jsonl');
+mdl('ingest', '--db', db, '--model', 'account_contact', '--force', 'examples/crm/changes/account_contact.csv');
+mdl('ingest', '--db', db, '--model', 'marketing_consent', '--force', 'examples/crm/changes/marketing_consent.jsonl');
 
 const conn = new Database(dbFile, { readonly: true });
 const show = (title, sql) => {

@@ -66,7 +66,10 @@ export function generalDecimal(text: string, precision: number, scale: number): 
   const negative = m[1] === '-';
   const whole = (m[2] ?? '').replace(/^0+/, '') || '0';
   const fracRaw = m[3] ?? '';
-  if (fracRaw.replace(/0+$/, '').length > scale) return undefined;
+  // Trailing zeros counted by a loop: a regular expression anchored at the end backtracks quadratically.
+  let significant = fracRaw.length;
+  while (significant > 0 && fracRaw.charCodeAt(significant - 1) === 48) significant--;
+  if (significant > scale) return undefined;
   if ((whole === '0' ? 0 : whole.length) > precision - scale) return undefined;
   const frac = fracRaw.padEnd(scale, '0').slice(0, scale);
   const body = scale > 0 ? `${whole}.${frac}` : whole;

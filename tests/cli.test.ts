@@ -241,6 +241,7 @@ describe('npm start', () => {
     expect(r.stdout).toContain('ok: 8 models, 12 relationships in 4 files');
     expect(r.stdout).toContain('.mdl-demo/crm.db: created 8 models');
     expect(r.stdout).toContain('account: 10 received: 3 inserted, 0 updated, 0 deleted, 1 tombstoned, 2 stale, 1 duplicate, 3 rejected');
+    expect(r.stdout).toContain('examples/crm/changes/account.csv: ingested before (the same content), nothing applied again');
     expect(r.stdout).toContain('account: 10 received: 0 inserted, 0 updated, 0 deleted, 0 tombstoned, 2 stale, 5 duplicate, 3 rejected');
     expect(r.stdout).toContain('contact: 7 received: 2 inserted, 0 updated, 0 deleted, 1 tombstoned, 1 stale, 1 duplicate, 2 rejected');
     // The late, older change to Contoso did not overwrite the newer one.

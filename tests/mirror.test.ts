@@ -105,14 +105,18 @@ describe('mdl push', () => {
       const m = openMirror(join(dir, db!), { create: true });
       pushProject(m, [join(dir, models!)]);
       m.close();
-      expect(format(join(dir, db!))).toBe('2');
+      expect(format(join(dir, db!))).toBe('3');
       setFormat(join(dir, db!), '1');
     }
     openMirror(join(dir, 'a.db')).close();
-    expect(format(join(dir, 'a.db'))).toBe('2');
+    expect(format(join(dir, 'a.db'))).toBe('3');
     expect(() => openMirror(join(dir, 'b.db'))).toThrow(/earlier mdl \(mirror format 1\).*models h are WITH HISTORY.*push the models into a new mirror/);
     setFormat(join(dir, 'b.db'), '3');
-    expect(() => openMirror(join(dir, 'b.db'))).toThrow(/newer mdl \(mirror format 3; this mdl reads format 2\); upgrade mdl/);
+    setFormat(join(dir, 'b.db'), '2');
+    openMirror(join(dir, 'b.db')).close();
+    expect(format(join(dir, 'b.db'))).toBe('3');
+    setFormat(join(dir, 'b.db'), '4');
+    expect(() => openMirror(join(dir, 'b.db'))).toThrow(/newer mdl \(mirror format 4; this mdl reads format 3\); upgrade mdl/);
   });
 });
 
@@ -178,7 +182,14 @@ describe('mdl ingest', () => {
     expect(ledger).toEqual([{ received: 7, inserted: 2, rejected: 2, source: file }]);
     conn.close();
 
-    const text = mdl(['ingest', '--db', db, '--model', 'ACCOUNT', file]);
+    // The same file again is recognised by its content; --force applies it again, which changes nothing.
+    const again = mdl(['ingest', '--db', db, '--model', 'ACCOUNT', file]);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toBe(
+      `account: 0 received: 0 inserted, 0 updated, 0 deleted, 0 tombstoned, 0 stale, 0 duplicate, 0 rejected\n` +
+        `  ${file}: ingested before (the same content), nothing applied again; --force applies it again\n`,
+    );
+    const text = mdl(['ingest', '--db', db, '--model', 'ACCOUNT', '--force', file]);
     expect(text.status).toBe(0);
     expect(text.stdout).toMatch(/^account: 7 received: 0 inserted, 0 updated, 0 deleted, 0 tombstoned, \d stale, \d duplicate, 2 rejected\n$/);
   });
@@ -326,15 +337,18 @@ describe('the consequences of SPEC section 4', () => {
     const first = ingest(mirror, 'account', [file]);
     const state = rows(mirror, 'SELECT * FROM account ORDER BY id');
     const tombs = rows(mirror, 'SELECT * FROM account__tombstones ORDER BY id');
-    const second = ingest(mirror, 'account', [file], { batchSize: 2 });
+    const second = ingest(mirror, 'account', [file], { batchSize: 2, force: true });
     expect(rows(mirror, 'SELECT * FROM account ORDER BY id')).toEqual(state);
     expect(rows(mirror, 'SELECT * FROM account__tombstones ORDER BY id')).toEqual(tombs);
     expect(first).toMatchObject({ received: 5, inserted: 1, deleted: 0, tombstoned: 2, stale: 2 });
     expect(second).toMatchObject({ received: 5, inserted: 0, updated: 0, deleted: 0, tombstoned: 0 });
     expect(second.files[0]!.batches).toBe(3);
+    // Without --force, the same content is recognised and nothing is applied.
+    const third = ingest(mirror, 'account', [file]);
+    expect(third).toMatchObject({ received: 0, skipped: 5, files: [{ alreadyIngested: true, batches: 0 }] });
   });
 
-  it('keys that differ only in a lone surrogate stay apart, in one batch or in several', () => {
+  it('a lone surrogate in a key is rejected, not stored as something else, in one batch or in several', () => {
     const changes = [
       { sensor: 'a\uD800', value: 1, at: '2024-01-01T00:00:00Z' },
       { sensor: 'a\uFFFD', at: '2024-01-02T00:00:00Z', _change_request_type: 'd' },
@@ -345,11 +359,16 @@ describe('the consequences of SPEC section 4', () => {
       rows(m, 'SELECT hex(sensor) AS k FROM reading__tombstones ORDER BY 1'),
     ];
     const together = setup().mirror;
-    expect(applyChanges(together, 'reading', changes)).toMatchObject({ inserted: 2, tombstoned: 1 });
+    // SQLite would keep the text as UTF-8 with U+FFFD in the surrogate's place: not the key sent.
+    expect(applyChanges(together, 'reading', changes)).toMatchObject({ inserted: 0, tombstoned: 1, rejected: 2 });
     const apart = setup().mirror;
     for (const c of changes) applyChanges(apart, 'reading', [c]);
     expect(state(together)).toEqual(state(apart));
-    expect(state(together)[0]).toHaveLength(2);
+    expect(state(together)[0]).toHaveLength(0);
+    expect(rows(together, 'SELECT code, reason FROM _mdl_rejects ORDER BY id')).toEqual([
+      { code: 'missing-key', reason: expect.stringMatching(/lone surrogate/) },
+      { code: 'missing-key', reason: expect.stringMatching(/lone surrogate/) },
+    ]);
   });
 
   it('a batch also ends at its byte limit, rejects included, and the result is the same', () => {

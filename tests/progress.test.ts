@@ -5,10 +5,11 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { progressText, ProgressLine } from '../src/cli/progress.js';
+import { ingest, openMirror, pushProject } from '../src/index.js';
 import { mdl, project, root } from './helpers.js';
 
 describe('the progress line', () => {
@@ -37,6 +38,31 @@ describe('the progress line', () => {
     expect(frames[0]).toBe(`${progressText('account', p, 50).slice(0, 29)}\x1b[K`);
     expect(frames[1]).toBe(`${progressText('account', p, 200).slice(0, 29)}\x1b[K`);
     expect(frames[2]).toBe('\x1b[K');
+  });
+});
+
+describe('the progress of an ingest', () => {
+  it('counts each byte of the files once, whatever their number and format', () => {
+    const dir = project({ 'models/m.mdl': 'CREATE MODEL item (id BIGINT NOT NULL PRIMARY KEY, label STRING, seq BIGINT NOT NULL VERSION);' });
+    const m = openMirror(join(dir, 'm.db'), { create: true });
+    pushProject(m, [join(dir, 'models')]);
+    const files = [0, 1, 2].map((f) => {
+      const csv = f < 2;
+      const path = join(dir, `f${f}.${csv ? 'csv' : 'jsonl'}`);
+      const rows: string[] = csv ? ['id,label,seq'] : [];
+      for (let i = 0; i < 5_000; i++) rows.push(csv ? `${f * 10_000 + i},label ${i},1` : JSON.stringify({ id: f * 10_000 + i, label: `l${i}`, seq: 1 }));
+      writeFileSync(path, rows.join('\n') + '\n');
+      return path;
+    });
+    const seen: { received: number; bytesRead: number; bytesTotal: number }[] = [];
+    ingest(m, 'item', files, { batchSize: 1_000, onBatch: (_r, p) => seen.push(p) });
+    m.close();
+    const total = files.reduce((n, f) => n + statSync(f).size, 0);
+    expect(seen.every((p) => p.bytesTotal === total && p.bytesRead <= total)).toBe(true);
+    expect(seen.at(-1)).toEqual({ received: 15_000, bytesRead: total, bytesTotal: total });
+    // It grows with the rows: no file is counted before it is read.
+    expect(seen.map((p) => p.bytesRead)).toEqual([...seen.map((p) => p.bytesRead)].sort((a, b) => a - b));
+    expect(seen[4]!.bytesRead).toBeLessThanOrEqual(statSync(files[0]!).size);
   });
 });
 
@@ -71,7 +97,7 @@ describe('mdl ingest on a terminal', () => {
   it('shows nothing extra with --quiet, or when stderr is not a terminal', () => {
     const { dir, db } = setup();
     expect(onTerminal(dir, db, ['--quiet'])).not.toContain('rows/s');
-    const piped = mdl(['ingest', '--db', db, '--model', 'item', '--batch-size', '1000', join(dir, 'items.csv')]);
+    const piped = mdl(['ingest', '--db', db, '--model', 'item', '--batch-size', '1000', '--force', join(dir, 'items.csv')]);
     expect(piped.stderr).toBe('');
     expect(piped.stdout).toBe('item: 30,000 received: 0 inserted, 0 updated, 0 deleted, 0 tombstoned, 0 stale, 30,000 duplicate, 0 rejected\n');
   });

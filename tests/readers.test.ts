@@ -131,9 +131,12 @@ describe('CSV', () => {
     expect(next).toEqual({ line: 3, record: 2, fields: ['1', '2'], raw: '1,2' });
   });
 
-  it('yields an unterminated quoted field at end of file with an error', () => {
+  it('yields an unterminated quoted field at end of file with an error, each line it swallowed a record of its own', () => {
     const records = csvRecords('a,b\n1,2\n3,"open\r\nstill open\n');
-    expect(records[1]).toEqual({ line: 3, record: 2, fields: ['3', 'open\r\nstill open\n'], raw: '3,"open\r\nstill open\n', error: 'unterminated quoted field' });
+    expect(records.slice(1)).toEqual([
+      { line: 3, record: 2, fields: [], raw: '3,"open', error: 'unterminated quoted field' },
+      { line: 4, record: 3, fields: [], raw: 'still open', error: 'inside a quoted field of the record that starts on line 3, whose quotes do not pair up' },
+    ]);
     expect(csvRecords('a\n"')[0]).toEqual({ line: 2, record: 1, fields: [''], raw: '"', error: 'unterminated quoted field' });
   });
 
@@ -310,9 +313,13 @@ describe('JSON Lines', () => {
     expect(one(String.raw`{"a": ["\ud800"]}`).fields.get('a')).toEqual(new JsonLiteral('array', String.raw`["\ud800"]`));
   });
 
-  it('keeps a repeated key’s last value, in the order keys first appear', () => {
-    expect([...one('{"a": 1, "b": 2, "a": "x"}').fields]).toEqual([
-      ['a', 'x'],
+  it('rejects a line that gives one key twice, or two keys that name one column: which value was meant cannot be told', () => {
+    const twice = one('{"a": 1, "b": 2, "a": "x"}');
+    expect(twice.error).toBe('key "a" appears twice (at column 18): which value was meant cannot be told');
+    expect([...twice.fields]).toEqual([]);
+    expect(one('{"a": 1, "A": 2}').error).toMatch(/^keys "a" and "A" name the same column/);
+    expect([...one('{"a": 1, "b": 2}').fields]).toEqual([
+      ['a', num('1')],
       ['b', num('2')],
     ]);
   });

@@ -9,7 +9,7 @@ import { EXIT_ERRORS, EXIT_OK, oneOf, parse, UsageError } from './io.js';
 import { ProgressLine } from './progress.js';
 
 export const help = `Usage: mdl ingest --db FILE --model NAME FILE... [--format csv|jsonl]
-                  [--batch-size N] [--json] [--quiet]
+                  [--batch-size N] [--json] [--quiet] [--force]
 
 Apply change files to one model of a mirror (see mdl push). Each row is an upsert,
 or a delete when its _change_request_type is d; the winner for each key is decided
@@ -24,6 +24,10 @@ Options:
                      (default: ${DEFAULT_BATCH_SIZE.toLocaleString('en-US')}); a batch also ends at ${MAX_BATCH_BYTES / 1048576} MiB
                      of data, so that wide rows stay within memory
   --json             print the accounting report as one JSON object
+  --force            apply files this mirror has ingested before (found by
+                     their content) from their first record; without it, such a
+                     file is skipped, and one an earlier run stopped part way
+                     through (a crash, a kill) is resumed after its last batch
   --quiet            no progress line (it is shown only on a terminal anyway:
                      rows, rows per second, how much of the input is read, and
                      the time left)
@@ -41,6 +45,7 @@ export async function run(args: readonly string[]): Promise<number> {
     'batch-size': { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
+    force: { type: 'boolean' },
   });
   const db = values['db'];
   const model = values['model'];
@@ -60,14 +65,19 @@ export async function run(args: readonly string[]): Promise<number> {
     const progress = process.stderr.isTTY && values['quiet'] !== true ? new ProgressLine(process.stderr, model) : undefined;
     let report;
     try {
-      report = await ingestFilesParallel(mirror, model, positionals, { format, batchSize, onBatch: (_r, p) => progress?.update(p) });
+      report = await ingestFilesParallel(mirror, model, positionals, {
+        format,
+        batchSize,
+        force: values['force'] === true,
+        onBatch: (_r, p) => progress?.update(p),
+      });
     } finally {
       progress?.clear();
     }
     // A time series also says which span of time the mirror now holds.
     const timeRange = mirror.timeRange(mirror.model(model)!);
     if (values['json']) process.stdout.write(JSON.stringify(timeRange ? { ...report, timeRange } : report) + '\n');
-    else process.stdout.write(summary(report) + (timeRange ? `; ${rangeText(timeRange)}` : '') + '\n');
+    else process.stdout.write(summary(report) + (timeRange ? `; ${rangeText(timeRange)}` : '') + '\n' + resumed(report));
     return EXIT_OK;
   } catch (e) {
     if (e instanceof MirrorError || isFsError(e)) {
@@ -86,6 +96,17 @@ function isFsError(e: unknown): boolean {
 
 function rangeText(r: TimeRange): string {
   return r.from === null ? `no ${r.column} yet` : `${r.column} from ${r.from} to ${r.to}`;
+}
+
+/** What an earlier run had applied: a file ingested whole before, or one resumed part way. */
+function resumed(r: IngestReport): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  let out = '';
+  for (const f of r.files) {
+    if (f.alreadyIngested) out += `  ${f.file}: ingested before (the same content), nothing applied again; --force applies it again\n`;
+    else if (f.skipped > 0) out += `  ${f.file}: resumed after record ${n(f.skipped)}, which an earlier run applied\n`;
+  }
+  return out;
 }
 
 export function summary(r: IngestReport): string {

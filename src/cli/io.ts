@@ -12,6 +12,27 @@ export const EXIT_USAGE = 2;
 
 export class UsageError extends Error {}
 
+/**
+ * A clear sentence for an error of the machine rather than of the input: SQLite finding the disk
+ * full, the file read-only, the mirror locked, or failing to read or write; a file system error.
+ * Undefined for anything else. SQLite has rolled back the statement or transaction it was in.
+ */
+export function environmentFault(e: unknown): string | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const code = String((e as { code?: unknown }).code ?? '');
+  const sqlite = `(SQLite: ${e.message})`;
+  if (code.startsWith('SQLITE_FULL')) return `the disk is full ${sqlite}; what was being applied was rolled back`;
+  if (code.startsWith('SQLITE_READONLY')) return `the mirror cannot be written: its file or folder is read-only ${sqlite}; nothing was changed`;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return `the mirror is locked by another process ${sqlite}; nothing more was applied, try again when it is done`;
+  }
+  if (code.startsWith('SQLITE_CANTOPEN')) return `the mirror cannot be opened ${sqlite}`;
+  if (code.startsWith('SQLITE_IOERR')) return `reading or writing the mirror failed: a full disk, a file size limit or a failing device ${sqlite}; what was being applied was rolled back`;
+  if (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB')) return `the mirror file is damaged or is not a database ${sqlite}`;
+  if (/^E[A-Z]+$/.test(code)) return e.message;
+  return undefined;
+}
+
 /** Colour only on a terminal, and never when NO_COLOR is set (to anything but the empty string). */
 export function useColor(stream: NodeJS.WriteStream): boolean {
   const noColor = process.env['NO_COLOR'];

@@ -3,7 +3,7 @@
  * command pays start-up time for nothing it does not need (compile never loads SQLite).
  */
 
-import { EXIT_USAGE, UsageError } from './io.js';
+import { environmentFault, EXIT_ERRORS, EXIT_USAGE, UsageError } from './io.js';
 
 interface Command {
   readonly summary: string;
@@ -64,6 +64,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof UsageError) {
       process.stderr.write(`mdl ${name}: ${e.message}\n\n${mod.help}`);
       return EXIT_USAGE;
+    }
+    // The machine's trouble, not the input's (a full disk, a read-only file, a lock held too
+    // long): one line saying what, never a stack trace. SQLite rolled back what it was doing.
+    const fault = environmentFault(e);
+    if (fault !== undefined) {
+      process.stderr.write(`mdl ${name}: ${fault}\n`);
+      return EXIT_ERRORS;
     }
     throw e;
   }

@@ -29,6 +29,10 @@ export const HYGIENE_LEDGER_DDL = [
 /** (at, statement, model, deleted, cleared, detail) */
 export const INSERT_HYGIENE_LEDGER = `INSERT INTO "_mdl_hygiene" ("at", "statement", "model", "deleted", "cleared", "detail") VALUES (?, ?, ?, ?, ?, ?)`;
 
+/** Holds a row while a DELETE statement is being captured (see the guards in modelHygieneSql). */
+const CAPTURING = '"_mdl_capturing"';
+/** A name that needs no quoting in SQL. */
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const doomedName = (model: Model) => `"temp".${ident(`${model.name}__doomed`)}`;
 const clearedName = (model: Model) => `"temp".${ident(`${model.name}__cleared`)}`;
 const main = (name: string) => `"main".${ident(name)}`;
@@ -70,18 +74,44 @@ export function modelHygieneSql(model: Model): ModelHygieneSql {
   const view = ident(names.table);
   const trigger = ident(`${model.name}__capture_delete`);
   const all = model.columns.map((c) => ident(c.name)).join(', ');
+  // While a statement is captured, no model's tables may lose a row: the statement is meant to
+  // reach only the TEMP view, and one that reaches a table anyway (a name SQLite reads otherwise
+  // than the statement's parser did: node-sql-parser reads "a""b" as a, aliased b) would delete
+  // without tombstones or a ledger. A model's setup guards its own tables, and the guards act
+  // while CAPTURING holds a row. A plain name is read alike by every parser, so only a model
+  // whose name needs quoting is guarded: a schema of plain names pays nothing.
+  const guarded: [string, string][] = PLAIN_NAME.test(model.name)
+    ? []
+    : [
+        ['table', names.table],
+        ['tombstones', names.tombstones],
+        ...(model.history ? ([['versions', names.versions], ['history_erased', names.historyErased]] as [string, string][]) : []),
+      ];
+  const guards = guarded.map(([what, table]) => ({ trigger: ident(`${model.name}__guard_${what}`), table: main(table) }));
   return {
     setup: [
       `CREATE TEMP TABLE IF NOT EXISTS ${ident(`${model.name}__doomed`)} (${keyList}, ${v}, PRIMARY KEY (${keyList}))`,
       `CREATE TEMP TABLE IF NOT EXISTS ${ident(`${model.name}__cleared`)} (${keyList}, PRIMARY KEY (${keyList}))`,
+      `CREATE TEMP TABLE IF NOT EXISTS ${CAPTURING} ("on" INTEGER)`,
+      ...guards.map(
+        (g) =>
+          `CREATE TEMP TRIGGER IF NOT EXISTS ${g.trigger} BEFORE DELETE ON ${g.table} WHEN EXISTS (SELECT 1 FROM "temp".${CAPTURING}) BEGIN ` +
+          `SELECT RAISE(ABORT, 'a precision delete reaches only the model it names, through its DELETE FROM model WHERE ...'); END`,
+      ),
     ],
-    teardown: [`DROP TABLE IF EXISTS ${doomed}`, `DROP TABLE IF EXISTS ${cleared}`],
+    teardown: [
+      ...guards.map((g) => `DROP TRIGGER IF EXISTS "temp".${g.trigger}`),
+      `DROP TABLE IF EXISTS ${doomed}`,
+      `DROP TABLE IF EXISTS ${cleared}`,
+      `DROP TABLE IF EXISTS "temp".${CAPTURING}`,
+    ],
     captureSetup: [
       `CREATE TEMP VIEW ${view} AS SELECT ${all} FROM ${main(names.table)}`,
       `CREATE TEMP TRIGGER ${trigger} INSTEAD OF DELETE ON ${view} BEGIN ` +
         `INSERT OR IGNORE INTO ${doomed} (${keyList}, ${v}) VALUES (${key.map((k) => `OLD.${k}`).join(', ')}, OLD.${v}); END`,
+      `INSERT INTO "temp".${CAPTURING} ("on") VALUES (1)`,
     ],
-    captureTeardown: [`DROP TRIGGER IF EXISTS "temp".${trigger}`, `DROP VIEW IF EXISTS "temp".${view}`],
+    captureTeardown: [`DELETE FROM "temp".${CAPTURING}`, `DROP TRIGGER IF EXISTS "temp".${trigger}`, `DROP VIEW IF EXISTS "temp".${view}`],
     countDoomed: `SELECT count(*) AS "n" FROM ${doomed}`,
     countCleared: `SELECT count(*) AS "n" FROM ${cleared} WHERE ${rowValue(key)} NOT IN (SELECT ${keyList} FROM ${doomed})`,
     sampleDoomed: `SELECT json_array(${keyList}) AS "key" FROM ${doomed} ORDER BY ${keyList} LIMIT ?`,

@@ -29,6 +29,14 @@ export const MirrorSql = {
   finishBatch:
     `UPDATE "_mdl_batches" SET "finished_at" = ?, "received" = ?, "inserted" = ?, "updated" = ?, "deleted" = ?, ` +
     `"tombstoned" = ?, "stale" = ?, "duplicate" = ?, "rejected" = ? WHERE "id" = ?`,
+  /** (content_hash, first_record, last_record, file_done, id): where in a file a batch was. */
+  positionBatch: `UPDATE "_mdl_batches" SET "content_hash" = ?, "first_record" = ?, "last_record" = ?, "file_done" = ? WHERE "id" = ?`,
+  /** (model, content_hash): the committed batches of a file's content, in record order. */
+  fileBatches:
+    `SELECT "first_record", "last_record", "file_done" FROM "_mdl_batches" ` +
+    `WHERE "model" = ? AND "content_hash" = ? AND "finished_at" IS NOT NULL ORDER BY "first_record", "last_record"`,
+  /** The columns the batch ledger has (to add those an older mirror lacks). */
+  batchColumns: `SELECT "name" FROM pragma_table_info('_mdl_batches')`,
   /** (batch_id, model, source, line, record, raw, code, reason). */
   insertReject:
     `INSERT INTO "_mdl_rejects" ("batch_id", "model", "source", "line", "record", "raw", "code", "reason") ` +
@@ -95,9 +103,18 @@ export function captureSql(table: string, columns: readonly string[], withChange
       `CREATE TEMP VIEW ${q(table)} AS SELECT ${select} FROM "main".${q(table)}`,
       `CREATE TEMP TRIGGER "_mdl_capture_insert" INSTEAD OF INSERT ON ${q(table)} BEGIN ` +
         `INSERT INTO "_mdl_capture" VALUES (${names.map((c) => `NEW.${q(c)}`).join(', ')}); END`,
+      // A statement that names the table itself (INSERT INTO main.model) would bypass the view
+      // and write the mirror directly, without versions, tombstones or a ledger: SQLite refuses it.
+      `CREATE TEMP TRIGGER "_mdl_capture_guard" BEFORE INSERT ON "main".${q(table)} BEGIN ` +
+        `SELECT RAISE(ABORT, 'INSERT INTO a model names it without a schema (not main.), so that its rows are applied as changes'); END`,
     ],
     read: `SELECT * FROM "_mdl_capture" ORDER BY rowid`,
-    teardown: [`DROP TRIGGER IF EXISTS "temp"."_mdl_capture_insert"`, `DROP VIEW IF EXISTS "temp".${q(table)}`, `DROP TABLE IF EXISTS "temp"."_mdl_capture"`],
+    teardown: [
+      `DROP TRIGGER IF EXISTS "temp"."_mdl_capture_guard"`,
+      `DROP TRIGGER IF EXISTS "temp"."_mdl_capture_insert"`,
+      `DROP VIEW IF EXISTS "temp".${q(table)}`,
+      `DROP TABLE IF EXISTS "temp"."_mdl_capture"`,
+    ],
   };
 }
 

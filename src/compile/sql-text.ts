@@ -12,7 +12,20 @@ export function ident(name: string): string {
 }
 
 export function stringLiteral(value: string): string {
-  return value.includes("'") ? `'${value.replace(/'/g, "''")}'` : `'${value}'`;
+  const quoted = value.includes("'") ? `'${value.replace(/'/g, "''")}'` : `'${value}'`;
+  // SQLite reads SQL text only up to a NUL: inside a literal that is a syntax error, and in a
+  // script it silently drops the rest. A NUL is written as char(0), the expression parenthesised
+  // so that it stands wherever a literal does (a DEFAULT clause included).
+  return value.includes('\0') ? `(${quoted.split('\0').join("' || char(0) || '")})` : quoted;
+}
+
+/**
+ * A `--` comment line carrying text from the models (a name, a COMMENT): a line break would end
+ * the comment and let the rest of the text be read as SQL, and a NUL would end the script, so
+ * both are written as escapes (`\u000a`).
+ */
+export function sqlComment(text: string): string {
+  return `-- ${text.replace(/[\0\r\n]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`;
 }
 
 export function list(items: readonly string[]): string {

@@ -14,14 +14,28 @@ import { modelFingerprint } from './fingerprint.js';
 import { compileApply, tableNames, VALID_FROM, VALID_TO, VERSION_DELETED, type ApplyStatements } from './apply.js';
 import { HYGIENE_LEDGER_DDL } from './hygiene-sql.js';
 import { WATERMARKS_DDL } from './mirror-sql.js';
-import { ident, stringLiteral } from './sql-text.js';
+import { ident, sqlComment, stringLiteral } from './sql-text.js';
 import { defaultLiteral, storageClass } from './storage.js';
 
 /**
  * Bumped when the layout of metadata or companion tables changes (Mirror.open upgrades or refuses
  * an older mirror). 2: WITH HISTORY keeps versions in <model>__versions, intervals in a view.
+ * 3: a batch from a file records where in which content it was (BATCH_POSITION_COLUMNS).
  */
-export const MIRROR_FORMAT = 2;
+export const MIRROR_FORMAT = 3;
+
+/**
+ * A batch read from a file records the file's content (SHA-256) and the records it held, first to
+ * last (1-based; an empty file's one batch holds none), and whether it was the file's last, so
+ * that an ingest run again after a crash resumes after the last batch that committed, and one run
+ * again on a file already ingested applies nothing. Added to format-2 mirrors by Mirror.open.
+ */
+export const BATCH_POSITION_COLUMNS = ['"content_hash" TEXT', '"first_record" INTEGER', '"last_record" INTEGER', '"file_done" INTEGER NOT NULL DEFAULT 0'];
+
+/** The statements that add to the batch ledger the position columns it lacks (`have`: its columns' names). */
+export function addBatchPositionSql(have: ReadonlySet<string>): string[] {
+  return BATCH_POSITION_COLUMNS.filter((c) => !have.has(c.slice(1, c.indexOf('"', 1)))).map((c) => `ALTER TABLE "_mdl_batches" ADD COLUMN ${c}`);
+}
 
 export interface ModelSql {
   readonly model: string;
@@ -87,7 +101,8 @@ function metadataDdl(): string[] {
       ...['received', 'inserted', 'updated', 'deleted', 'tombstoned', 'stale', 'duplicate', 'rejected'].map(
         (c) => `  ${ident(c)} INTEGER NOT NULL DEFAULT 0,`,
       ),
-      `  "note" TEXT`,
+      `  "note" TEXT,`,
+      ...BATCH_POSITION_COLUMNS.map((c, i) => `  ${c}${i + 1 < BATCH_POSITION_COLUMNS.length ? ',' : ''}`),
       `) STRICT`,
     ].join('\n'),
     [
@@ -222,15 +237,16 @@ export function* renderSqliteChunks(schema: Schema, program?: SqliteProgram): Ge
     // Without a program, each model is compiled as it is rendered, and forgotten after.
     const m = program ? program.models[i]! : compileModel(model);
     const behavior = model.behavior === 'time-series' ? 'BEHAVIOR TIME SERIES' : 'BEHAVIOR RECORD';
-    let out = `\n-- Model ${model.name} (${behavior}${model.history ? ', WITH HISTORY' : ''})\n`;
-    if (model.comment) out += `-- ${model.comment.replace(/\r?\n/g, ' ')}\n`;
+    // Names and comments in comment lines go through sqlComment: a NUL in them would end the script.
+    let out = `\n${sqlComment(`Model ${model.name} (${behavior}${model.history ? ', WITH HISTORY' : ''})`)}\n`;
+    if (model.comment) out += `${sqlComment(model.comment)}\n`;
     for (const r of model.relationships) {
       const action = r.onDelete.toUpperCase().replace('-', ' ');
-      out += `-- ${r.name}: (${r.columns.join(', ')}) -> ${r.target} (${r.targetColumns.join(', ')}) ${r.notation} ON DELETE ${action}\n`;
+      out += `${sqlComment(`${r.name}: (${r.columns.join(', ')}) -> ${r.target} (${r.targetColumns.join(', ')}) ${r.notation} ON DELETE ${action}`)}\n`;
     }
     for (const s of m.ddl) out += `${s};\n`;
     for (const s of m.metadata) out += `${s};\n`;
-    out += `\n-- Apply statements for ${model.name}: the runtime stages a batch, then runs these in order.\n`;
+    out += `\n${sqlComment(`Apply statements for ${model.name}: the runtime stages a batch, then runs these in order.`)}\n`;
     out += `${m.apply.createStage};\n${m.apply.createStageIndex};\n`;
     out += `-- stage: ${m.apply.insertStage};\n`;
     out += `-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.\n`;

@@ -227,6 +227,16 @@ export const Codes = {
     (p) => `model name ${p.name} is reserved by SQLite: names starting with sqlite_ are kept for its internal tables`,
     'Rename the model; SQLite refuses to create tables whose names start with sqlite_.'),
 
+  sqliteNulInName: def<{ what: string; name: string }>(
+    'MDL4003', 'sqlite-nul-in-name', 'error',
+    (p) => `${p.what} ${p.name} holds a NUL character, which SQLite cannot keep in a name`,
+    'SQLite reads a statement only up to a NUL: remove it from the quoted name.'),
+
+  sqliteTooManyColumns: def<{ model: string; columns: number; limit: number }>(
+    'MDL4004', 'sqlite-too-many-columns', 'error',
+    (p) => `model ${p.model} has ${p.columns} columns; on SQLite a model has at most ${p.limit}`,
+    'A row is compared whole with json_array(), which SQLite allows 1,000 arguments: split the model in two with a ONE TO ONE reference.'),
+
   // --- MDL5xxx: reading the project ----------------------------------------------------------
   unreadableFile: def<{ path: string; reason: string }>(
     'MDL5001', 'unreadable-file', 'error',

@@ -9,13 +9,13 @@
  * a longer one a bigint, so that the common case allocates nothing.
  *
  * | type                  | accepted                                               | stored       |
- * | STRING, TEXT, VARCHAR | any text; JSON numbers and booleans as written         | text         |
+ * | STRING, TEXT, VARCHAR | any text but a lone surrogate; JSON scalars as written | text         |
  * | integer types         | an optional sign and digits, within the type's bits    | integer      |
- * | DOUBLE, FLOAT, NUMBER | a decimal or exponent number, finite                   | number       |
+ * | DOUBLE, FLOAT, NUMBER | a decimal or exponent number, finite, not rounded to 0 | number (-0: 0)|
  * | DECIMAL(p, s)         | a decimal that fits p and s without rounding           | integer/text |
  * | BOOLEAN               | true/false, t/f, yes/no, y/n, 1/0 in any case           | 0n or 1n     |
  * | DATE                  | YYYY-MM-DD                                             | text         |
- * | TIMESTAMP, DATETIME   | ISO 8601, any UTC offset or Z (none means UTC)         | UTC text     |
+ * | TIMESTAMP, DATETIME   | ISO 8601, any UTC offset or Z (none: UTC), to the µs   | UTC text     |
  * | JSON                  | a JSON document (in JSONL: a value, or a string of one) | its text     |
  */
 
@@ -33,6 +33,8 @@ export class Rejection {
 }
 
 const FLOAT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** A fraction of a second with a digit other than 0 after the sixth. */
+const SUB_MICROSECOND = /\.\d{6}\d*[1-9]/;
 const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', '1']);
 const FALSE_WORDS = new Set(['false', 'f', 'no', 'n', '0']);
 const LIMITS: Record<16 | 32 | 64, readonly [bigint, bigint]> = {
@@ -64,6 +66,21 @@ function parseInteger(text: string): number | bigint | undefined {
   return BigInt(text.slice(start, end));
 }
 
+/** Whether a timestamp's fraction of a second has a seventh digit (cheap: most have six or none). */
+function seventhFractionDigit(text: string): boolean {
+  const dot = text.indexOf('.', 19);
+  if (dot < 0) return false;
+  const c = text.charCodeAt(dot + 7);
+  return c >= 48 && c <= 57;
+}
+
+/** The reason for text that holds half of a surrogate pair. */
+function loneSurrogate(raw: RawField, text: string): string {
+  const at = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.exec(text)!;
+  const unit = at[0].charCodeAt(0).toString(16).toUpperCase();
+  return `${describe(raw)} holds a lone surrogate (U+${unit} at character ${at.index + 1}), which is not Unicode text and cannot be stored`;
+}
+
 function describe(raw: RawField): string {
   const text = raw instanceof JsonLiteral ? raw.text : String(raw);
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text);
@@ -78,6 +95,10 @@ export function convertField(t: ColumnType, raw: RawField): StoredValue | Reject
   const text = raw instanceof JsonLiteral ? raw.text : raw;
   switch (t.kind) {
     case 'string': {
+      // Text read from a file is always well formed; text from a program or a SQL expression may
+      // hold half of a surrogate pair, which UTF-8 cannot store: SQLite would keep bytes that
+      // read back as something else.
+      if (!text.isWellFormed()) return new Rejection(loneSurrogate(raw, text));
       if (t.maxLength !== null && text.length > t.maxLength) {
         // Lengths count characters (code points), as databases do, not UTF-16 units.
         const length = [...text].length;
@@ -97,6 +118,11 @@ export function convertField(t: ColumnType, raw: RawField): StoredValue | Reject
       if (!FLOAT.test(s)) return new Rejection(`${describe(raw)} is not a number (${t.spelled})`);
       const n = Number(s);
       if (!Number.isFinite(n)) return new Rejection(`${describe(raw)} is out of range for ${t.spelled}`);
+      if (n === 0) {
+        // A number too small for a double is not zero; -0 is stored as 0 (SQLite keeps no -0.0).
+        if (/[1-9]/.test(s.replace(/[eE].*$/, ''))) return new Rejection(`${describe(raw)} is too small for ${t.spelled}: it would be stored as 0`);
+        return 0;
+      }
       return n;
     }
     case 'decimal': {
@@ -116,9 +142,16 @@ export function convertField(t: ColumnType, raw: RawField): StoredValue | Reject
     }
     case 'date':
       return canonicalDate(text) ?? new Rejection(`${describe(raw)} is not a date (YYYY-MM-DD)`);
-    case 'timestamp':
-      return canonicalTimestamp(text) ?? new Rejection(`${describe(raw)} is not a timestamp (ISO 8601, as in 2024-03-01T12:00:00Z)`);
+    case 'timestamp': {
+      const ts = canonicalTimestamp(text);
+      if (ts === undefined) return new Rejection(`${describe(raw)} is not a timestamp (ISO 8601, as in 2024-03-01T12:00:00Z)`);
+      // Stored to the microsecond: a finer digit that is not 0 would be cut off, and two versions
+      // a nanosecond apart would become one.
+      if (seventhFractionDigit(text) && SUB_MICROSECOND.test(text)) return new Rejection(`${describe(raw)} is finer than a microsecond, which ${t.spelled} stores`);
+      return ts;
+    }
     case 'json': {
+      if (!text.isWellFormed()) return new Rejection(loneSurrogate(raw, text));
       const s = text.trim();
       try {
         JSON.parse(s);

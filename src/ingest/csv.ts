@@ -12,8 +12,10 @@
  *   (a half-read field, a CR whose LF is in the next chunk, a UTF-8 sequence) lives in the
  *   scanner or the decoder, not in the loop over one chunk.
  * - A malformed record is yielded with `error` set, never thrown: a bad row is ordinary input and
- *   is rejected downstream with its line number and raw text. Only an unreadable file, a file
- *   that is not UTF-8 or a file without a header throws.
+ *   is rejected downstream with its line number and raw text. A record that a misplaced quote ran
+ *   over several lines is yielded as one malformed record per line, so that every line counts.
+ *   Only an unreadable file, a file that is not UTF-8, a file without a header or a record longer
+ *   than MAX_RECORD_CHARS (a quote never closed, most likely) throws.
  * - Iterating `records` again reads the file again from the start; nothing is cached.
  */
 
@@ -43,9 +45,21 @@ export interface ReadOptions {
   readonly chunkSize?: number;
   /** Told the bytes of each read, as it is read (ingest's progress). */
   readonly onRead?: ((bytes: number) => void) | undefined;
+  /** The longest record (CSV) or line (JSON Lines) read, in characters (default MAX_RECORD_CHARS). */
+  readonly maxRecordChars?: number;
 }
 
 const DEFAULT_CHUNK_SIZE = 1 << 20;
+
+/**
+ * A record (or JSON Lines line) longer than this, in characters, stops the file with an error:
+ * it is almost always a quote that is never closed, or a file that is not line-based at all,
+ * and holding it would take memory in proportion to the rest of the file.
+ */
+export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
+
+/** A record or line past the limit: the file cannot be read on. */
+export class RecordTooLong extends Error {}
 
 /**
  * The file's text in pieces of about `chunkSize` bytes, decoded as UTF-8 in stream mode so that a
@@ -92,7 +106,8 @@ export function* readTextChunks(path: string, chunkSize = DEFAULT_CHUNK_SIZE, on
 
 /** Reads a CSV file lazily; the header is read at once so that an empty file fails here. */
 export function readCsv(path: string, options: ReadOptions = {}): CsvFile {
-  return csvFile(() => readTextChunks(path, options.chunkSize, options.onRead), path);
+  // The header pass reads the file's start again; only the records pass counts what it reads.
+  return csvFile((counting) => readTextChunks(path, options.chunkSize, counting ? options.onRead : undefined), path, options.maxRecordChars);
 }
 
 /** The same parser over an in-memory string. */
@@ -100,10 +115,10 @@ export function parseCsvText(text: string): CsvFile {
   return csvFile(() => [text], 'the text');
 }
 
-function csvFile(source: () => Iterable<string>, name: string): CsvFile {
+function csvFile(source: (counting: boolean) => Iterable<string>, name: string, maxRecord = MAX_RECORD_CHARS): CsvFile {
   let first: Row | undefined;
   // Breaking out of the loop closes the file; the records pass opens it again.
-  for (const row of scanRows(source(), true)) {
+  for (const row of named(scanRows(source(false), maxRecord, true), name)) {
     first = row;
     break;
   }
@@ -116,9 +131,21 @@ function csvFile(source: () => Iterable<string>, name: string): CsvFile {
     records: {
       *[Symbol.iterator]() {
         let record = -1;
-        for (const row of scanRows(source())) {
+        for (const row of named(scanRows(source(true), maxRecord), name)) {
           // Record 0 is the header again: this pass reads the file from the start.
           if (++record === 0) continue;
+          if (row.error !== undefined && LINE_BREAK.test(row.raw)) {
+            // A quote out of place ran this record over several lines, which are most likely
+            // records of their own: each line is rejected as one, so that every line is
+            // accounted for and none hides inside another's raw text.
+            const lines = row.raw.split(LINE_BREAKS);
+            for (let k = 0; k < lines.length; k++) {
+              if (lines[k] === '') continue;
+              const error = k === 0 ? row.error : `inside a quoted field of the record that starts on line ${row.line}, whose quotes do not pair up`;
+              yield { line: row.line + k, record: k === 0 ? record : ++record, fields: [], raw: lines[k]!, error };
+            }
+            continue;
+          }
           let error = row.error;
           if (error === undefined && row.fields.length !== width) {
             const n = row.fields.length;
@@ -131,6 +158,9 @@ function csvFile(source: () => Iterable<string>, name: string): CsvFile {
     },
   };
 }
+
+const LINE_BREAK = /[\r\n]/;
+const LINE_BREAKS = /\r\n|\r|\n/;
 
 /** A record as scanned, before it is numbered and checked against the header. */
 interface Row {
@@ -145,8 +175,18 @@ interface Row {
 /** Rows handed out at a time: few enough that they die young, many enough to amortise the calls. */
 const ROWS_PER_SCAN = 64;
 
-function* scanRows(pieces: Iterable<string>, header = false): Generator<Row> {
-  const scanner = new Scanner(header);
+/** The rows, a record past the limit reported with the file's name. */
+function* named(rows: Generator<Row>, name: string): Generator<Row> {
+  try {
+    yield* rows;
+  } catch (e) {
+    if (e instanceof RecordTooLong) throw new RecordTooLong(`${name}: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+function* scanRows(pieces: Iterable<string>, maxRecord: number, header = false): Generator<Row> {
+  const scanner = new Scanner(header, maxRecord);
   const out: Row[] = [];
   for (const piece of pieces) {
     let i = 0;
@@ -188,6 +228,8 @@ class Scanner {
   private fields: (string | null)[] = [];
   private quoted: boolean[] | undefined;
   private fieldQuoted = false;
+  /** The line on which the current quoted field opened. */
+  private quoteLine = 1;
   private field = '';
   private run = 0;
   private raw = '';
@@ -195,7 +237,10 @@ class Scanner {
   private error: string | undefined;
 
   /** @param header whether to note which fields were quoted (the header's names need it). */
-  constructor(private readonly header: boolean) {
+  constructor(
+    private readonly header: boolean,
+    private readonly maxRecord: number,
+  ) {
     if (header) this.quoted = [];
   }
 
@@ -230,6 +275,7 @@ class Scanner {
             this.begin(i);
             this.state = QUOTED;
             this.fieldQuoted = true;
+            this.quoteLine = this.line;
             this.run = i + 1;
           } else if (c === COMMA) {
             this.begin(i);
@@ -273,8 +319,11 @@ class Scanner {
             this.endRecord(s, i, out);
           } else {
             // `"ab"c` is kept as `abc`, but flagged: it is how a backslash-escaped quote
-            // (`"a\"b"`) looks, and guessing would mirror the wrong text.
-            this.error ??= `unexpected text after the closing quote of field ${this.fields.length + 1}`;
+            // (`"a\"b"`) looks, and guessing would mirror the wrong text. A quoted field that
+            // ran over lines first is more likely a quote missing earlier, which swallowed them.
+            this.error ??=
+              `unexpected text after the closing quote of field ${this.fields.length + 1}` +
+              (this.line > this.quoteLine ? ` (the field runs in quotes from line ${this.quoteLine} to line ${this.line}: a quote may be missing)` : '');
             this.state = UNQUOTED;
             this.run = i;
           }
@@ -287,6 +336,10 @@ class Scanner {
     this.run = 0;
     if (this.inRecord) this.raw += s.slice(this.rawStart);
     this.rawStart = 0;
+    if (this.raw.length > this.maxRecord) {
+      const why = this.state === QUOTED ? `, inside a quoted field that opens on line ${this.quoteLine}: a quote is probably missing` : '';
+      throw new RecordTooLong(`the record that starts on line ${this.recordLine} runs past ${this.maxRecord} characters${why}`);
+    }
     return n;
   }
 

@@ -8,11 +8,13 @@
  * takes one extra streaming pass over the file.)
  */
 
-import { statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { nameKey, type Model } from '../ir.js';
 import { didYouMean } from '../diagnostics/suggest.js';
-import { MirrorError, OUTCOMES, type BatchReport, type Mirror, type RejectRow } from '../mirror/mirror.js';
+import { MirrorError, OUTCOMES, type BatchPosition, type BatchReport, type Mirror, type RejectRow } from '../mirror/mirror.js';
+import { MirrorSql } from '../compile/mirror-sql.js';
 import type { BufferPool, EncodedBatch } from '../mirror/batch.js';
 import { batchBuilder, convertChange, isRejected, rowShape, type ChangeInput, type Watermark } from '../mirror/rows.js';
 import { readCsv } from './csv.js';
@@ -33,6 +35,12 @@ export interface IngestOptions {
   readonly batchSize?: number | undefined;
   /** A batch also ends once its data takes this many bytes (default MAX_BATCH_BYTES). */
   readonly maxBatchBytes?: number | undefined;
+  /**
+   * Apply every file from its first record, even one whose content this mirror has ingested
+   * before (harmless: a change applied twice changes nothing), instead of resuming after the
+   * batches an earlier run committed.
+   */
+  readonly force?: boolean | undefined;
   /** Called after each committed batch, with how far the ingest has got. */
   readonly onBatch?: ((report: BatchReport, progress: IngestProgress) => void) | undefined;
 }
@@ -61,7 +69,18 @@ export type Counts = Omit<BatchReport, 'batch' | 'model' | 'source'>;
 
 export interface IngestReport extends Counts {
   readonly model: string;
-  readonly files: readonly ({ readonly file: string; readonly batches: number } & Counts)[];
+  /** Records an earlier run of the same content applied already, and this one read past. */
+  readonly skipped: number;
+  readonly files: readonly FileReport[];
+}
+
+export interface FileReport extends Counts {
+  readonly file: string;
+  readonly batches: number;
+  /** Records an earlier run applied (the ingest resumed after them). */
+  readonly skipped: number;
+  /** The same content was ingested whole before: nothing was applied. */
+  readonly alreadyIngested: boolean;
 }
 
 const COUNT_KEYS = ['received', ...OUTCOMES, 'rejected'] as const;
@@ -206,6 +225,8 @@ export interface ConvertedBatch {
   readonly rejects: RejectRow[];
   /** Bytes of all the files read so far (reads are 1 MiB apart: a little ahead of the batch). */
   readonly bytesRead: number;
+  /** Where in the file the batch was, when the ingest keeps track (see resumePoints). */
+  readonly position: BatchPosition | undefined;
 }
 
 /** A file that could not be read on, part way through (invalid UTF-8, a read error). */
@@ -229,9 +250,11 @@ export function batchLimits(options: IngestOptions): BatchLimits {
 }
 
 /**
- * The files' rows, converted, batch by batch; every file gives at least one batch (maybe empty).
- * A batch's changes come settled and encoded (mirror/within-batch.ts, mirror/batch.ts), in a
- * buffer from `pool` when one is given.
+ * The files' rows, converted, batch by batch; every file gives at least one batch (maybe empty),
+ * unless `resume` says it was ingested already. A batch's changes come settled and encoded
+ * (mirror/within-batch.ts, mirror/batch.ts), in a buffer from `pool` when one is given, with its
+ * place in the file: records up to `resume[i].skip` were applied by an earlier run and are only
+ * read past, and a full batch is held until the next record shows whether it ends the file.
  */
 export function* convertBatches(
   model: Model,
@@ -239,6 +262,7 @@ export function* convertBatches(
   limits: BatchLimits,
   watermark: Watermark | undefined,
   pool?: BufferPool,
+  resume?: readonly FileResume[],
 ): Generator<ConvertedBatch> {
   const shape = rowShape(model, watermark);
   const width = model.columns.length;
@@ -248,45 +272,115 @@ export function* convertBatches(
   const onRead = (n: number) => {
     bytesRead += n;
   };
-  for (const plan of plans) {
+  for (let f = 0; f < plans.length; f++) {
+    const plan = plans[f]!;
+    const r = resume?.[f];
+    if (r?.done) continue;
+    const skip = r?.skip ?? 0;
     let rejects: RejectRow[] = [];
     let rejectBytes = 0;
-    let batches = 0;
+    let first = skip + 1;
+    let last = skip;
+    let held: ConvertedBatch | undefined;
+    const take = (fileDone: boolean): ConvertedBatch => {
+      const changes = rows.finish(pool);
+      rows.reset();
+      const batch: ConvertedBatch = {
+        file: plan.file,
+        changes,
+        rejects,
+        bytesRead,
+        position: r ? { contentHash: r.hash, firstRecord: first, lastRecord: last, fileDone } : undefined,
+      };
+      rejects = [];
+      rejectBytes = 0;
+      first = last + 1;
+      return batch;
+    };
     try {
       for (const { input, line, record, raw } of inputs(plan.file, plan.format, plan.map, width, onRead)) {
+        if (record <= skip) continue;
+        if (held) {
+          yield held;
+          held = undefined;
+        }
+        last = record;
         const op = convertChange(shape, input, values);
         if (isRejected(op)) {
           rejects.push({ line, record, raw, code: op.code, reason: op.reason });
           rejectBytes += 2 * raw.length;
         } else rows.add(op, values);
-        if (rows.rows + rejects.length >= limits.rows || rows.byteLength + rejectBytes >= limits.bytes) {
-          const changes = rows.finish(pool);
-          rows.reset();
-          yield { file: plan.file, changes, rejects, bytesRead };
-          batches++;
-          rejects = [];
-          rejectBytes = 0;
-        }
+        if (rows.rows + rejects.length >= limits.rows || rows.byteLength + rejectBytes >= limits.bytes) held = take(false);
       }
     } catch (e) {
       if (e instanceof MirrorError || !(e instanceof Error)) throw e;
       throw new ReadError(plan.file, e.message);
     }
-    if (rows.rows + rejects.length > 0 || batches === 0) {
-      const changes = rows.finish(pool);
-      rows.reset();
-      yield { file: plan.file, changes, rejects, bytesRead };
+    if (held && rows.rows + rejects.length === 0) {
+      // The file ended with a full batch: that batch is its last.
+      yield held.position ? { ...held, position: { ...held.position, fileDone: true } } : held;
+    } else {
+      if (held) yield held;
+      yield take(true);
     }
   }
+}
+
+/** Where an earlier ingest of a file's content got to (see BATCH_POSITION_COLUMNS). */
+export interface FileResume {
+  /** The file's content, SHA-256 in hex. */
+  readonly hash: string;
+  /** Records applied already, from the first: the ingest goes on after them. */
+  readonly skip: number;
+  /** Whether the whole file was applied: nothing to do. */
+  readonly done: boolean;
+}
+
+/** SHA-256 of a file's content, read in 1 MiB pieces (about 70 ms for 74 MiB here). */
+export function contentHash(file: string): string {
+  const hash = createHash('sha256');
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    throw new MirrorError(`cannot read ${file}: ${(e as Error).message}; nothing was applied`);
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0; ) hash.update(buffer.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Per file, where an earlier ingest of the same content into the same model got to: the committed
+ * batches that cover its records from the first without a gap. With `force`, nowhere.
+ */
+export function resumePoints(mirror: Mirror, model: Model, files: readonly string[], force: boolean): FileResume[] {
+  const batches = mirror.db.prepare(MirrorSql.fileBatches);
+  return files.map((file) => {
+    const hash = contentHash(file);
+    if (force) return { hash, skip: 0, done: false };
+    let skip = 0;
+    let done = false;
+    for (const b of batches.all(model.name, hash) as { first_record: number; last_record: number; file_done: number }[]) {
+      if (b.first_record > skip + 1) break;
+      skip = Math.max(skip, b.last_record);
+      if (b.file_done === 1) done = true;
+    }
+    return { hash, skip, done };
+  });
 }
 
 /** Adds up batch reports into the ingest report, per file and in total. */
 export class Tally {
   private readonly totals = zero();
-  private readonly perFile = new Map<string, { batches: number } & ReturnType<typeof zero>>();
+  private readonly perFile = new Map<string, { batches: number; skipped: number; alreadyIngested: boolean } & ReturnType<typeof zero>>();
 
-  constructor(files: readonly string[]) {
-    for (const f of files) this.perFile.set(f, { batches: 0, ...zero() });
+  constructor(files: readonly string[], resume?: readonly FileResume[]) {
+    files.forEach((f, i) => this.perFile.set(f, { batches: 0, skipped: resume?.[i]?.skip ?? 0, alreadyIngested: resume?.[i]?.done ?? false, ...zero() }));
   }
 
   add(report: BatchReport, file: string): void {
@@ -313,7 +407,8 @@ export class Tally {
   }
 
   report(model: string): IngestReport {
-    return { model, ...this.totals, files: [...this.perFile].map(([file, f]) => ({ file, ...f })) };
+    const files = [...this.perFile].map(([file, f]) => ({ file, ...f }));
+    return { model, ...this.totals, skipped: files.reduce((n, f) => n + f.skipped, 0), files };
   }
 }
 
@@ -328,11 +423,12 @@ export function modelFor(mirror: Mirror, modelName: string): Model {
 export function ingestFiles(mirror: Mirror, modelName: string, files: readonly string[], options: IngestOptions = {}): IngestReport {
   const model = modelFor(mirror, modelName);
   const plans = planFiles(model, files, options.format);
-  const tally = new Tally(files);
+  const resume = resumePoints(mirror, model, files, options.force === true);
+  const tally = new Tally(files, resume);
   const bytesTotal = totalBytes(files);
   try {
-    for (const batch of convertBatches(model, plans, batchLimits(options), mirror.watermark(model))) {
-      const report = mirror.applyBatch(model, batch.changes, batch.rejects, batch.file);
+    for (const batch of convertBatches(model, plans, batchLimits(options), mirror.watermark(model), undefined, resume)) {
+      const report = mirror.applyBatch(model, batch.changes, batch.rejects, batch.file, batch.position);
       tally.add(report, batch.file);
       options.onBatch?.(report, { received: tally.received, bytesRead: batch.bytesRead, bytesTotal });
     }

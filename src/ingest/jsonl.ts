@@ -14,11 +14,12 @@
  * - An invalid line is yielded with `error` set and no fields, and reading goes on: a bad row is
  *   ordinary input, rejected downstream with its line number and raw text.
  * - Memory stays flat: the file is read in chunks (readTextChunks, shared with csv.ts) and only
- *   the current line is held. Iterating again reads the file again.
+ *   the current line is held; a line longer than MAX_RECORD_CHARS throws. Iterating again reads
+ *   the file again.
  */
 
 import { statSync } from 'node:fs';
-import { readTextChunks, type ReadOptions } from './csv.js';
+import { MAX_RECORD_CHARS, readTextChunks, RecordTooLong, type ReadOptions } from './csv.js';
 
 /** A JSON value that is not a string or null, kept as its exact source text (numbers keep every digit, e.g. 2^63-1). */
 export class JsonLiteral {
@@ -35,7 +36,11 @@ export interface JsonlRecord {
   readonly line: number;
   /** 1-based, blank lines not counted. */
   readonly record: number;
-  /** Top-level keys in order of first appearance; a repeated key keeps the last value. */
+  /**
+   * Top-level keys in order. A key that appears twice, or two keys that differ only in case (a
+   * key names a column, and names compare case-insensitively), make the line an error: which
+   * value was meant cannot be told.
+   */
   readonly fields: ReadonlyMap<string, JsonField>;
   /** The line without its terminator. */
   readonly raw: string;
@@ -52,18 +57,18 @@ export function readJsonl(path: string, options: ReadOptions = {}): Iterable<Jso
     throw new Error(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
   }
   if (!isFile) throw new Error(`cannot read ${path}: not a file`);
-  return { [Symbol.iterator]: () => records(readTextChunks(path, options.chunkSize, options.onRead)) };
+  return { [Symbol.iterator]: () => records(readTextChunks(path, options.chunkSize, options.onRead), path, options.maxRecordChars) };
 }
 
 /** The same reader over an in-memory string. */
 export function parseJsonlText(text: string): Iterable<JsonlRecord> {
-  return { [Symbol.iterator]: () => records([text]) };
+  return { [Symbol.iterator]: () => records([text], 'the text') };
 }
 
-function* records(pieces: Iterable<string>): Generator<JsonlRecord> {
+function* records(pieces: Iterable<string>, name: string, maxLine = MAX_RECORD_CHARS): Generator<JsonlRecord> {
   let line = 0;
   let record = 0;
-  for (const raw of lines(pieces)) {
+  for (const raw of lines(pieces, name, maxLine)) {
     line++;
     if (ws(raw, 0) === raw.length) continue;
     record++;
@@ -77,8 +82,10 @@ function* records(pieces: Iterable<string>): Generator<JsonlRecord> {
 }
 
 /** Lines without their LF or CRLF; a BOM at the start of the text is dropped. */
-function* lines(pieces: Iterable<string>): Generator<string> {
+function* lines(pieces: Iterable<string>, name: string, maxLine: number): Generator<string> {
   let pending: string[] = [];
+  let pendingLength = 0;
+  let done = 0;
   let started = false;
   for (let piece of pieces) {
     if (!started && piece.length > 0) {
@@ -93,11 +100,17 @@ function* lines(pieces: Iterable<string>): Generator<string> {
         pending.push(line);
         line = pending.join('');
         pending = [];
+        pendingLength = 0;
       }
+      done++;
       yield line.endsWith('\r') ? line.slice(0, -1) : line;
       start = nl + 1;
     }
-    if (start < piece.length) pending.push(piece.slice(start));
+    if (start < piece.length) {
+      pending.push(piece.slice(start));
+      pendingLength += piece.length - start;
+      if (pendingLength > maxLine) throw new RecordTooLong(`${name}: line ${done + 1} runs past ${maxLine} characters without a line break`);
+    }
   }
   if (pending.length > 0) yield pending.join('');
 }
@@ -107,13 +120,14 @@ class Invalid {
   constructor(
     readonly at: number,
     readonly expected: string,
-    readonly notObject = false,
+    readonly kind: 'syntax' | 'not-object' | 'repeated-key' = 'syntax',
   ) {}
 
   message(line: string): string {
-    if (this.notObject) return `not a JSON object: found ${this.expected}`;
+    if (this.kind === 'not-object') return `not a JSON object: found ${this.expected}`;
     // Columns count characters as an editor shows them, not UTF-16 units.
     const column = Array.from(line.slice(0, this.at)).length + 1;
+    if (this.kind === 'repeated-key') return `${this.expected} (at column ${column}): which value was meant cannot be told`;
     return `invalid JSON at column ${column}: ${this.expected}`;
   }
 }
@@ -155,15 +169,32 @@ function parseObject(s: string): Map<string, JsonField> {
     const c = s.charCodeAt(i);
     const end = ws(s, skipValue(s, i));
     if (end !== s.length) throw new Invalid(end, 'expected the end of the line');
-    throw new Invalid(i, c === LBRACKET ? 'an array' : c === QUOTE ? 'a string' : c === MINUS || isDigit(c) ? 'a number' : s.slice(i, end).trim(), true);
+    throw new Invalid(i, c === LBRACKET ? 'an array' : c === QUOTE ? 'a string' : c === MINUS || isDigit(c) ? 'a number' : s.slice(i, end).trim(), 'not-object');
   }
   const fields = new Map<string, JsonField>();
   i = ws(s, i + 1);
   if (s.charCodeAt(i) === RBRACE) {
     i++;
   } else {
+    // Each key's case-folded form and position, to find a key given twice. A map, not a list:
+    // a line of many thousands of keys would otherwise take quadratic time.
+    const folded = new Map<string, number>();
     for (;;) {
+      const keyAt = i;
       i = key(s, i, true);
+      const fold = decodedKey.toLowerCase();
+      const earlier = folded.get(fold);
+      if (earlier !== undefined) {
+        const first = [...fields.keys()][earlier]!;
+        throw new Invalid(
+          keyAt,
+          first === decodedKey
+            ? `key ${JSON.stringify(decodedKey)} appears twice`
+            : `keys ${JSON.stringify(first)} and ${JSON.stringify(decodedKey)} name the same column (names compare case-insensitively)`,
+          'repeated-key',
+        );
+      }
+      folded.set(fold, folded.size);
       const start = i;
       const c = s.charCodeAt(i);
       let value: JsonField;

@@ -9,7 +9,7 @@
 
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { MirrorError, type Mirror } from '../mirror/mirror.js';
-import { batchLimits, modelFor, ReadError, Tally, totalBytes, type IngestOptions, type IngestReport } from './ingest.js';
+import { batchLimits, modelFor, ReadError, resumePoints, Tally, totalBytes, type IngestOptions, type IngestReport } from './ingest.js';
 import type { WorkerInput, WorkerMessage } from './worker.js';
 
 /**
@@ -26,7 +26,9 @@ export function ingestFilesParallel(mirror: Mirror, modelName: string, files: re
   const inFlight = new SharedArrayBuffer(4);
   const counter = new Int32Array(inFlight);
   const spent = new MessageChannel();
-  const input: WorkerInput = { model, files, format: options.format, limits: batchLimits(options), watermark: mirror.watermark(model), inFlight, spent: spent.port2 };
+  // Where an earlier run of the same content got to: read on this thread, before the worker starts.
+  const resume = resumePoints(mirror, model, files, options.force === true);
+  const input: WorkerInput = { model, files, format: options.format, limits: batchLimits(options), watermark: mirror.watermark(model), resume, inFlight, spent: spent.port2 };
   const worker = new Worker(new URL('./worker.js', import.meta.url), {
     workerData: input,
     transferList: [spent.port2],
@@ -35,7 +37,7 @@ export function ingestFilesParallel(mirror: Mirror, modelName: string, files: re
     // rows) and at most AHEAD + 1 batch buffers, in flight or being applied.
     resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_SPACE_MB },
   });
-  const tally = new Tally(files);
+  const tally = new Tally(files, resume);
   const bytesTotal = totalBytes(files);
 
   return new Promise<IngestReport>((resolve, reject) => {
@@ -55,7 +57,7 @@ export function ingestFilesParallel(mirror: Mirror, modelName: string, files: re
             return;
           case 'batch': {
             const changes = { width, rows: m.rows, bytes: m.bytes, duplicate: m.duplicate, stale: m.stale, repeats: m.repeats };
-            const report = mirror.applyBatch(model, changes, m.rejects, m.file);
+            const report = mirror.applyBatch(model, changes, m.rejects, m.file, m.position);
             // The buffer goes back to the reading thread for a later batch.
             spent.port1.postMessage(m.bytes.buffer, [m.bytes.buffer as ArrayBuffer]);
             tally.add(report, m.file);

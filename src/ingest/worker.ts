@@ -13,10 +13,10 @@
 
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { Model } from '../ir.js';
-import { MirrorError, type RejectRow } from '../mirror/mirror.js';
+import { MirrorError, type BatchPosition, type RejectRow } from '../mirror/mirror.js';
 import { BufferPool } from '../mirror/batch.js';
 import type { Watermark } from '../mirror/rows.js';
-import { convertBatches, planFiles, ReadError, type BatchLimits, type IngestFormat } from './ingest.js';
+import { convertBatches, planFiles, ReadError, type BatchLimits, type FileResume, type IngestFormat } from './ingest.js';
 
 export interface WorkerInput {
   readonly model: Model;
@@ -24,6 +24,8 @@ export interface WorkerInput {
   readonly format: IngestFormat | undefined;
   readonly limits: BatchLimits;
   readonly watermark: Watermark | undefined;
+  /** Per file, where an earlier run of its content got to. */
+  readonly resume: readonly FileResume[];
   /** [batches posted and not yet applied]. */
   readonly inFlight: SharedArrayBuffer;
   /** Where the applying thread hands back each batch's buffer, for the next batches. */
@@ -43,6 +45,7 @@ export type WorkerMessage =
       readonly repeats: boolean;
       readonly rejects: readonly RejectRow[];
       readonly bytesRead: number;
+      readonly position: BatchPosition | undefined;
     }
   | { readonly type: 'done' }
   | { readonly type: 'error'; readonly message: string; readonly file?: string; readonly partial: boolean };
@@ -66,7 +69,7 @@ function main(): void {
     const pool = new BufferPool((p) => {
       for (let m = receiveMessageOnPort(input.spent); m; m = receiveMessageOnPort(input.spent)) p.give(m.message as ArrayBuffer);
     });
-    for (const batch of convertBatches(input.model, plans, input.limits, input.watermark, pool)) {
+    for (const batch of convertBatches(input.model, plans, input.limits, input.watermark, pool, input.resume)) {
       while (Atomics.load(inFlight, 0) >= AHEAD) Atomics.wait(inFlight, 0, Atomics.load(inFlight, 0), 1000);
       const { changes } = batch;
       Atomics.add(inFlight, 0, 1);
@@ -81,6 +84,7 @@ function main(): void {
           repeats: changes.repeats,
           rejects: batch.rejects,
           bytesRead: batch.bytesRead,
+          position: batch.position,
         } satisfies WorkerMessage,
         [changes.bytes.buffer as ArrayBuffer],
       );

@@ -17,9 +17,12 @@ export type ChangeObject = Readonly<Record<string, unknown>>;
 function field(v: unknown): RawField {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'bigint') return new JsonLiteral('number', String(v));
+  // An integral number beyond 2^53 is written out whole (String() would give 1152921504606847000 for 2 ** 60).
+  if (typeof v === 'number') return new JsonLiteral('number', Number.isInteger(v) && !Number.isSafeInteger(v) ? BigInt(v).toString() : String(v));
+  if (typeof v === 'bigint') return new JsonLiteral('number', String(v));
   if (typeof v === 'boolean') return new JsonLiteral('boolean', String(v));
-  if (v instanceof Date) return v.toISOString();
+  // An invalid Date is text no type reads, so the change is rejected with a reason.
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? String(v) : v.toISOString();
   return new JsonLiteral(Array.isArray(v) ? 'array' : 'object', JSON.stringify(v));
 }
 

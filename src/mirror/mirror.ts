@@ -14,7 +14,7 @@ import { findModel, nameKey, type Model, type Schema } from '../ir.js';
 import { compileApply, type ApplyPhase, type Outcome } from '../compile/apply.js';
 import { modelFingerprint } from '../compile/fingerprint.js';
 import { MirrorSql, timeRangeSql } from '../compile/mirror-sql.js';
-import { MIRROR_FORMAT } from '../compile/sqlite.js';
+import { addBatchPositionSql, MIRROR_FORMAT } from '../compile/sqlite.js';
 import { tableNames } from '../compile/apply.js';
 import { renderDiagnostics } from '../diagnostics/render.js';
 import type { RejectCode, Watermark } from './rows.js';
@@ -58,8 +58,38 @@ export interface TimeRange {
   readonly to: string | null;
 }
 
-/** Rows per staging statement: 64 rows of a wide model stay far below SQLite's 32,766 parameters. */
-const STAGE_CHUNK = 64;
+/** Where in a file a batch was: the file's content (SHA-256), its records first to last, and whether it ended the file. */
+export interface BatchPosition {
+  readonly contentHash: string;
+  readonly firstRecord: number;
+  readonly lastRecord: number;
+  readonly fileDone: boolean;
+}
+
+/**
+ * How long a batch keeps trying while another process holds the mirror's write lock: two
+ * minutes, or MDL_LOCK_WAIT_MS milliseconds.
+ */
+const BUSY_RETRY_MS = Number(process.env['MDL_LOCK_WAIT_MS']) > 0 ? Number(process.env['MDL_LOCK_WAIT_MS']) : 120_000;
+/** How long SQLite itself waits for the lock before reporting it busy (better-sqlite3's `timeout`). */
+const BUSY_TIMEOUT_MS = Math.min(5_000, BUSY_RETRY_MS);
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * For the crash tests (tests/crash.test.ts): MDL_FAILPOINT=before-commit:N or after-commit:N
+ * kills this process with SIGKILL as its Nth batch is about to commit, or has just committed.
+ */
+const FAILPOINT = /^(before|after)-commit:(\d+)$/.exec(process.env['MDL_FAILPOINT'] ?? '');
+let batchesApplied = 0;
+function failpoint(when: 'before' | 'after'): void {
+  if (FAILPOINT && FAILPOINT[1] === when && Number(FAILPOINT[2]) === batchesApplied + (when === 'before' ? 1 : 0)) {
+    process.kill(process.pid, 'SIGKILL');
+  }
+}
+
+/** Rows per staging statement: 64, or fewer for a model so wide that they would pass SQLite's 32,766 parameters. */
+const STAGE_ROWS = 64;
+const MAX_PARAMETERS = 32_766;
 
 /** One model's prepared apply statements, on one connection. */
 class ModelApplier {
@@ -75,17 +105,19 @@ class ModelApplier {
   private readonly dropIndex: Database.Statement;
   readonly keyIndexes: readonly number[];
   readonly versionIndex: number;
+  private readonly chunkRows: number;
 
   constructor(db: Db, model: Model) {
+    this.chunkRows = Math.max(1, Math.min(STAGE_ROWS, Math.floor(MAX_PARAMETERS / (model.columns.length + 2))));
     const a = compileApply(model);
     db.exec(a.createStage);
     this.createIndex = db.prepare(a.createStageIndex);
     this.dropIndex = db.prepare(a.dropStageIndex);
     this.stage = db.prepare(a.insertStageRows(1));
-    this.stageChunk = db.prepare(a.insertStageRows(STAGE_CHUNK));
+    this.stageChunk = db.prepare(a.insertStageRows(this.chunkRows));
     this.classify = db.prepare(a.insertClassifiedRows(1));
-    this.classifyChunk = db.prepare(a.insertClassifiedRows(STAGE_CHUNK));
-    this.params = new Array<unknown>(STAGE_CHUNK * (model.columns.length + 2));
+    this.classifyChunk = db.prepare(a.insertClassifiedRows(this.chunkRows));
+    this.params = new Array<unknown>(this.chunkRows * (model.columns.length + 2));
     this.steps = a.steps.map((s) => ({ phase: s.phase, statement: db.prepare(s.sql) }));
     const index = (name: string) => model.columns.findIndex((c) => c.name === name);
     this.keyIndexes = model.primaryKey!.columns.map(index);
@@ -94,16 +126,16 @@ class ModelApplier {
     this.clear = db.prepare(a.clear);
   }
 
-  /** Stages the changes, STAGE_CHUNK at a time with `chunk`, the rest one by one with `single`. */
+  /** Stages the changes, chunkRows at a time with `chunk`, the rest one by one with `single`. */
   private stageAll(batch: EncodedBatch, chunk: Database.Statement, single: Database.Statement): void {
     const reader = new BatchReader(batch);
     const rows = batch.rows;
     const params = this.params;
     let n = 0;
-    const full = rows - (rows % STAGE_CHUNK);
+    const full = rows - (rows % this.chunkRows);
     while (n < full) {
       let p = 0;
-      for (const end = n + STAGE_CHUNK; n < end; ) {
+      for (const end = n + this.chunkRows; n < end; ) {
         params[p++] = ++n;
         p = reader.next(params, p);
       }
@@ -158,7 +190,7 @@ export class Mirror {
   static open(file: string, options: { create?: boolean } = {}): Mirror {
     let db: Db;
     try {
-      db = new Database(file, { fileMustExist: !options.create });
+      db = new Database(file, { fileMustExist: !options.create, timeout: BUSY_TIMEOUT_MS });
     } catch (e) {
       throw new MirrorError(`cannot open ${file}: ${(e as Error).message}${options.create ? '' : '; create a mirror with mdl push'}`);
     }
@@ -184,8 +216,8 @@ export class Mirror {
 
   /**
    * Format 1 kept history in a table with stored intervals; format 2 keeps versions and derives
-   * the intervals in a view. Nothing else differs, so a format-1 mirror without a model WITH
-   * HISTORY is simply marked format 2; one with such a model has to be built again.
+   * the intervals in a view, so a format-1 mirror with a model WITH HISTORY has to be built again.
+   * Format 3 adds columns to the batch ledger, which an older mirror is given here.
    */
   private upgradeFormat(): void {
     const row = this.db.prepare(MirrorSql.format).get() as { value: string } | undefined;
@@ -195,13 +227,17 @@ export class Mirror {
       throw new MirrorError(`${this.file} was written by a newer mdl (mirror format ${format}; this mdl reads format ${MIRROR_FORMAT}); upgrade mdl`);
     }
     const history = (this.db.prepare(MirrorSql.historyModels).all() as { name: string }[]).map((r) => r.name);
-    if (history.length > 0) {
+    if (format < 2 && history.length > 0) {
       throw new MirrorError(
         `${this.file} was built by an earlier mdl (mirror format ${format}), whose history tables this mdl does not read ` +
           `(models ${history.join(', ')} are WITH HISTORY); push the models into a new mirror and ingest the changes again`,
       );
     }
-    this.db.prepare(MirrorSql.setFormat).run(String(MIRROR_FORMAT));
+    const have = new Set((this.db.prepare(MirrorSql.batchColumns).all() as { name: string }[]).map((r) => r.name));
+    this.db.transaction(() => {
+      for (const sql of addBatchPositionSql(have)) this.db.exec(sql);
+      this.db.prepare(MirrorSql.setFormat).run(String(MIRROR_FORMAT));
+    })();
   }
 
   isMirror(): boolean {
@@ -265,9 +301,32 @@ export class Mirror {
   /**
    * Applies one batch to one model, atomically: stages its changes (settled within the batch and
    * encoded by a BatchBuilder), runs the apply statements, and records the rejects and the
-   * ledger row. Throws (and changes nothing) only if SQLite fails.
+   * ledger row (with the batch's place in its file, when it came from one). Throws (and changes
+   * nothing) only if SQLite fails.
+   *
+   * Other processes may write the same mirror: the batch takes the write lock when it begins
+   * (BEGIN IMMEDIATE), waiting up to the busy timeout, and a batch that still finds the mirror
+   * busy is tried again after a pause that grows, up to BUSY_RETRY_MS in all.
    */
-  applyBatch(model: Model, changes: EncodedBatch, rejects: readonly RejectRow[], source: string | null): BatchReport {
+  applyBatch(model: Model, changes: EncodedBatch, rejects: readonly RejectRow[], source: string | null, position?: BatchPosition): BatchReport {
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const report = this.applyOnce(model, changes, rejects, source, position);
+        batchesApplied++;
+        failpoint('after');
+        return report;
+      } catch (e) {
+        const busy = e instanceof Database.SqliteError && (e.code === 'SQLITE_BUSY' || e.code.startsWith('SQLITE_BUSY_'));
+        if (!busy || Date.now() - started > BUSY_RETRY_MS) throw e;
+        // Exponential, from 10 ms to 1 s, with jitter so that waiting writers do not wake together.
+        const pause = Math.min(1000, 10 * 2 ** attempt) * (0.5 + Math.random());
+        Atomics.wait(SLEEPER, 0, 0, pause);
+      }
+    }
+  }
+
+  private applyOnce(model: Model, changes: EncodedBatch, rejects: readonly RejectRow[], source: string | null, position: BatchPosition | undefined): BatchReport {
     const key = nameKey(model.name);
     let applier = this.appliers.get(key);
     if (!applier) {
@@ -279,8 +338,10 @@ export class Mirror {
     const start = this.db.prepare(MirrorSql.startBatch);
     const finish = this.db.prepare(MirrorSql.finishBatch);
     const reject = this.db.prepare(MirrorSql.insertReject);
+    const place = this.db.prepare(MirrorSql.positionBatch);
     return this.db.transaction((): BatchReport => {
       const batch = Number(start.run(model.name, source, new Date().toISOString()).lastInsertRowid);
+      if (position) place.run(position.contentHash, position.firstRecord, position.lastRecord, position.fileDone ? 1 : 0, batch);
       const counts = received > 0 ? run.run(changes) : new Map<string, number>();
       for (const r of rejects) reject.run(batch, model.name, source, r.line, r.record, r.raw, r.code, r.reason);
       const get = (o: string) => counts.get(o) ?? 0;
@@ -312,7 +373,8 @@ export class Mirror {
         report.rejected,
         batch,
       );
+      failpoint('before');
       return report;
-    })();
+    }).immediate();
   }
 }

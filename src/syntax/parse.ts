@@ -77,7 +77,17 @@ export function parseWithRecovery(source: SourceFile, diagnostics: Diagnostics):
 
   const parser = parserInstance();
   parser.input = lexed.tokens;
-  const cst = parser.schema();
+  // Chevrotain signals every syntax error with an exception; capturing each one's stack (deep,
+  // inside the rules) cost more than the rest of recovery together, and nothing reads it. (A bug
+  // thrown from inside the parser loses its stack too: remove this to debug one.)
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let cst: CstNode;
+  try {
+    cst = parser.schema();
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
 
   const candidates: SyntaxError[] = [
     ...parser.errors.map((e) => fromException(e, lexed.tokens, source)),
@@ -126,7 +136,10 @@ function missingCommas(root: CstNode, source: SourceFile): SyntaxError[] {
   const out: SyntaxError[] = [];
   for (const model of (root.children['createModel'] ?? []) as CstNode[]) {
     const elements = (model.children['modelElement'] ?? []) as CstNode[];
-    const commas = ((model.children['Comma'] ?? []) as IToken[]).filter((t) => !t.isInsertedInRecovery);
+    const commas = ((model.children['Comma'] ?? []) as IToken[])
+      .filter((t) => !t.isInsertedInRecovery)
+      .map((t) => t.startOffset)
+      .sort((a, b) => a - b);
     // Each element after the first is parsed after an optional comma: n - 1 commas mean none missing.
     if (commas.length >= elements.length - 1) continue;
     const ordered = elements;
@@ -137,7 +150,7 @@ function missingCommas(root: CstNode, source: SourceFile): SyntaxError[] {
       const prevEnd = prevLoc?.endOffset !== undefined && !Number.isNaN(prevLoc.endOffset) ? prevLoc.endOffset + 1 : lastTokenEnd(ordered[i - 1]!);
       if (prevEnd === undefined) continue;
       const end = prevEnd;
-      if (commas.some((c) => c.startOffset >= end && c.startOffset < start)) continue;
+      if (countBelow(commas, start) > countBelow(commas, end)) continue;
       const next = source.text.slice(start).match(/^\S+/)?.[0] ?? '';
       out.push({
         span: { file: source.path, start: end, end },
@@ -160,9 +173,12 @@ function keepFirstPerSegment(
   // A missing comma is an artefact of recovery when the parser stumbled between the two elements
   // it separates (NOT NUL UNIQUE: recovery skips NUL, and UNIQUE reads as a new element). A real
   // one separates two elements, and two mistakes on either side of it are two messages.
-  const stumbles = candidates.filter((c) => c.rank === 0).map((c) => c.span.start);
+  const stumbles = candidates
+    .filter((c) => c.rank === 0)
+    .map((c) => c.span.start)
+    .sort((a, b) => a - b);
   const real = candidates.filter(
-    (c) => c.rank === 0 || !stumbles.some((o) => o >= c.span.start && o <= (c.nextStart ?? c.span.start)),
+    (c) => c.rank === 0 || countBelow(stumbles, (c.nextStart ?? c.span.start) + 1) === countBelow(stumbles, c.span.start),
   );
   const separators = tokens
     .filter((t) => t.tokenType === T.Comma || t.tokenType === T.Semicolon || t.tokenType === T.Create)
@@ -229,8 +245,11 @@ function firstTokenOfSegment(tokens: readonly IToken[], offset: number): IToken 
     const type = tokens[i]!.tokenType;
     if (type === T.Comma || type === T.Semicolon) return tokens[i + 1];
     if (type === T.Create) {
-      const open = tokens.findIndex((t, j) => j > i && t.tokenType.name === 'LParen');
-      return open >= 0 && tokens[open]!.startOffset < offset ? tokens[open + 1] : undefined;
+      // Forward from the CREATE, not from the start: a file of many broken models stays linear.
+      for (let j = i + 1; j < tokens.length && tokens[j]!.startOffset < offset; j++) {
+        if (tokens[j]!.tokenType.name === 'LParen') return tokens[j + 1];
+      }
+      return undefined;
     }
     i--;
   }

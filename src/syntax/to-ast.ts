@@ -55,8 +55,18 @@ class Builder {
     private readonly hadErrors: boolean,
   ) {}
 
+  /** Whether an error lies in [start, end): a binary search, since a file may hold a great many errors. */
   private hasErrorIn(start: number, end: number): boolean {
-    return this.hadErrors && this.errorOffsets.some((o) => o >= start && o < end);
+    if (!this.hadErrors) return false;
+    const offsets = this.errorOffsets;
+    let lo = 0;
+    let hi = offsets.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (offsets[mid]! < start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < offsets.length && offsets[lo]! < end;
   }
 
   private tokenSpan(t: IToken): Span {

@@ -1,0 +1,123 @@
+/**
+ * Faults of the machine, not of the input: a read-only mirror, a missing file, a full disk (a
+ * file size limit), a mirror locked by another process. Each gives one clear line and exit 1,
+ * and leaves the mirror as it was.
+ */
+
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { mdl, project, root } from './helpers.js';
+
+const MODEL = 'CREATE MODEL item (id BIGINT NOT NULL PRIMARY KEY, label STRING, seq BIGINT NOT NULL VERSION);';
+const BIN = join(root, 'bin', 'mdl.js');
+
+function setup(rows = 20_000) {
+  const dir = project({ 'models/m.mdl': MODEL });
+  const db = join(dir, 'm.db');
+  expect(mdl(['push', join(dir, 'models'), '--db', db]).status).toBe(0);
+  const file = join(dir, 'changes.csv');
+  const lines = ['id,label,seq'];
+  for (let i = 0; i < rows; i++) lines.push(`${i},"a label long enough to fill pages ${'x'.repeat(40)}",1`);
+  writeFileSync(file, lines.join('\n') + '\n');
+  return { dir, db, file };
+}
+
+/** The mirror as a reader sees it: every table's rows. */
+function snapshot(db: string): string {
+  const conn = new Database(db, { readonly: true });
+  try {
+    const hash = createHash('sha256');
+    const tables = conn.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[];
+    for (const { name } of tables) hash.update(name + JSON.stringify(conn.prepare(`SELECT * FROM "${name}"`).raw(true).all()));
+    expect(conn.pragma('integrity_check', { simple: true })).toBe('ok');
+    return hash.digest('hex');
+  } finally {
+    conn.close();
+  }
+}
+
+/** One line, saying `what`, on stderr; nothing on stdout; exit 1. */
+function oneLine(r: { status: number | null; stdout: string; stderr: string }, what: RegExp): void {
+  expect(r.status, r.stderr).toBe(1);
+  expect(r.stdout).toBe('');
+  expect(r.stderr.split('\n').filter((l) => l !== '')).toHaveLength(1);
+  expect(r.stderr).toMatch(what);
+}
+
+describe('faults of the machine', () => {
+  it('a read-only mirror: refused in one line, unchanged', () => {
+    const { dir, db, file } = setup(100);
+    const before = snapshot(db);
+    // Root writes to any file: the command runs as nobody then, for whom the mirror is read-only.
+    const asNobody = process.getuid?.() === 0;
+    chmodSync(db, 0o444);
+    chmodSync(dir, 0o555);
+    try {
+      const r = spawnSync(process.execPath, [BIN, 'ingest', '--db', db, '--model', 'item', file], {
+        encoding: 'utf8',
+        ...(asNobody ? { uid: 65534, gid: 65534 } : {}),
+      });
+      oneLine(r, /^mdl ingest: the mirror (cannot be written: its file or folder is read-only|cannot be opened) \(SQLite: .*\)/);
+    } finally {
+      chmodSync(dir, 0o755);
+      chmodSync(db, 0o644);
+    }
+    expect(snapshot(db)).toBe(before);
+  });
+
+  it('a missing mirror or change file: one line, nothing created or applied', () => {
+    const { dir, db, file } = setup(100);
+    const before = snapshot(db);
+    oneLine(mdl(['ingest', '--db', join(dir, 'nope.db'), '--model', 'item', file]), /^mdl ingest: cannot open .*nope\.db.*; create a mirror with mdl push$/m);
+    oneLine(mdl(['ingest', '--db', db, '--model', 'item', join(dir, 'nope.csv')]), /^mdl ingest: cannot read .*nope\.csv.*nothing was applied$/m);
+    oneLine(mdl(['sql', '--db', join(dir, 'nope.db'), '-e', 'SELECT 1']), /^mdl sql: cannot open .*nope\.db/m);
+    expect(snapshot(db)).toBe(before);
+    expect(spawnSync('ls', [dir], { encoding: 'utf8' }).stdout).not.toContain('nope.db');
+  });
+
+  it('a full disk (a file size limit): one line, the batch rolled back, the mirror still sound and usable', () => {
+    const { db, file } = setup();
+    const before = snapshot(db);
+    // A file may not grow past 256 KiB: the batch's writes fail part way. SIGXFSZ is ignored,
+    // as a daemon would, so that the write fails instead of the process being killed.
+    const r = spawnSync('bash', ['-c', `trap '' XFSZ; ulimit -f 256; exec "${process.execPath}" "${BIN}" ingest --db "${db}" --model item "${file}"`], {
+      encoding: 'utf8',
+    });
+    oneLine(r, /^mdl ingest: (the disk is full|reading or writing the mirror failed: a full disk, a file size limit or a failing device) \(SQLite: .*\)/);
+    expect(snapshot(db)).toBe(before);
+    // Once there is room, the same command applies the file.
+    const again = mdl(['ingest', '--db', db, '--model', 'item', file]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toContain('20,000 inserted');
+  });
+
+  it('a mirror locked by another process: waits, then one line; the mirror unchanged', async () => {
+    const { db, file } = setup(100);
+    const before = snapshot(db);
+    // Another process takes the write lock and keeps it.
+    const holder = spawn(
+      process.execPath,
+      ['-e', `const D = require('better-sqlite3'); const d = new D(${JSON.stringify(db)}); d.exec('BEGIN IMMEDIATE'); console.log('locked'); setTimeout(() => {}, 60000);`],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+      const started = Date.now();
+      const r = spawnSync(process.execPath, [BIN, 'ingest', '--db', db, '--model', 'item', file], {
+        encoding: 'utf8',
+        env: { ...process.env, MDL_LOCK_WAIT_MS: '1500' },
+      });
+      oneLine(r, /^mdl ingest: the mirror is locked by another process \(SQLite: database is locked\); nothing more was applied, try again when it is done$/m);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    expect(snapshot(db)).toBe(before);
+    expect(readFileSync(file, 'utf8').length).toBeGreaterThan(0);
+  });
+});
