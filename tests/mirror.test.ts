@@ -194,6 +194,18 @@ describe('mdl ingest', () => {
     expect(text.stdout).toMatch(/^account: 7 received: 0 inserted, 0 updated, 0 deleted, 0 tombstoned, \d stale, \d duplicate, 2 rejected\n$/);
   });
 
+  it('matches a column by its name exactly, case aside: a JSON key or quoted header with spaces is another name', () => {
+    const { dir, db, mirror } = setup();
+    mirror.close();
+    writeFileSync(join(dir, 'k.jsonl'), '{"id": 1, " name ": "x", "seq": 1}\n');
+    writeFileSync(join(dir, 'h.csv'), 'id," name ",seq\n1,x,1\n');
+    writeFileSync(join(dir, 'u.csv'), 'id, name ,seq\n1,x,1\n');
+    expect(mdl(['ingest', '--db', db, '--model', 'account', join(dir, 'k.jsonl')]).stderr).toContain('has no column " name "');
+    expect(mdl(['ingest', '--db', db, '--model', 'account', join(dir, 'h.csv')]).stderr).toContain('has no column " name "');
+    // Unquoted CSV header names are trimmed, as CSV tools write them.
+    expect(mdl(['ingest', '--db', db, '--model', 'account', join(dir, 'u.csv')]).stdout).toContain('1 inserted');
+  });
+
   it('refuses a file with a column the model does not have, before applying anything', () => {
     const { dir, db, mirror } = setup();
     mirror.close();

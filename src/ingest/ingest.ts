@@ -107,7 +107,7 @@ function columnMap(model: Model, file: string, names: Iterable<string>): ColumnM
   const byName = new Map<string, number>();
   const unknown: string[] = [];
   for (const name of names) {
-    const k = nameKey(name.trim());
+    const k = nameKey(name);
     if (k === CHANGE_TYPE_COLUMN) {
       byName.set(name, -1);
       continue;
@@ -133,7 +133,7 @@ function fileColumns(model: Model, file: string, format: IngestFormat): ColumnMa
     const header = readCsv(file).header;
     const seen = new Set<string>();
     for (const h of header) {
-      const k = nameKey(h.trim());
+      const k = nameKey(h);
       if (seen.has(k)) throw new MirrorError(`${file}: the header names column ${JSON.stringify(h)} twice; nothing was applied`);
       seen.add(k);
     }
