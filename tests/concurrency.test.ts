@@ -85,6 +85,28 @@ describe('several processes on one mirror', () => {
     }
   });
 
+  it('an ingest waits out a writer that keeps the lock longer than SQLite waits, and then applies', { timeout: 60_000 }, async () => {
+    const dir = project({ 'models/m.mdl': MODEL });
+    const db = join(dir, 'm.db');
+    expect(mdl(['push', join(dir, 'models'), '--db', db]).status).toBe(0);
+    const file = join(dir, 'i.csv');
+    inserts(file, 0, 1_000);
+    // Another process holds the write lock for 6.5 s: past SQLite's own 5 s wait, so only the
+    // retries with backoff get the batch in.
+    const holder = spawn(
+      process.execPath,
+      ['-e', `const D = require('better-sqlite3'); const d = new D(${JSON.stringify(db)}); d.exec('BEGIN IMMEDIATE'); console.log('locked'); setTimeout(() => { d.exec('COMMIT'); d.close(); }, 6500);`],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+    const started = Date.now();
+    const run = await ingestProcess(db, [file]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(Date.now() - started).toBeGreaterThan(5_000);
+    expect(contents(db).rows).toHaveLength(1_000);
+  });
+
   it('a REPL reading during the ingests sees only whole batches', { timeout: 120_000 }, async () => {
     const dir = project({ 'models/m.mdl': MODEL });
     const db = join(dir, 'm.db');
