@@ -26,6 +26,7 @@ import { applyChanges, compileProject, historyAsOf, ingest, keyHistory, MirrorEr
 import { MAX_RECORD_CHARS, readCsv } from '../src/ingest/csv.js';
 import { readJsonl } from '../src/ingest/jsonl.js';
 import { bin, project, root, type Run } from './helpers.js';
+import type { Counts } from '../src/ingest/ingest.js';
 
 // --- helpers ---------------------------------------------------------------------------------
 
@@ -45,16 +46,6 @@ const lit = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 /** A CSV line, every field quoted; null is an empty unquoted field (NULL). */
 const csvLine = (fields: readonly (string | null)[]): string => fields.map((f) => (f === null ? '' : `"${f.replace(/"/g, '""')}"`)).join(',');
 
-interface Counts {
-  readonly received: number;
-  readonly inserted: number;
-  readonly updated: number;
-  readonly deleted: number;
-  readonly tombstoned: number;
-  readonly stale: number;
-  readonly duplicate: number;
-  readonly rejected: number;
-}
 
 interface IngestJson extends Counts {
   readonly model: string;

@@ -26,7 +26,8 @@ import {
   type Schema,
 } from '../ir.js';
 
-const TYPE_NAMES = [
+/** mdl's type names, as the language spells them (read case-insensitively). */
+export const TYPE_NAMES: readonly string[] = [
   'STRING', 'TEXT', 'VARCHAR', 'INTEGER', 'INT', 'SMALLINT', 'BIGINT', 'LONG', 'DOUBLE', 'FLOAT',
   'NUMBER', 'DECIMAL', 'BOOLEAN', 'DATE', 'TIMESTAMP', 'DATETIME', 'JSON',
 ];

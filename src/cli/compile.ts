@@ -3,11 +3,10 @@
  */
 
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { describeFsError, loadProject } from '../project.js';
-import { checkSources } from '../pipeline.js';
+import { describeFsError } from '../project.js';
 import { renderSqliteChunks } from '../compile/sqlite.js';
-import { renderDiagnostics, summarize } from '../diagnostics/render.js';
-import { EXIT_ERRORS, EXIT_OK, oneOf, parse, useColor } from './io.js';
+import { EXIT_ERRORS, EXIT_OK, oneOf, parse } from './io.js';
+import { checkedSchema } from './checked.js';
 
 export const help = `Usage: mdl compile [PATH...] [--target sqlite] [-o FILE]
 
@@ -27,18 +26,9 @@ errors or the output cannot be written (nothing is written), 2 usage error.
 export function run(args: readonly string[]): number {
   const { values, positionals } = parse(args, { target: { type: 'string' }, out: { type: 'string', short: 'o' } });
   oneOf(values['target'] ?? 'sqlite', ['sqlite'] as const, '--target');
-  const project = loadProject(positionals);
-  const result = checkSources(project.sources, project.diagnostics);
-  const sources = new Map(project.sources.map((s) => [s.path, s]));
-  if (result.diagnostics.length > 0) {
-    const mode = useColor(process.stderr) ? 'pretty' : 'plain';
-    process.stderr.write(renderDiagnostics(result.diagnostics, sources, mode) + '\n');
-  }
-  if (!result.ok) {
-    process.stderr.write(`failed: ${summarize(result.diagnostics)}; nothing written\n`);
-    return EXIT_ERRORS;
-  }
-  const chunks = renderSqliteChunks(result.schema);
+  const schema = checkedSchema(positionals);
+  if (!schema) return EXIT_ERRORS;
+  const chunks = renderSqliteChunks(schema);
   const out = values['out'];
   if (typeof out === 'string') {
     // Written as rendered: a large schema never needs its whole script in memory at once.
@@ -54,7 +44,7 @@ export function run(args: readonly string[]): number {
     } finally {
       closeSync(fd);
     }
-    const n = result.schema.models.length;
+    const n = schema.models.length;
     process.stderr.write(`wrote ${out}: ${n} model${n === 1 ? '' : 's'}\n`);
   } else {
     let sql = '';

@@ -4,11 +4,10 @@
  */
 
 import { writeFileSync } from 'node:fs';
-import { describeFsError, loadProject } from '../project.js';
-import { checkSources } from '../pipeline.js';
+import { describeFsError } from '../project.js';
 import { renderDiagram } from '../diagram/diagram.js';
-import { renderDiagnostics, summarize } from '../diagnostics/render.js';
-import { EXIT_ERRORS, EXIT_OK, oneOf, parse, useColor } from './io.js';
+import { EXIT_ERRORS, EXIT_OK, oneOf, parse } from './io.js';
+import { checkedSchema } from './checked.js';
 
 export const help = `Usage: mdl diagram [PATH...] [--format mermaid|dot] [-o FILE]
 
@@ -45,18 +44,9 @@ errors or the output cannot be written (nothing is written), 2 usage error.
 export function run(args: readonly string[]): number {
   const { values, positionals } = parse(args, { format: { type: 'string' }, out: { type: 'string', short: 'o' } });
   const format = oneOf(values['format'] ?? 'mermaid', ['mermaid', 'dot'] as const, '--format');
-  const project = loadProject(positionals);
-  const result = checkSources(project.sources, project.diagnostics);
-  const sources = new Map(project.sources.map((s) => [s.path, s]));
-  if (result.diagnostics.length > 0) {
-    const mode = useColor(process.stderr) ? 'pretty' : 'plain';
-    process.stderr.write(renderDiagnostics(result.diagnostics, sources, mode) + '\n');
-  }
-  if (!result.ok) {
-    process.stderr.write(`failed: ${summarize(result.diagnostics)}; nothing written\n`);
-    return EXIT_ERRORS;
-  }
-  const text = renderDiagram(result.schema, format);
+  const schema = checkedSchema(positionals);
+  if (!schema) return EXIT_ERRORS;
+  const text = renderDiagram(schema, format);
   const out = values['out'];
   if (typeof out !== 'string') {
     process.stdout.write(text);
@@ -68,7 +58,7 @@ export function run(args: readonly string[]): number {
     process.stderr.write(`mdl diagram: cannot write ${out}: ${describeFsError(e)}\n`);
     return EXIT_ERRORS;
   }
-  const n = result.schema.models.length;
+  const n = schema.models.length;
   process.stderr.write(`wrote ${out}: ${n} model${n === 1 ? '' : 's'}\n`);
   return EXIT_OK;
 }

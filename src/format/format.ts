@@ -47,12 +47,10 @@ import type { SourceFile } from '../source.js';
 import { Diagnostics } from '../diagnostics/diagnostic.js';
 import { parseSource, type Comment } from '../syntax/parse.js';
 import type * as A from '../syntax/ast.js';
+import { TYPE_NAMES as CHECKED_TYPE_NAMES } from '../check/resolve.js';
 
-/** mdl's types, written in upper case by the formatter (resolve.ts reads them case-insensitively). */
-const TYPE_NAMES = new Set([
-  'STRING', 'TEXT', 'VARCHAR', 'INTEGER', 'INT', 'SMALLINT', 'BIGINT', 'LONG', 'DOUBLE', 'FLOAT',
-  'NUMBER', 'DECIMAL', 'BOOLEAN', 'DATE', 'TIMESTAMP', 'DATETIME', 'JSON',
-]);
+/** mdl's types, written in upper case by the formatter (the checker reads them case-insensitively). */
+const TYPE_NAMES = new Set(CHECKED_TYPE_NAMES);
 
 const INDENT = '  ';
 

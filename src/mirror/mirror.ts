@@ -177,6 +177,18 @@ class ModelApplier {
 export class Mirror {
   private schemaCache: Schema | undefined;
   private readonly appliers = new Map<string, ModelApplier>();
+  private ledger: { start: Database.Statement; finish: Database.Statement; reject: Database.Statement; place: Database.Statement } | undefined;
+
+  /** The batch ledger's statements, prepared once per connection (a batch may be a single change). */
+  private ledgerStatements() {
+    this.ledger ??= {
+      start: this.db.prepare(MirrorSql.startBatch),
+      finish: this.db.prepare(MirrorSql.finishBatch),
+      reject: this.db.prepare(MirrorSql.insertReject),
+      place: this.db.prepare(MirrorSql.positionBatch),
+    };
+    return this.ledger;
+  }
 
   private constructor(
     readonly db: Db,
@@ -335,10 +347,7 @@ export class Mirror {
     }
     const run = applier;
     const received = changes.rows + changes.duplicate + changes.stale;
-    const start = this.db.prepare(MirrorSql.startBatch);
-    const finish = this.db.prepare(MirrorSql.finishBatch);
-    const reject = this.db.prepare(MirrorSql.insertReject);
-    const place = this.db.prepare(MirrorSql.positionBatch);
+    const { start, finish, reject, place } = this.ledgerStatements();
     return this.db.transaction((): BatchReport => {
       const batch = Number(start.run(model.name, source, new Date().toISOString()).lastInsertRowid);
       if (position) place.run(position.contentHash, position.firstRecord, position.lastRecord, position.fileDone ? 1 : 0, batch);
