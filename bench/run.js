@@ -149,14 +149,15 @@ const { toAst } = await imp('syntax/to-ast.js');
 const { Resolver } = await imp('check/resolve.js');
 const { checkRules } = await imp('check/check.js');
 const { renderSqliteChunks } = await imp('compile/sqlite.js');
+const { encodeText } = await imp('cli/write-text.js');
 const { Diagnostics } = await imp('diagnostics/diagnostic.js');
 const { checkSources, compileSources } = await imp('pipeline.js');
 const { loadProject } = await imp('project.js');
 
 // The stages of the pipeline as `mdl compile` runs it. A correct file takes the syntax stage's
 // fast path; the Chevrotain path (tokens, CST, AST) is timed on its own below, for reference: it
-// runs only for a file with a mistake. compile renders the script and encodes it to UTF-8 bytes,
-// chunk by chunk, as `mdl compile -o` writes it (the bytes are dropped instead of written).
+// runs only for a file with a mistake. compile renders the script and encodes it to UTF-8 as
+// `mdl compile -o` does (cli/write-text.js), the bytes dropped instead of written.
 const STAGES = [
   ['parse', 'parse: text to AST (fast path)'],
   ['resolve', 'resolve: AST to IR'],
@@ -165,9 +166,7 @@ const STAGES = [
 ];
 
 function encodeScript(schema) {
-  let bytes = 0;
-  for (const chunk of renderSqliteChunks(schema)) bytes += Buffer.from(chunk, 'utf8').length;
-  return bytes;
+  return encodeText(renderSqliteChunks(schema), () => {});
 }
 
 /** One pass over the whole schema, each stage timed on its own. Throws if anything is reported. */

@@ -135,6 +135,24 @@ describe('mdl compile', () => {
     expect(readFileSync(join(dir, 'out.sql'), 'utf8')).toContain('CREATE TABLE IF NOT EXISTS "m"');
   });
 
+  it('writes with -o exactly what it prints, across the output buffer and with pieces larger than it', () => {
+    // About 2 MB of SQL (the writer's buffer holds 1 MiB), names and comments outside ASCII, and
+    // one model whose text alone exceeds the buffer.
+    const models: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      models.push(`CREATE MODEL "modèle_${i}_日本" (id STRING NOT NULL PRIMARY KEY, v BIGINT NOT NULL VERSION, note TEXT COMMENT 'é€😀 ${i}');`);
+    }
+    models.push(`CREATE MODEL huge (id INT NOT NULL PRIMARY KEY, v BIGINT NOT NULL VERSION) COMMENT '${'ü€😀'.repeat(150_000)}';`);
+    const dir = project({ 'm.mdl': models.join('\n') });
+    const toFile = mdl(['compile', '.', '-o', 'out.sql'], { cwd: dir });
+    expect(toFile.status).toBe(0);
+    const printed = mdl(['compile', '.'], { cwd: dir });
+    expect(printed.status).toBe(0);
+    const written = readFileSync(join(dir, 'out.sql'));
+    expect(written.length).toBeGreaterThan(2 << 20);
+    expect(written.equals(Buffer.from(printed.stdout, 'utf8'))).toBe(true);
+  });
+
   it('writes nothing when the models have errors, and shows them on stderr', () => {
     const dir = project({ 'm.mdl': 'CREATE MODEL m (id INT PRIMARY KEY, v BIGINT NOT NULL VERSION);' });
     const r = mdl(['compile', '.', '-o', 'out.sql'], { cwd: dir });

@@ -22,7 +22,7 @@ export interface Run {
 export function mdl(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Run {
   const env: Record<string, string | undefined> = { ...process.env, ...options.env };
   delete env['FORCE_COLOR'];
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: options.cwd ?? root, env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: options.cwd ?? root, env, encoding: 'utf8', maxBuffer: 64 << 20 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -2,11 +2,12 @@
  * `mdl compile [PATH...] [--target sqlite] [-o FILE]`: the SQL for a schema, deterministic.
  */
 
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { describeFsError } from '../project.js';
 import { renderSqliteChunks } from '../compile/sqlite.js';
 import { EXIT_ERRORS, EXIT_OK, oneOf, parse } from './io.js';
 import { checkedSchema } from './checked.js';
+import { writeTextSync } from './write-text.js';
 
 export const help = `Usage: mdl compile [PATH...] [--target sqlite] [-o FILE]
 
@@ -40,7 +41,7 @@ export function run(args: readonly string[]): number {
       return EXIT_ERRORS;
     }
     try {
-      for (const chunk of chunks) writeSync(fd, chunk);
+      writeTextSync(fd, chunks);
     } finally {
       closeSync(fd);
     }

@@ -123,92 +123,94 @@ export const VALID_TO = 'valid_to';
 export const VERSION_DELETED = '_mdl_deleted';
 
 export function compileApply(model: Model): ApplyStatements {
-  // Built from pieces quoted once per model: the content expression alone appears seven times.
-  // A schema of thousands of models compiles to tens of megabytes, so this is the compiler's
-  // hottest function; template literals keep each statement to one string built once.
-  const names = tableNames(model);
-  const table = ident(names.table);
-  const tomb = ident(names.tombstones);
-  const stage = ident(names.stage);
+  // The compiler's hottest function: a schema of thousands of models compiles to tens of
+  // megabytes, most of it these statements. So every piece that depends on the columns is built
+  // in one pass over them and quoted once, and each statement is one template literal over those
+  // pieces: the content expression alone appears nine times per model.
+  const name = model.name;
+  const table = ident(name);
+  const tomb = ident(`${name}__tombstones`);
+  const stage = ident(`${name}__stage`);
   const key = model.primaryKey!.columns;
   const version = model.version!.column;
   const v = ident(version);
-  const columns = model.columns.map((c) => c.name);
-  const quoted = columns.map(ident);
-  const joined = quoted.join(', ');
-  const content = (alias: string) => `json_array(${alias}.${quoted.join(`, ${alias}.`)})`;
-  const contentS = content('s');
-  const contentM = content('m');
-  const keyQuoted = key.map(ident);
-  const keyList = keyQuoted.join(', ');
-  const keyAndVersion = `${keyList}, ${v}`;
   const row = `"${STAGE_ROW}"`;
   const op = `"${STAGE_OP}"`;
   const outcome = `"${STAGE_OUTCOME}"`;
 
+  const columns: string[] = [];
+  const quoted: string[] = [];
+  let joined = '';
   let stageColumns = '';
-  for (let i = 0; i < columns.length; i++) {
-    stageColumns += `${i === 0 ? '' : ',\n'}  ${quoted[i]} ${storageClass(model.columns[i]!.type)}`;
+  let typedParams = '(?, ?';
+  let set = '';
+  // The content of a row (module comment) under each alias the statements use.
+  let s = '';
+  let o = '';
+  let m = '';
+  let x = '';
+  let i = '';
+  for (const c of model.columns) {
+    const q = ident(c.name);
+    const storage = storageClass(c.type);
+    const first = columns.length === 0;
+    columns.push(c.name);
+    quoted.push(q);
+    joined += first ? q : `, ${q}`;
+    stageColumns += `${first ? '' : ',\n'}  ${q} ${storage}`;
+    typedParams += storage === 'TEXT' ? ', ?' : `, CAST(? AS ${storage})`;
+    if (!key.includes(c.name)) set += `${set === '' ? '' : ',\n  '}${q} = excluded.${q}`;
+    const sep = first ? '' : ', ';
+    s += `${sep}s.${q}`;
+    o += `${sep}o.${q}`;
+    m += `${sep}m.${q}`;
+    x += `${sep}excluded.${q}`;
+    i += `${sep}i.${q}`;
   }
+  typedParams += ')';
+  const contentS = `json_array(${s})`;
+  const contentO = `json_array(${o})`;
+  const contentM = `json_array(${m})`;
+  const contentX = `json_array(${x})`;
+  const keyQuoted = key.length === 1 ? [ident(key[0]!)] : key.map(ident);
+  const keyList = key.length === 1 ? keyQuoted[0]! : keyQuoted.join(', ');
+  const keyAndVersion = `${keyList}, ${v}`;
+
   const createStage = `CREATE TEMP TABLE IF NOT EXISTS ${stage} (\n  ${row} INTEGER PRIMARY KEY,\n  ${op} INTEGER NOT NULL,\n  ${outcome} TEXT,\n${stageColumns}\n)`;
-  const stageIndex = ident(`${names.stage}_key`);
+  const stageIndex = ident(`${name}__stage_key`);
   const createStageIndex = `CREATE INDEX IF NOT EXISTS "temp".${stageIndex} ON ${stage} (${keyAndVersion})`;
   const dropStageIndex = `DROP INDEX IF EXISTS "temp".${stageIndex}`;
 
   const rowParams = `(?, ?${', ?'.repeat(columns.length)})`;
-  const insertStage = `INSERT INTO ${stage} (${row}, ${op}, ${joined}) VALUES ${rowParams}`;
+  const insertHead = `INSERT INTO ${stage} (${row}, ${op}, ${joined}) VALUES `;
+  const insertStage = insertHead + rowParams;
   // Staging many rows per statement saves a statement execution per row, most of a row's cost.
-  const insertStageRows = (rows: number) => `INSERT INTO ${stage} (${row}, ${op}, ${joined}) VALUES ${Array(rows).fill(rowParams).join(', ')}`;
+  const insertStageRows = (rows: number) => insertHead + Array(rows).fill(rowParams).join(', ');
 
   const markDuplicates =
     `UPDATE ${stage} AS s SET ${outcome} = 'duplicate'\n` +
     `WHERE EXISTS (\n` +
     `  SELECT 1 FROM ${stage} AS o\n` +
-    `  WHERE ${equalities('o', 's', [...keyQuoted, v])}\n` +
+    `  WHERE ${equalities('o', 's', keyQuoted)} AND o.${v} = s.${v}\n` +
     `    AND o.${op} = s.${op} AND o.${row} < s.${row}\n` +
-    `    AND (s.${op} = ${OP_DELETE} OR ${content('o')} = ${contentS})\n` +
+    `    AND (s.${op} = ${OP_DELETE} OR ${contentO} = ${contentS})\n` +
     `)`;
 
   // Of the rows left, each loses to any other of its key that is greater by (version, delete over
   // upsert, content): after mark-duplicates no two are equal, so exactly the greatest survives.
   // Written as a probe per row, not a window over the stage: with the stage's (key, version)
   // index a key with one row costs one lookup, and only a key with several compares content.
-  const keyMatch = equalities('o', 's', keyQuoted);
   const markStale =
     `UPDATE ${stage} AS s SET ${outcome} = 'stale'\n` +
     `WHERE s.${outcome} IS NULL AND EXISTS (\n` +
     `  SELECT 1 FROM ${stage} AS o\n` +
-    `  WHERE ${keyMatch} AND o.${outcome} IS NULL AND o.${row} <> s.${row}\n` +
+    `  WHERE ${equalities('o', 's', keyQuoted)} AND o.${outcome} IS NULL AND o.${row} <> s.${row}\n` +
     `    AND (o.${v} > s.${v} OR (o.${v} = s.${v} AND (o.${op} > s.${op}\n` +
-    `      OR (o.${op} = s.${op} AND ${content('o')} > ${contentS}))))\n` +
+    `      OR (o.${op} = s.${op} AND ${contentO} > ${contentS}))))\n` +
     `)`;
 
-  // The outcome of a batch's one change of a key against the mirror: `inc` is the incoming row,
-  // `cur` and `tomb` the mirror's version and tombstone version of its key (NULL when absent),
-  // `curContent` the mirror row's content (read only when the versions are equal).
-  const outcomeCase = (inc: string, cur: string, tombV: string, curContent: string) =>
-    `CASE\n` +
-    `  WHEN ${inc}.${op} >= ${OP_LOST} THEN 'stale'\n` +
-    `  WHEN ${inc}.${op} = ${OP_UPSERT} THEN CASE\n` +
-    `    WHEN ${tombV} >= ${inc}.${v} THEN 'stale'\n` +
-    `    WHEN ${cur} IS NULL THEN 'inserted'\n` +
-    `    WHEN ${inc}.${v} > ${cur} THEN 'updated'\n` +
-    `    WHEN ${inc}.${v} < ${cur} THEN 'stale'\n` +
-    `    WHEN ${content(inc)} = ${curContent} THEN 'duplicate'\n` +
-    `    WHEN ${content(inc)} > ${curContent} THEN 'updated'\n` +
-    `    ELSE 'stale'\n` +
-    `  END\n` +
-    `  ELSE CASE\n` +
-    `    WHEN ${tombV} > ${inc}.${v} THEN 'stale'\n` +
-    `    WHEN ${tombV} = ${inc}.${v} THEN 'duplicate'\n` +
-    `    WHEN ${cur} IS NULL THEN 'tombstoned'\n` +
-    `    WHEN ${inc}.${v} >= ${cur} THEN 'deleted'\n` +
-    `    ELSE 'stale'\n` +
-    `  END\n` +
-    `END`;
-
   const classify =
-    `UPDATE ${stage} AS s SET ${outcome} = ${outcomeCase('s', 'x."current_version"', 'x."tomb_version"', 'x."current_content"')}\n` +
+    `UPDATE ${stage} AS s SET ${outcome} = ${outcomeCase('s', contentS, 'x."current_version"', 'x."tomb_version"', 'x."current_content"', v)}\n` +
     `FROM (\n` +
     `  SELECT st.${row} AS "row", m.${v} AS "current_version", t.${v} AS "tomb_version",\n` +
     `    CASE WHEN m.${v} = st.${v} THEN ${contentM} END AS "current_content"\n` +
@@ -225,26 +227,17 @@ export function compileApply(model: Model): ApplyStatements {
   // A bound number is a REAL to SQLite: a table column's affinity would make an integral one an
   // INTEGER, and so must the incoming rows, whose content is compared with the mirror's.
   const incoming = `"_mdl_incoming"`;
-  let typedParams = '(?, ?';
-  for (const c of model.columns) {
-    const storage = storageClass(c.type);
-    typedParams += storage === 'TEXT' ? ', ?' : `, CAST(? AS ${storage})`;
-  }
-  typedParams += ')';
-  const insertClassifiedRows = (rows: number) =>
-    `WITH ${incoming} (${row}, ${op}, ${joined}) AS (VALUES ${Array(rows).fill(typedParams).join(', ')})\n` +
+  const classifiedTail =
+    `)\n` +
     `INSERT INTO ${stage} (${row}, ${op}, ${outcome}, ${joined})\n` +
-    `SELECT i.${row}, i.${op}, ${outcomeCase('i', `m.${v}`, `t.${v}`, contentM)},\n` +
-    `  i.${quoted.join(', i.')}\n` +
+    `SELECT i.${row}, i.${op}, ${outcomeCase('i', `json_array(${i})`, `m.${v}`, `t.${v}`, contentM, v)},\n` +
+    `  ${i}\n` +
     `FROM ${incoming} AS i\n` +
     `LEFT JOIN ${table} AS m ON ${equalities('m', 'i', keyQuoted)}\n` +
     `LEFT JOIN ${tomb} AS t ON ${equalities('t', 'i', keyQuoted)}`;
+  const insertClassifiedRows = (rows: number) =>
+    `WITH ${incoming} (${row}, ${op}, ${joined}) AS (VALUES ${Array(rows).fill(typedParams).join(', ')}` + classifiedTail;
 
-  let set = '';
-  for (const q of quoted) {
-    if (keyQuoted.includes(q)) continue;
-    set += `${set === '' ? '' : ',\n  '}${q} = excluded.${q}`;
-  }
   // The target is aliased: a model may be named "excluded", which would otherwise make the guard
   // compare the incoming row with itself.
   const upsert =
@@ -254,7 +247,7 @@ export function compileApply(model: Model): ApplyStatements {
     `ON CONFLICT (${keyList}) DO UPDATE SET\n` +
     `  ${set}\n` +
     `WHERE excluded.${v} > m.${v}\n` +
-    `   OR (excluded.${v} = m.${v} AND ${content('excluded')} > ${contentM})`;
+    `   OR (excluded.${v} = m.${v} AND ${contentX} > ${contentM})`;
 
   const keyRow = rowValue(keyQuoted);
   const revive = `DELETE FROM ${tomb}\nWHERE ${keyRow} IN (SELECT ${keyList} FROM ${stage} WHERE ${outcome} = 'inserted')`;
@@ -269,10 +262,17 @@ export function compileApply(model: Model): ApplyStatements {
   // Changes settled as lost before staging are stale, and take no part in the settle phase.
   const markLost = `UPDATE ${stage} SET ${outcome} = 'stale' WHERE ${op} >= ${OP_LOST}`;
 
-  const history = model.history ? historySteps(model, stage, quoted, keyQuoted, v, op, content) : [];
-
-  const count = `SELECT ${outcome} AS "outcome", count(*) AS "rows" FROM ${stage} GROUP BY ${outcome} ORDER BY ${outcome}`;
-  const clear = `DELETE FROM ${stage}`;
+  const steps: ApplyStep[] = [
+    { name: 'mark-lost', phase: 'settle', sql: markLost },
+    { name: 'mark-duplicates', phase: 'settle', sql: markDuplicates },
+    { name: 'mark-stale', phase: 'settle', sql: markStale },
+    { name: 'classify', phase: 'classify', sql: classify },
+    { name: 'upsert', phase: 'write', sql: upsert },
+    { name: 'revive', phase: 'write', sql: revive },
+    { name: 'delete', phase: 'write', sql: del },
+    { name: 'tombstone', phase: 'write', sql: tombstone },
+  ];
+  if (model.history) steps.push(historyStep(model, stage, quoted, keyQuoted, v, op, contentX));
 
   return {
     createStage,
@@ -282,20 +282,41 @@ export function compileApply(model: Model): ApplyStatements {
     insertStage,
     insertStageRows,
     insertClassifiedRows,
-    steps: [
-      { name: 'mark-lost', phase: 'settle', sql: markLost },
-      { name: 'mark-duplicates', phase: 'settle', sql: markDuplicates },
-      { name: 'mark-stale', phase: 'settle', sql: markStale },
-      { name: 'classify', phase: 'classify', sql: classify },
-      { name: 'upsert', phase: 'write', sql: upsert },
-      { name: 'revive', phase: 'write', sql: revive },
-      { name: 'delete', phase: 'write', sql: del },
-      { name: 'tombstone', phase: 'write', sql: tombstone },
-      ...history,
-    ],
-    count,
-    clear,
+    steps,
+    count: `SELECT ${outcome} AS "outcome", count(*) AS "rows" FROM ${stage} GROUP BY ${outcome} ORDER BY ${outcome}`,
+    clear: `DELETE FROM ${stage}`,
   };
+}
+
+/**
+ * The outcome of a batch's one change of a key against the mirror: `inc` is the incoming row and
+ * `incContent` its content, `cur` and `tombV` the mirror's version and tombstone version of its
+ * key (NULL when absent), `curContent` the mirror row's content (read only when the versions are
+ * equal).
+ */
+function outcomeCase(inc: string, incContent: string, cur: string, tombV: string, curContent: string, v: string): string {
+  const iv = `${inc}.${v}`;
+  return (
+    `CASE\n` +
+    `  WHEN ${inc}."${STAGE_OP}" >= ${OP_LOST} THEN 'stale'\n` +
+    `  WHEN ${inc}."${STAGE_OP}" = ${OP_UPSERT} THEN CASE\n` +
+    `    WHEN ${tombV} >= ${iv} THEN 'stale'\n` +
+    `    WHEN ${cur} IS NULL THEN 'inserted'\n` +
+    `    WHEN ${iv} > ${cur} THEN 'updated'\n` +
+    `    WHEN ${iv} < ${cur} THEN 'stale'\n` +
+    `    WHEN ${incContent} = ${curContent} THEN 'duplicate'\n` +
+    `    WHEN ${incContent} > ${curContent} THEN 'updated'\n` +
+    `    ELSE 'stale'\n` +
+    `  END\n` +
+    `  ELSE CASE\n` +
+    `    WHEN ${tombV} > ${iv} THEN 'stale'\n` +
+    `    WHEN ${tombV} = ${iv} THEN 'duplicate'\n` +
+    `    WHEN ${cur} IS NULL THEN 'tombstoned'\n` +
+    `    WHEN ${iv} >= ${cur} THEN 'deleted'\n` +
+    `    ELSE 'stale'\n` +
+    `  END\n` +
+    `END`
+  );
 }
 
 /**
@@ -307,15 +328,15 @@ export function compileApply(model: Model): ApplyStatements {
  * version, so a change that arrives late or out of order only adds its own row, and the result
  * depends on the set of changes alone.
  */
-function historySteps(
+function historyStep(
   model: Model,
   stage: string,
   quoted: readonly string[],
   keyQuoted: readonly string[],
   v: string,
   op: string,
-  content: (alias: string) => string,
-): ApplyStep[] {
+  contentExcluded: string,
+): ApplyStep {
   const names = tableNames(model);
   const versions = ident(names.versions);
   const erased = ident(names.historyErased);
@@ -323,10 +344,12 @@ function historySteps(
   const isDelete = `(s.${op} & 1)`;
   let values = '';
   let set = '';
+  let h = '';
   for (const q of quoted) {
     const kept = keyQuoted.includes(q) || q === v;
     values += `${values === '' ? '' : ', '}${kept ? `s.${q}` : `CASE WHEN ${isDelete} = ${OP_DELETE} THEN NULL ELSE s.${q} END`}`;
     if (!kept) set += `${q} = excluded.${q}, `;
+    h += `${h === '' ? '' : ', '}h.${q}`;
   }
   const keep =
     `INSERT INTO ${versions} AS h (${quoted.join(', ')}, ${deleted})\n` +
@@ -334,6 +357,6 @@ function historySteps(
     `WHERE NOT EXISTS (SELECT 1 FROM ${erased} AS e WHERE ${equalities('e', 's', keyQuoted)} AND s.${v} <= e.${v})\n` +
     `ON CONFLICT (${keyQuoted.join(', ')}, ${v}) DO UPDATE SET ${set}${deleted} = excluded.${deleted}\n` +
     `WHERE excluded.${deleted} > h.${deleted}\n` +
-    `   OR (excluded.${deleted} = 0 AND h.${deleted} = 0 AND ${content('excluded')} > ${content('h')})`;
-  return [{ name: 'history', phase: 'history', sql: keep }];
+    `   OR (excluded.${deleted} = 0 AND h.${deleted} = 0 AND ${contentExcluded} > json_array(${h}))`;
+  return { name: 'history', phase: 'history', sql: keep };
 }

@@ -33,8 +33,18 @@ class Hash64 {
 
   text(s: string | null): this {
     if (s === null) return this.int(-1);
-    this.int(s.length);
-    for (let i = 0; i < s.length; i++) this.int(s.charCodeAt(i));
+    // int() for the length and then each code unit, with the lanes kept in locals (the loop runs
+    // for every character of a schema).
+    let a = this.a;
+    let b = this.b;
+    for (let i = -1; i < s.length; i++) {
+      const n = i < 0 ? s.length : s.charCodeAt(i);
+      a = Math.imul(a ^ n, 0x01000193);
+      b = Math.imul(b ^ n, 0x5bd1e995);
+      b ^= b >>> 13;
+    }
+    this.a = a;
+    this.b = b;
     return this;
   }
 

@@ -25,8 +25,12 @@ export function stringLiteral(value: string): string {
  * both are written as escapes (`\u000a`).
  */
 export function sqlComment(text: string): string {
-  return `-- ${text.replace(/[\0\r\n]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`;
+  if (!COMMENT_BREAKERS.test(text)) return `-- ${text}`;
+  return `-- ${text.replace(COMMENT_BREAKERS_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`;
 }
+
+const COMMENT_BREAKERS = /[\0\r\n]/;
+const COMMENT_BREAKERS_ALL = /[\0\r\n]/g;
 
 export function list(items: readonly string[]): string {
   return items.join(', ');

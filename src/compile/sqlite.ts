@@ -125,46 +125,53 @@ function metadataDdl(): string[] {
 }
 
 function compileModel(model: Model): ModelSql {
+  // Every piece that depends on the columns in one pass over them (see compileApply).
   const names = tableNames(model);
   const table = ident(names.table);
   const key = model.primaryKey!.columns;
   const version = model.version!.column;
-  const keyList = key.map(ident).join(', ');
+  const v = ident(version);
+  const keyList = key.length === 1 ? ident(key[0]!) : key.map(ident).join(', ');
 
   let columnLines = '';
+  let keyLines = '';
+  let versionType = '';
+  // WITH HISTORY: the versions table's columns (only the key and version NOT NULL) and list.
+  let versionColumns = '';
+  let all = '';
   for (const c of model.columns) {
-    const d = defaultLiteral(c);
-    columnLines += `  ${ident(c.name)} ${storageClass(c.type)}${c.notNull ? ' NOT NULL' : ''}${d === undefined ? '' : ` DEFAULT ${d}`},\n`;
+    const q = ident(c.name);
+    const storage = storageClass(c.type);
+    const d = c.default === null ? undefined : defaultLiteral(c);
+    columnLines += `  ${q} ${storage}${c.notNull ? ' NOT NULL' : ''}${d === undefined ? '' : ` DEFAULT ${d}`},\n`;
+    const inKey = key.includes(c.name);
+    if (c.name === version) versionType = storage;
+    if (model.history) {
+      versionColumns += `  ${q} ${storage}${inKey || c.name === version ? ' NOT NULL' : ''},\n`;
+      all += all === '' ? q : `, ${q}`;
+    }
   }
+  for (const k of key) keyLines += `  ${ident(k)} ${storageClass(findColumn(model, k)!.type)} NOT NULL,\n`;
   const createTable = `CREATE TABLE IF NOT EXISTS ${table} (\n${columnLines}  PRIMARY KEY (${keyList})\n) STRICT`;
-
-  let tombstoneLines = '';
-  for (const k of key) tombstoneLines += `  ${ident(k)} ${storageClass(findColumn(model, k)!.type)} NOT NULL,\n`;
-  const versionType = storageClass(findColumn(model, version)!.type);
   const createTombstones =
-    `CREATE TABLE IF NOT EXISTS ${ident(names.tombstones)} (\n${tombstoneLines}` +
-    `  ${ident(version)} ${versionType} NOT NULL,\n  PRIMARY KEY (${keyList})\n) STRICT`;
+    `CREATE TABLE IF NOT EXISTS ${ident(names.tombstones)} (\n${keyLines}` +
+    `  ${v} ${versionType} NOT NULL,\n  PRIMARY KEY (${keyList})\n) STRICT`;
+  const ddl = [createTable, createTombstones];
 
   // WITH HISTORY: every version received (deletes marked), the keys a precision delete erased,
   // and the history view: each upsert version with the interval in which it was current, up to
   // the key's next version (an upsert's or a delete's), open for the last.
-  const history: string[] = [];
   if (model.history) {
-    const keyOrVersion = (c: string) => key.includes(c) || c === version;
-    const versionColumns = model.columns
-      .map((c) => `  ${ident(c.name)} ${storageClass(c.type)}${keyOrVersion(c.name) ? ' NOT NULL' : ''},\n`)
-      .join('');
-    const all = model.columns.map((c) => ident(c.name)).join(', ');
     const deleted = ident(VERSION_DELETED);
-    history.push(
+    ddl.push(
       `CREATE TABLE IF NOT EXISTS ${ident(names.versions)} (\n${versionColumns}` +
-        `  ${deleted} INTEGER NOT NULL,\n  PRIMARY KEY (${keyList}, ${ident(version)})\n) STRICT`,
-      `CREATE TABLE IF NOT EXISTS ${ident(names.historyErased)} (\n${tombstoneLines}` +
-        `  ${ident(version)} ${versionType} NOT NULL,\n  PRIMARY KEY (${keyList})\n) STRICT`,
+        `  ${deleted} INTEGER NOT NULL,\n  PRIMARY KEY (${keyList}, ${v})\n) STRICT`,
+      `CREATE TABLE IF NOT EXISTS ${ident(names.historyErased)} (\n${keyLines}` +
+        `  ${v} ${versionType} NOT NULL,\n  PRIMARY KEY (${keyList})\n) STRICT`,
       `CREATE VIEW IF NOT EXISTS ${ident(names.history)} AS\n` +
         `SELECT ${all}, ${ident(VALID_FROM)}, ${ident(VALID_TO)} FROM (\n` +
-        `  SELECT ${all}, ${ident(version)} AS ${ident(VALID_FROM)},\n` +
-        `    lead(${ident(version)}) OVER (PARTITION BY ${keyList} ORDER BY ${ident(version)}) AS ${ident(VALID_TO)}, ${deleted}\n` +
+        `  SELECT ${all}, ${v} AS ${ident(VALID_FROM)},\n` +
+        `    lead(${v}) OVER (PARTITION BY ${keyList} ORDER BY ${v}) AS ${ident(VALID_TO)}, ${deleted}\n` +
         `  FROM ${ident(names.versions)}\n` +
         `) WHERE ${deleted} = 0`,
     );
@@ -172,37 +179,40 @@ function compileModel(model: Model): ModelSql {
 
   // One index per distinct column list, named after its first use; a name already taken by
   // another column list (fk on a_b and on (a, b)) is numbered.
-  const indexes = new Map<string, string>();
-  const indexNames = new Set<string>();
+  let indexed: string[] | undefined;
   const addIndex = (prefix: string, cols: readonly string[]) => {
     // The primary key's own index already serves any prefix of the key.
-    if (cols.every((c, i) => nameKey(key[i] ?? '') === nameKey(c))) return;
-    const columnsKey = cols.map(nameKey).join('\u0000');
-    if (indexes.has(columnsKey)) return;
-    const base = `${model.name}__${prefix}_${cols.join('_')}`;
+    if (isKeyPrefix(cols, key)) return;
+    const columnsKey = cols.length === 1 ? nameKey(cols[0]!) : cols.map(nameKey).join('\u0000');
+    indexed ??= [];
+    if (indexed.includes(columnsKey)) return;
+    const base = `${model.name}__${prefix}_${cols.length === 1 ? cols[0] : cols.join('_')}`;
     let name = base;
-    for (let n = 2; indexNames.has(nameKey(name)); n++) name = `${base}_${n}`;
-    indexNames.add(nameKey(name));
-    indexes.set(columnsKey, `CREATE INDEX IF NOT EXISTS ${ident(name)} ON ${table} (${cols.map(ident).join(', ')})`);
+    for (let n = 2; indexNames?.has(nameKey(name)); n++) name = `${base}_${n}`;
+    (indexNames ??= new Set()).add(nameKey(name));
+    indexed.push(columnsKey);
+    ddl.push(`CREATE INDEX IF NOT EXISTS ${ident(name)} ON ${table} (${cols.length === 1 ? ident(cols[0]!) : cols.map(ident).join(', ')})`);
   };
+  let indexNames: Set<string> | undefined;
   for (const rel of model.relationships) addIndex('fk', rel.columns);
   for (const u of model.uniqueKeys) addIndex('uq', u.columns);
   if (model.timestamp) addIndex('ts', [model.timestamp.column]);
 
   const sourceHash = modelFingerprint(model);
-  const json = (v: unknown) => stringLiteral(JSON.stringify(v));
+  const modelName = stringLiteral(model.name);
   const metadata = [
     `INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")\n` +
-      `VALUES (${stringLiteral(model.name)}, ${stringLiteral(names.table)}, ${stringLiteral(names.tombstones)}, ` +
-      `${stringLiteral(model.behavior)}, ${model.history ? '1' : '0'}, ${json(key)}, ${stringLiteral(version)}, ` +
-      `${model.timestamp ? stringLiteral(model.timestamp.column) : 'NULL'}, ${json(model.uniqueKeys.map((u) => u.columns))}, ` +
+      `VALUES (${modelName}, ${stringLiteral(names.table)}, ${stringLiteral(names.tombstones)}, ` +
+      `${stringLiteral(model.behavior)}, ${model.history ? '1' : '0'}, ${jsonLiteral(key)}, ${stringLiteral(version)}, ` +
+      `${model.timestamp ? stringLiteral(model.timestamp.column) : 'NULL'}, ` +
+      `${model.uniqueKeys.length === 0 ? "'[]'" : jsonLiteral(model.uniqueKeys.map((u) => u.columns))}, ` +
       `${stringLiteral(sourceHash)})\nON CONFLICT ("name") DO NOTHING`,
   ];
   for (const r of model.relationships) {
     metadata.push(
       `INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")\n` +
-        `VALUES (${stringLiteral(model.name)}, ${stringLiteral(r.name)}, ${json(r.columns)}, ${stringLiteral(r.target)}, ` +
-        `${json(r.targetColumns)}, ${stringLiteral(r.cardinality)}, ${stringLiteral(r.notation)}, ${stringLiteral(r.onDelete)})\n` +
+        `VALUES (${modelName}, ${stringLiteral(r.name)}, ${jsonLiteral(r.columns)}, ${stringLiteral(r.target)}, ` +
+        `${jsonLiteral(r.targetColumns)}, ${stringLiteral(r.cardinality)}, ${stringLiteral(r.notation)}, ${stringLiteral(r.onDelete)})\n` +
         `ON CONFLICT ("model", "name") DO NOTHING`,
     );
   }
@@ -212,10 +222,22 @@ function compileModel(model: Model): ModelSql {
     table: names.table,
     tombstones: names.tombstones,
     sourceHash,
-    ddl: [createTable, createTombstones, ...history, ...indexes.values()],
+    ddl,
     metadata,
     apply: compileApply(model),
   };
+}
+
+/** Whether `cols` are the first columns of `key`, in order (names compared case-insensitively). */
+function isKeyPrefix(cols: readonly string[], key: readonly string[]): boolean {
+  if (cols.length > key.length) return false;
+  for (let i = 0; i < cols.length; i++) if (cols[i] !== key[i] && nameKey(cols[i]!) !== nameKey(key[i]!)) return false;
+  return true;
+}
+
+/** A value as a JSON text in an SQL string literal. */
+function jsonLiteral(v: unknown): string {
+  return stringLiteral(JSON.stringify(v));
 }
 
 /**
