@@ -130,6 +130,10 @@ function nameRelationships(
   resolved: readonly { rel: Relationship; ref: PendingReference }[],
   diagnostics: Diagnostics,
 ): Relationship[] {
+  // The usual case, one relationship with no CONSTRAINT name: nothing to compare it with, and
+  // resolveReference named it fk_<columns> already.
+  if (resolved.length === 1 && !resolved[0]!.ref.constraintName) return [resolved[0]!.rel];
+  if (resolved.length === 0) return [];
   const taken = new Map<string, Span>();
   for (const { ref } of resolved) {
     if (!ref.constraintName) continue;
