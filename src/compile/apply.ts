@@ -140,38 +140,29 @@ export function compileApply(model: Model): ApplyStatements {
 
   const columns: string[] = [];
   const quoted: string[] = [];
-  let joined = '';
   let stageColumns = '';
   let typedParams = '(?, ?';
   let set = '';
-  // The content of a row (module comment) under each alias the statements use.
-  let s = '';
-  let o = '';
-  let m = '';
-  let x = '';
-  let i = '';
   for (const c of model.columns) {
     const q = ident(c.name);
     const storage = storageClass(c.type);
     const first = columns.length === 0;
     columns.push(c.name);
     quoted.push(q);
-    joined += first ? q : `, ${q}`;
     stageColumns += `${first ? '' : ',\n'}  ${q} ${storage}`;
     typedParams += storage === 'TEXT' ? ', ?' : `, CAST(? AS ${storage})`;
     if (!key.includes(c.name)) set += `${set === '' ? '' : ',\n  '}${q} = excluded.${q}`;
-    const sep = first ? '' : ', ';
-    s += `${sep}s.${q}`;
-    o += `${sep}o.${q}`;
-    m += `${sep}m.${q}`;
-    x += `${sep}excluded.${q}`;
-    i += `${sep}i.${q}`;
   }
   typedParams += ')';
-  const contentS = `json_array(${s})`;
-  const contentO = `json_array(${o})`;
-  const contentM = `json_array(${m})`;
-  const contentX = `json_array(${x})`;
+  // Lists that the statements repeat are made with join(), which gives one flat string: a string
+  // made with + is a tree that is walked again wherever it is used, and written out.
+  const joined = quoted.join(', ');
+  // The content of a row (module comment) under each alias the statements use.
+  const contentS = `json_array(s.${quoted.join(', s.')})`;
+  const contentO = `json_array(o.${quoted.join(', o.')})`;
+  const contentM = `json_array(m.${quoted.join(', m.')})`;
+  const contentX = `json_array(excluded.${quoted.join(', excluded.')})`;
+  const i = `i.${quoted.join(', i.')}`;
   const keyQuoted = key.length === 1 ? [ident(key[0]!)] : key.map(ident);
   const keyList = key.length === 1 ? keyQuoted[0]! : keyQuoted.join(', ');
   const keyAndVersion = `${keyList}, ${v}`;
