@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyChanges, openMirror, pushProject } from '../src/index.js';
 import { ReplSession } from '../src/repl/session.js';
+import { sqlOnOneLine } from '../src/ingest/sql.js';
 import { project, root } from './helpers.js';
 
 const MODELS = `
@@ -195,6 +196,24 @@ describe('the REPL session: completion', () => {
   });
 });
 
+describe('a statement over several lines, as one history entry', () => {
+  it('joins the lines with spaces where no break falls inside a string, a quoted name or a -- comment', () => {
+    expect(sqlOnOneLine(['SELECT count(*) AS n', 'FROM plan;'])).toBe('SELECT count(*) AS n FROM plan;');
+    expect(sqlOnOneLine(["INSERT INTO plan VALUES ('a;b', 1)", "  , ('it''s', 2);"])).toBe("INSERT INTO plan VALUES ('a;b', 1)   , ('it''s', 2);");
+    expect(sqlOnOneLine(['SELECT 1 /* a comment', 'over lines */ AS one;'])).toBe('SELECT 1 /* a comment over lines */ AS one;');
+    expect(sqlOnOneLine(['SELECT 1 -- only on the last line;'])).toBe('SELECT 1 -- only on the last line;');
+  });
+
+  it('gives none where joining would change the statement', () => {
+    // A string over two lines would lose its line break; a -- comment would swallow the rest.
+    expect(sqlOnOneLine(["SELECT 'two", "lines';"])).toBeUndefined();
+    expect(sqlOnOneLine(['SELECT "odd', 'name" FROM t;'])).toBeUndefined();
+    expect(sqlOnOneLine(['SELECT 1 -- the answer', 'AS one;'])).toBeUndefined();
+    // "--" inside a string is not a comment.
+    expect(sqlOnOneLine(["SELECT '--' AS dashes", 'FROM plan;'])).toBe("SELECT '--' AS dashes FROM plan;");
+  });
+});
+
 /** A terminal: tmux, a session of its own, a fixed size. */
 class Terminal {
   private readonly name = `mdl-repl-test-${process.pid}-${Date.now()}`;
@@ -282,8 +301,11 @@ describe('mdl repl, in a real terminal', () => {
       t.type('SELECT 5 AS five;');
       t.keys('Enter');
       await t.waitFor(/five\n----\n5/);
-      // Up recalls history, from an earlier session too.
-      for (let i = 0; i < 6; i++) t.keys('Up');
+      // Up recalls history: the statement typed over two lines as one line ...
+      for (let i = 0; i < 3; i++) t.keys('Up');
+      await t.waitFor(/^mdl> SELECT count\(\*\) AS n FROM plan;\s*$/m);
+      // ... and from an earlier session too.
+      for (let i = 0; i < 2; i++) t.keys('Up');
       await t.waitFor('mdl> SELECT 41 + 1 AS answer;');
       t.keys('Enter');
       await t.waitFor(/answer\n------\n42/);
@@ -300,5 +322,7 @@ describe('mdl repl, in a real terminal', () => {
     const kept = readFileSync(history, 'utf8');
     expect(kept).toContain('.describe subscription\n');
     expect(kept).toContain('SELECT 5 AS five;\n');
+    expect(kept).toContain('SELECT count(*) AS n FROM plan;\n');
+    expect(kept).not.toContain('\nFROM plan;\n');
   });
 });

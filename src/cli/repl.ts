@@ -9,6 +9,7 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { sqlOnOneLine } from '../ingest/sql.js';
 import { Mirror, MirrorError } from '../mirror/mirror.js';
 import { ReplSession } from '../repl/session.js';
 import { EXIT_ERRORS, EXIT_OK, parse, UsageError, useColor } from './io.js';
@@ -22,8 +23,9 @@ commands (.help lists them) describe the models and show rejects, batches and
 a key's history.
 
 On a terminal: Tab completes commands, keywords, models and columns; Up and
-Down recall earlier lines, kept in ~/.mdl_history (or $MDL_HISTORY); Ctrl-C
-clears the line; Ctrl-D or .quit leaves. A statement runs to its end once
+Down recall earlier input, kept in ~/.mdl_history (or $MDL_HISTORY), a
+statement typed over several lines as one line (unless a string or a --
+comment spans a line break); Ctrl-C clears the line; Ctrl-D or .quit leaves. A statement runs to its end once
 started: Ctrl-C at the prompt does not interrupt one that is running.
 
 With piped input (mdl repl --db m.db < script.sql) there are no prompts; a
@@ -126,6 +128,26 @@ async function interactive(mirror: Mirror): Promise<number> {
       writable = false;
     }
   };
+  // The lines of the statement being typed. Once it is complete, the history holds it as one
+  // entry (Up recalls it whole) where it can be written on one line; otherwise line by line.
+  let statementLines: string[] = [];
+  const completed = () => {
+    const lines = statementLines.filter((l) => l.trim() !== '');
+    statementLines = [];
+    const one = lines.length > 1 ? sqlOnOneLine(lines) : undefined;
+    if (one === undefined) {
+      for (const l of lines) remember(l);
+      return;
+    }
+    // readline has put each line at the front of its history (newest first); they give way to the
+    // statement. (rl.history is readline's own list: Node documents its 'history' event.)
+    const history = (rl as unknown as { history: string[] }).history;
+    for (let k = lines.length - 1; k >= 0 && history[0] === lines[k]; k--) history.shift();
+    const earlier = history.indexOf(one);
+    if (earlier >= 0) history.splice(earlier, 1);
+    history.unshift(one);
+    remember(one);
+  };
   const prompt = () => {
     rl.setPrompt(session.pending ? CONTINUE : PROMPT);
     rl.prompt();
@@ -134,8 +156,13 @@ async function interactive(mirror: Mirror): Promise<number> {
   process.stdout.write(`mdl ${mirror.file}: ${mirror.schema().models.length} models. Statements end with ";"; .help for more.\n`);
   return new Promise<number>((resolve) => {
     rl.on('line', (line) => {
-      remember(line);
-      if (session.line(line) === 'quit') {
+      const continuing = session.pending;
+      if (!continuing) statementLines = [];
+      const result = session.line(line);
+      if (continuing || session.pending) statementLines.push(line);
+      else remember(line);
+      if (!session.pending && statementLines.length > 0) completed();
+      if (result === 'quit') {
         rl.close();
         return;
       }
@@ -145,6 +172,7 @@ async function interactive(mirror: Mirror): Promise<number> {
       // Ctrl-C forgets the line and any statement being typed; it does not leave.
       const hadInput = rl.line !== '' || session.pending;
       session.clear();
+      statementLines = [];
       // To the end of the line, then erase back to its start: the whole line, wherever the cursor was.
       rl.write(null, { ctrl: true, name: 'e' });
       rl.write(null, { ctrl: true, name: 'u' });
@@ -152,6 +180,8 @@ async function interactive(mirror: Mirror): Promise<number> {
       prompt();
     });
     rl.on('close', () => {
+      // A statement left unfinished is kept as typed.
+      for (const l of statementLines) remember(l);
       process.stdout.write('\n');
       resolve(EXIT_OK);
     });

@@ -255,6 +255,37 @@ export function completeStatementsEnd(sql: string): number {
   return ends.length === 0 ? 0 : ends[ends.length - 1]! + 1;
 }
 
+/**
+ * Lines of SQL as one line with the same meaning, or undefined when there is none: the line breaks
+ * become spaces, which is safe only where no break falls inside a string, a quoted name or a `--`
+ * comment (that comment would swallow the rest). The REPL keeps a statement typed over several
+ * lines as one history entry this way.
+ */
+export function sqlOnOneLine(lines: readonly string[]): string | undefined {
+  const sql = lines.join('\n');
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    if (c === "'" || c === '"' || c === '`' || c === '[') {
+      const close = c === '[' ? ']' : c;
+      i++;
+      while (i < sql.length && sql[i] !== close) {
+        if (sql[i] === '\n') return undefined;
+        i++;
+      }
+      i++;
+    } else if (c === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      if (end >= 0) return undefined;
+      i = sql.length;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      i = end < 0 ? sql.length : end + 2;
+    } else i++;
+  }
+  return lines.join(' ');
+}
+
 /** Whether the text holds nothing to run: only blanks and comments. */
 export function isBlankSql(sql: string): boolean {
   return blank.test(sql);
