@@ -911,9 +911,10 @@ describe('injection through every place a user names something', () => {
   });
 
   it('a name SQLite reads otherwise than the statement parser cannot reach past the precision delete', () => {
-    // node-sql-parser reads "a""b" as the model a (aliased b); SQLite reads the table a"b. The
-    // statement must then change nothing: the tables of a model whose name needs quoting are
-    // guarded while a DELETE is captured, and the guard refuses it.
+    // node-sql-parser alone reads "a""b" as the model a (aliased b); SQLite reads the table a"b.
+    // mdl gives the parser a stand-in for the doubled quote (ingest/sql.ts), so the statement is
+    // a precision delete of a"b; were it misread, it must change nothing: the tables of a model
+    // whose name needs quoting are guarded while a DELETE is captured, and the guard refuses it.
     const dir = project({
       'm.mdl': `CREATE MODEL a (id STRING NOT NULL PRIMARY KEY, v BIGINT NOT NULL VERSION);\nCREATE MODEL "a""b" (id STRING NOT NULL PRIMARY KEY, v BIGINT NOT NULL VERSION);\n`,
     });

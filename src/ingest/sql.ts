@@ -111,7 +111,7 @@ function plan(mirror: Mirror, sql: string): Planned[] {
   return statementsOf(sql).map(({ text, start }) => {
     let ast: Ast | Ast[];
     try {
-      ast = parser.astify(text, { database: 'sqlite' }) as unknown as Ast | Ast[];
+      ast = parser.astify(forParser(text), { database: 'sqlite' }) as unknown as Ast | Ast[];
     } catch (e) {
       // node-sql-parser's message lists every token it expected; the location says more.
       const found = (e as { found?: unknown }).found;
@@ -136,7 +136,7 @@ function plan(mirror: Mirror, sql: string): Planned[] {
           const hint = didYouMean(target, names);
           throw new SqlRefused(`the mirror has no model ${target}${hint ? ` (${hint})` : ''}; INSERT INTO applies changes to a model`, locateName(text, target, start));
         }
-        const columns = Array.isArray(node.columns) ? (node.columns as unknown[]).map(String) : undefined;
+        const columns = Array.isArray(node.columns) ? (node.columns as unknown[]).map((c) => fromParser(String(c))) : undefined;
         if (columns) {
           const known = new Set(model.columns.map((c) => nameKey(c.name)));
           for (const c of columns) {
@@ -179,13 +179,57 @@ function plan(mirror: Mirror, sql: string): Planned[] {
 function schemaOf(node: Ast): string | undefined {
   const t = node.table;
   const first = Array.isArray(t) ? (t[0] as { db?: unknown } | undefined) : (t as { db?: unknown } | undefined);
-  return typeof first?.db === 'string' ? first.db : undefined;
+  return typeof first?.db === 'string' ? fromParser(first.db) : undefined;
 }
 
 function targetOf(node: Ast): string | undefined {
   const t = node.table;
   const first = Array.isArray(t) ? (t[0] as { table?: unknown } | undefined) : (t as { table?: unknown } | undefined);
-  return typeof first?.table === 'string' ? first.table : undefined;
+  return typeof first?.table === 'string' ? fromParser(first.table) : undefined;
+}
+
+/**
+ * node-sql-parser cannot read a doubled quote inside a quoted name: it reads DELETE FROM "a""b" as
+ * the model a aliased b, and refuses INSERT INTO "a""b". The text it is given has each such "" as
+ * two U+0001 characters instead (the same length, so that its offsets still point into the
+ * statement), and the names it gives back have them turned back into one quote. SQLite runs the
+ * statement as written. Text that holds a U+0001 already is given as it is.
+ */
+const QUOTE_STAND_IN = '\u0001\u0001';
+
+function forParser(sql: string): string {
+  if (!sql.includes('""') || sql.includes('\u0001')) return sql;
+  let out = '';
+  let from = 0;
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    if (c === "'") {
+      i = sql.indexOf("'", i + 1);
+      // A doubled quote inside a string is two strings back to back: the loop reads the second.
+      i = i < 0 ? sql.length : i + 1;
+    } else if (c === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      i = end < 0 ? sql.length : end;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      i = end < 0 ? sql.length : end + 2;
+    } else if (c === '"') {
+      for (i++; i < sql.length; i++) {
+        if (sql[i] !== '"') continue;
+        if (sql[i + 1] !== '"') break;
+        out += sql.slice(from, i) + QUOTE_STAND_IN;
+        i++;
+        from = i + 1;
+      }
+      i++;
+    } else i++;
+  }
+  return out + sql.slice(from);
+}
+
+function fromParser(name: string): string {
+  return name.includes(QUOTE_STAND_IN) ? name.split(QUOTE_STAND_IN).join('"') : name;
 }
 
 /** How many columns each row of an INSERT's source has, when the AST says (undefined for SELECT *). */
