@@ -107,6 +107,32 @@ CREATE MODEL b (
     expect(out).toContain(") BEHAVIOR RECORD COMMENT 'y' COMMENT 'x';");
   });
 
+  it('breaks a line that would pass 100 characters before each REFERENCES and COMMENT, in the modifier column', () => {
+    const out = fmtChecked(
+      `CREATE MODEL account_billing_profile (account_id VARCHAR(18) NOT NULL PRIMARY KEY REFERENCES account (id) ONE TO ONE ON DELETE CASCADE COMMENT 'the account', ` +
+        `updated_at TIMESTAMP NOT NULL VERSION, ` +
+        `CONSTRAINT billing_profile_owner FOREIGN KEY (account_id, updated_at) REFERENCES account_owner_history (account_id, changed_at) MANY TO ONE ON DELETE NO ACTION);`,
+    );
+    expect(out).toBe(
+      [
+        'CREATE MODEL account_billing_profile (',
+        '  account_id  VARCHAR(18) NOT NULL PRIMARY KEY',
+        '                          REFERENCES account (id) ONE TO ONE ON DELETE CASCADE',
+        '                          COMMENT \'the account\',',
+        '  updated_at  TIMESTAMP   NOT NULL VERSION,',
+        '  CONSTRAINT billing_profile_owner FOREIGN KEY (account_id, updated_at)',
+        '    REFERENCES account_owner_history (account_id, changed_at) MANY TO ONE ON DELETE NO ACTION',
+        ');',
+        '',
+      ].join('\n'),
+    );
+    for (const line of out.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+    // A line that fits stays whole.
+    expect(fmtChecked('CREATE MODEL a (id INT NOT NULL PRIMARY KEY REFERENCES b ON DELETE CASCADE, v INT NOT NULL VERSION);')).toContain(
+      '  id  INT NOT NULL PRIMARY KEY REFERENCES b ON DELETE CASCADE,',
+    );
+  });
+
   it('leaves the elements in written order where moving the columns first would reorder keys or relationships', () => {
     // The table-level UNIQUE comes before the column-level one: the unique keys are listed in
     // declaration order, so the columns may not move ahead of it.
@@ -281,6 +307,12 @@ describe('every example and test case', () => {
 
   it('formats most of them (the ones without syntax errors)', () => {
     expect(formatted).toBeGreaterThan(100);
+  });
+
+  it('finds the examples in the canonical layout already', () => {
+    for (const [name, files] of projects.filter(([n]) => n.startsWith('examples/'))) {
+      for (const f of files) expect(formatSource({ path: f, text: readFileSync(f, 'utf8') }, new Diagnostics()), `${name}: ${f}`).toBe(readFileSync(f, 'utf8'));
+    }
   });
 });
 

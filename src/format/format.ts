@@ -14,6 +14,10 @@
  *  - Columns: the names padded to the longest name of the model plus two spaces, the types to
  *    the longest type plus one space, then the modifiers: so names, types and modifiers each start
  *    in one column within a model.
+ *  - Lines keep within 100 characters where breaking helps: in a column that would run past,
+ *    each REFERENCES and COMMENT starts a line of its own, in the modifier column; a long FOREIGN
+ *    KEY puts its REFERENCES clause on the next line, indented once more. A long name, string or
+ *    trailing comment can still make a line longer.
  *  - Element order: the columns (in their own order), then PRIMARY KEY, VERSION, TIMESTAMP,
  *    UNIQUE, FOREIGN KEY (each kind in its own order). A model is left in its written order when
  *    moving the columns first would change the order in which keys or relationships are declared
@@ -53,6 +57,8 @@ import { TYPE_NAMES as CHECKED_TYPE_NAMES } from '../check/resolve.js';
 const TYPE_NAMES = new Set(CHECKED_TYPE_NAMES);
 
 const INDENT = '  ';
+/** The width a formatted line keeps within where it can (a long name or string may not). */
+const MAX_WIDTH = 100;
 
 export function formatSource(source: SourceFile, diagnostics: Diagnostics): string | undefined {
   const own = new Diagnostics();
@@ -223,7 +229,9 @@ function renderModel(model: ModelLayout): string[] {
     }
     if (lead.blankBefore && body.length > 0) body.push('');
     const comma = position < order.length - 1 ? ',' : '';
-    body.push(withTrailing(INDENT + elementText(el, nameWidth, typeWidth) + comma, slot.trailing));
+    const text = elementLines(el, nameWidth, typeWidth);
+    for (let i = 0; i < text.length - 1; i++) body.push(INDENT + text[i]);
+    body.push(withTrailing(INDENT + text[text.length - 1]! + comma, slot.trailing));
   });
   for (const n of model.end) {
     if (n.blankBefore) body.push('');
@@ -369,13 +377,41 @@ function typeText(t: A.TypeRef): string {
   return t.args.length === 0 ? name : `${name}(${t.args.map((a) => a.text).join(', ')})`;
 }
 
-function elementText(el: A.Element, nameWidth: number, typeWidth: number): string {
+/**
+ * An element's lines (without the indent of the model's body, the comma or a trailing comment):
+ * one, unless it would run past MAX_WIDTH. Then each REFERENCES and COMMENT of a column starts a
+ * line of its own in the modifier column, and a FOREIGN KEY's REFERENCES clause goes on a line of
+ * its own, indented once more.
+ */
+function elementLines(el: A.Element, nameWidth: number, typeWidth: number): string[] {
+  // The widest a line may be without the body's indent and the comma after it.
+  const room = MAX_WIDTH - INDENT.length - 1;
+  if (el.kind === 'column-decl') {
+    const modifiers = stableSort(el.constraints, (c) => MODIFIER_RANK[c.kind]).map(modifierText);
+    const head = ident(el.name).padEnd(nameWidth + 2) + typeText(el.type);
+    if (modifiers.length === 0) return [head];
+    const column = nameWidth + 2 + typeWidth + 1;
+    const whole = `${head.padEnd(column)}${modifiers.join(' ')}`;
+    if (whole.length <= room) return [whole];
+    // Each REFERENCES and COMMENT (the long ones, always last) starts a line of its own.
+    const long = (c: A.ColumnConstraint) => c.kind === 'references' || c.kind === 'comment';
+    const ordered = stableSort(el.constraints, (c) => MODIFIER_RANK[c.kind]);
+    const lines = [head.padEnd(column)];
+    ordered.forEach((c, i) => {
+      const last = lines.length - 1;
+      if (long(c) && i > 0) lines.push(' '.repeat(column) + modifiers[i]);
+      else lines[last] = lines[last]!.length > column ? `${lines[last]} ${modifiers[i]}` : `${lines[last]}${modifiers[i]}`;
+    });
+    return lines;
+  }
+  const text = elementText(el);
+  if (el.kind !== 'foreign-key-decl' || text.length <= room) return [text];
+  const name = el.constraintName ? `CONSTRAINT ${ident(el.constraintName)} ` : '';
+  return [`${name}FOREIGN KEY ${identList(el.columns)}`, `${INDENT}${referencesText(el.clause)}`];
+}
+
+function elementText(el: Exclude<A.Element, A.ColumnDecl>): string {
   switch (el.kind) {
-    case 'column-decl': {
-      const modifiers = stableSort(el.constraints, (c) => MODIFIER_RANK[c.kind]).map(modifierText);
-      const head = ident(el.name).padEnd(nameWidth + 2) + typeText(el.type);
-      return modifiers.length === 0 ? head : `${head.padEnd(nameWidth + 2 + typeWidth + 1)}${modifiers.join(' ')}`;
-    }
     case 'primary-key-decl':
       return `PRIMARY KEY ${identList(el.columns)}`;
     case 'version-decl':
