@@ -127,6 +127,14 @@ CREATE MODEL b (
       ].join('\n'),
     );
     for (const line of out.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+    // The last element has no comma after it: 100 characters fit, 101 do not.
+    const prefix = '  id  INT NOT NULL PRIMARY KEY REFERENCES ';
+    const suffix = ' ON DELETE CASCADE';
+    for (const width of [100, 101]) {
+      const target = 't'.repeat(width - prefix.length - suffix.length);
+      const last = fmtChecked(`CREATE MODEL m (v INT NOT NULL VERSION, id INT NOT NULL PRIMARY KEY REFERENCES ${target} ON DELETE CASCADE);`).split('\n')[2]!;
+      expect(last.length).toBe(width === 100 ? 100 : '  id  INT NOT NULL PRIMARY KEY'.length);
+    }
     // A line that fits stays whole.
     expect(fmtChecked('CREATE MODEL a (id INT NOT NULL PRIMARY KEY REFERENCES b ON DELETE CASCADE, v INT NOT NULL VERSION);')).toContain(
       '  id  INT NOT NULL PRIMARY KEY REFERENCES b ON DELETE CASCADE,',

@@ -309,6 +309,19 @@ describe('mdl repl, in a real terminal', () => {
       await t.waitFor('mdl> SELECT 41 + 1 AS answer;');
       t.keys('Enter');
       await t.waitFor(/answer\n------\n42/);
+      // A statement with a line typed twice is one entry too, with no line of it left apart.
+      for (const line of ['SELECT 1 AS a', ',', '2 AS b', ',', '3 AS c;']) {
+        t.type(line);
+        t.keys('Enter');
+      }
+      await t.waitFor(/a {2}b {2}c\n-{1} {2}-{1} {2}-{1}\n1 {2}2 {2}3/);
+      // (Each pattern is held to the end of the screen: the last prompt line.)
+      t.keys('Up');
+      await t.waitFor(/\nmdl> SELECT 1 AS a , 2 AS b , 3 AS c;\s*$/);
+      t.keys('Up');
+      await t.waitFor(/\nmdl> SELECT 41 \+ 1 AS answer;\s*$/);
+      t.keys('C-c');
+      await t.waitFor(/\^C \(Ctrl-D or \.quit to leave\)\nmdl>\s*$|\^C\nmdl>\s*$/m);
       // An error is a frame pointing into the statement.
       t.type('SELECT * FROM plam;');
       t.keys('Enter');

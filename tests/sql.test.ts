@@ -122,6 +122,31 @@ describe('mdl sql', () => {
     expect(sql(db, 'SELECT (SELECT count(*) FROM "a""b") AS ab, (SELECT count(*) FROM a) AS a', '--format', 'json').stdout).toBe('[{"ab":0,"a":1}]\n');
   });
 
+  it('reads names in backticks, and names holding U+0001, as SQLite does: the change goes to that model, as a batch', () => {
+    const dir = project({
+      'm.mdl':
+        'CREATE MODEL "a""""b" (id STRING NOT NULL PRIMARY KEY, v BIGINT NOT NULL VERSION);\n' +
+        'CREATE MODEL "a""""""b" (id STRING NOT NULL PRIMARY KEY, v BIGINT NOT NULL VERSION);\n' +
+        'CREATE MODEL "c""d" (id STRING NOT NULL PRIMARY KEY, v BIGINT NOT NULL VERSION);\n' +
+        'CREATE MODEL "c\u0001\u0001d" (id STRING NOT NULL PRIMARY KEY, v BIGINT NOT NULL VERSION);\n',
+    });
+    const db = join(dir, 'm.db');
+    expect(mdl(['push', dir, '--db', db]).status).toBe(0);
+    // In backticks a " is itself: this is the model a"""b, not a""b.
+    const backticks = sql(db, "INSERT INTO `a\"\"\"b` (id, v) VALUES ('k', 1)");
+    expect(backticks.stdout, backticks.stderr).toMatch(/^a"""b: 1 received: 1 inserted/);
+    const control = sql(db, "INSERT INTO \"c\u0001\u0001d\" (id, v) VALUES ('k', 1)");
+    expect(control.stdout, control.stderr).toMatch(/^c\u0001\u0001d: 1 received: 1 inserted/);
+    const counts = sql(
+      db,
+      'SELECT (SELECT count(*) FROM "a""""b") AS a2b, (SELECT count(*) FROM "a""""""b") AS a3b, (SELECT count(*) FROM "c""d") AS cd, ' +
+        '(SELECT count(*) FROM _mdl_batches) AS batches',
+      '--format',
+      'json',
+    );
+    expect(counts.stdout, counts.stderr).toBe('[{"a2b":0,"a3b":1,"cd":0,"batches":2}]\n');
+  });
+
   it('--dry-run evaluates an INSERT and applies nothing', () => {
     const db = mirror();
     const r = sql(db, "INSERT INTO item VALUES (1, 'a', NULL, 1), (2, 'b', NULL, 1)", '--dry-run');

@@ -141,8 +141,13 @@ async function interactive(mirror: Mirror): Promise<number> {
     }
     // readline has put each line at the front of its history (newest first); they give way to the
     // statement. (rl.history is readline's own list: Node documents its 'history' event.)
+    // A line typed twice in the statement is in front once (removeHistoryDuplicates), so each is
+    // looked for among the entries the statement added, not expected in order.
     const history = (rl as unknown as { history: string[] }).history;
-    for (let k = lines.length - 1; k >= 0 && history[0] === lines[k]; k--) history.shift();
+    for (const line of new Set(lines)) {
+      const at = history.indexOf(line);
+      if (at >= 0 && at < lines.length) history.splice(at, 1);
+    }
     const earlier = history.indexOf(one);
     if (earlier >= 0) history.splice(earlier, 1);
     history.unshift(one);

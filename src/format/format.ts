@@ -229,7 +229,7 @@ function renderModel(model: ModelLayout): string[] {
     }
     if (lead.blankBefore && body.length > 0) body.push('');
     const comma = position < order.length - 1 ? ',' : '';
-    const text = elementLines(el, nameWidth, typeWidth);
+    const text = elementLines(el, nameWidth, typeWidth, comma);
     for (let i = 0; i < text.length - 1; i++) body.push(INDENT + text[i]);
     body.push(withTrailing(INDENT + text[text.length - 1]! + comma, slot.trailing));
   });
@@ -383,9 +383,9 @@ function typeText(t: A.TypeRef): string {
  * line of its own in the modifier column, and a FOREIGN KEY's REFERENCES clause goes on a line of
  * its own, indented once more.
  */
-function elementLines(el: A.Element, nameWidth: number, typeWidth: number): string[] {
-  // The widest a line may be without the body's indent and the comma after it.
-  const room = MAX_WIDTH - INDENT.length - 1;
+function elementLines(el: A.Element, nameWidth: number, typeWidth: number, comma: string): string[] {
+  // The widest a line may be without the body's indent and the comma after the last.
+  const room = MAX_WIDTH - INDENT.length - comma.length;
   if (el.kind === 'column-decl') {
     const modifiers = stableSort(el.constraints, (c) => MODIFIER_RANK[c.kind]).map(modifierText);
     const head = ident(el.name).padEnd(nameWidth + 2) + typeText(el.type);

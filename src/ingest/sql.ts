@@ -110,8 +110,10 @@ function plan(mirror: Mirror, sql: string): Planned[] {
   const parser = new Parser();
   return statementsOf(sql).map(({ text, start }) => {
     let ast: Ast | Ast[];
+    const forParser = textForParser(text);
+    const name = forParser.name;
     try {
-      ast = parser.astify(forParser(text), { database: 'sqlite' }) as unknown as Ast | Ast[];
+      ast = parser.astify(forParser.text, { database: 'sqlite' }) as unknown as Ast | Ast[];
     } catch (e) {
       // node-sql-parser's message lists every token it expected; the location says more.
       const found = (e as { found?: unknown }).found;
@@ -123,7 +125,7 @@ function plan(mirror: Mirror, sql: string): Planned[] {
     const node = Array.isArray(ast) ? ast[0] : ast;
     if (!node) throw new SqlRefused(`empty statement: ${firstLine(text)}`);
     const kind = node.type;
-    const target = targetOf(node);
+    const target = targetOf(node, name);
     const model = target === undefined ? undefined : mirror.model(target);
     switch (kind) {
       case 'select':
@@ -136,7 +138,7 @@ function plan(mirror: Mirror, sql: string): Planned[] {
           const hint = didYouMean(target, names);
           throw new SqlRefused(`the mirror has no model ${target}${hint ? ` (${hint})` : ''}; INSERT INTO applies changes to a model`, locateName(text, target, start));
         }
-        const columns = Array.isArray(node.columns) ? (node.columns as unknown[]).map((c) => fromParser(String(c))) : undefined;
+        const columns = Array.isArray(node.columns) ? (node.columns as unknown[]).map((c) => name(String(c))) : undefined;
         if (columns) {
           const known = new Set(model.columns.map((c) => nameKey(c.name)));
           for (const c of columns) {
@@ -164,7 +166,7 @@ function plan(mirror: Mirror, sql: string): Planned[] {
           const hint = didYouMean(target, names);
           throw new SqlRefused(`the mirror has no model ${target}${hint ? ` (${hint})` : ''}; DELETE FROM is a precision delete from a model`, locateName(text, target, start));
         }
-        if (schemaOf(node) !== undefined) throw new SqlRefused(`name the model without a schema: DELETE FROM ${model.name} WHERE ...`);
+        if (schemaOf(node, name) !== undefined) throw new SqlRefused(`name the model without a schema: DELETE FROM ${model.name} WHERE ...`);
         return { text, start, kind: 'delete', model };
       }
       default:
@@ -176,38 +178,41 @@ function plan(mirror: Mirror, sql: string): Planned[] {
   });
 }
 
-function schemaOf(node: Ast): string | undefined {
+function schemaOf(node: Ast, name: (parsed: string) => string): string | undefined {
   const t = node.table;
   const first = Array.isArray(t) ? (t[0] as { db?: unknown } | undefined) : (t as { db?: unknown } | undefined);
-  return typeof first?.db === 'string' ? fromParser(first.db) : undefined;
+  return typeof first?.db === 'string' ? name(first.db) : undefined;
 }
 
-function targetOf(node: Ast): string | undefined {
+function targetOf(node: Ast, name: (parsed: string) => string): string | undefined {
   const t = node.table;
   const first = Array.isArray(t) ? (t[0] as { table?: unknown } | undefined) : (t as { table?: unknown } | undefined);
-  return typeof first?.table === 'string' ? fromParser(first.table) : undefined;
+  return typeof first?.table === 'string' ? name(first.table) : undefined;
 }
 
 /**
- * node-sql-parser cannot read a doubled quote inside a quoted name: it reads DELETE FROM "a""b" as
- * the model a aliased b, and refuses INSERT INTO "a""b". The text it is given has each such "" as
- * two U+0001 characters instead (the same length, so that its offsets still point into the
- * statement), and the names it gives back have them turned back into one quote. SQLite runs the
- * statement as written. Text that holds a U+0001 already is given as it is.
+ * node-sql-parser cannot read a doubled quote inside a double-quoted name: it reads DELETE FROM
+ * "a""b" as the model a aliased b, and refuses INSERT INTO "a""b". The text it is given has each
+ * such "" as two U+0001 characters instead (the same length, so that its offsets still point into
+ * the statement), and `name` turns the names it gives back into the names SQLite reads. Strings,
+ * comments and names in backticks or brackets are left as they are, and so is a statement that
+ * holds a U+0001 already (then `name` changes nothing). SQLite runs the statement as written.
  */
 const QUOTE_STAND_IN = '\u0001\u0001';
+const unchanged = (parsed: string) => parsed;
+const restored = (parsed: string) => (parsed.includes(QUOTE_STAND_IN) ? parsed.split(QUOTE_STAND_IN).join('"') : parsed);
 
-function forParser(sql: string): string {
-  if (!sql.includes('""') || sql.includes('\u0001')) return sql;
+function textForParser(sql: string): { text: string; name: (parsed: string) => string } {
+  if (!sql.includes('""') || sql.includes('\u0001')) return { text: sql, name: unchanged };
   let out = '';
   let from = 0;
   let i = 0;
   while (i < sql.length) {
     const c = sql[i]!;
-    if (c === "'") {
-      i = sql.indexOf("'", i + 1);
+    if (c === "'" || c === '`' || c === '[') {
       // A doubled quote inside a string is two strings back to back: the loop reads the second.
-      i = i < 0 ? sql.length : i + 1;
+      const end = sql.indexOf(c === '[' ? ']' : c, i + 1);
+      i = end < 0 ? sql.length : end + 1;
     } else if (c === '-' && sql[i + 1] === '-') {
       const end = sql.indexOf('\n', i);
       i = end < 0 ? sql.length : end;
@@ -225,11 +230,7 @@ function forParser(sql: string): string {
       i++;
     } else i++;
   }
-  return out + sql.slice(from);
-}
-
-function fromParser(name: string): string {
-  return name.includes(QUOTE_STAND_IN) ? name.split(QUOTE_STAND_IN).join('"') : name;
+  return from === 0 ? { text: sql, name: unchanged } : { text: out + sql.slice(from), name: restored };
 }
 
 /** How many columns each row of an INSERT's source has, when the AST says (undefined for SELECT *). */
