@@ -148,7 +148,7 @@ const { parserInstance } = await imp('syntax/parser.js');
 const { toAst } = await imp('syntax/to-ast.js');
 const { Resolver } = await imp('check/resolve.js');
 const { checkRules } = await imp('check/check.js');
-const { compileSqlite, renderSqliteChunks } = await imp('compile/sqlite.js');
+const { renderSqliteChunks } = await imp('compile/sqlite.js');
 const { encodeText } = await imp('cli/write-text.js');
 const { Diagnostics } = await imp('diagnostics/diagnostic.js');
 const { checkSources, compileSources } = await imp('pipeline.js');
@@ -234,16 +234,6 @@ function apiPass(sources) {
   return ms;
 }
 
-/**
- * A floor for the compile stage: the same script joined and encoded from statements compiled
- * beforehand, so that only the text's size is paid for, none of the deciding.
- */
-function textFloorPass(schema, program) {
-  const t0 = now();
-  encodeText(renderSqliteChunks(schema, program), () => {});
-  return now() - t0;
-}
-
 const loaded = loadProject([gen.mdlDir]);
 if (loaded.sources.length !== gen.files) throw new Error(`loadProject found ${loaded.sources.length} files, expected ${gen.files}`);
 const sources = loaded.sources;
@@ -267,9 +257,6 @@ const oneCall = [];
 const api = [];
 const chevrotainRuns = [];
 const readFiles = [];
-const textFloor = [];
-const compiled = checkSources(sources).schema;
-const compiledProgram = compileSqlite(compiled);
 for (let i = 0; i < RUNS; i++) {
   gc();
   staged.push(stagedPass(sources).t);
@@ -281,8 +268,6 @@ for (let i = 0; i < RUNS; i++) {
   const t0 = now();
   loadProject([gen.mdlDir]);
   readFiles.push(now() - t0);
-  gc();
-  textFloor.push(textFloorPass(compiled, compiledProgram));
   progress('.');
 }
 progress('\n');
@@ -293,7 +278,6 @@ inProcess.pipeline = summary(oneCall);
 inProcess.compileSources = summary(api);
 inProcess.chevrotain = summary(chevrotainRuns);
 inProcess.readFiles = summary(readFiles);
-inProcess.textFloor = summary(textFloor);
 inProcess.pipelineCold = { ms: coldCall };
 
 // ---------------------------------------------------------------------------------------------
@@ -471,7 +455,6 @@ stageRows.push(['  the same, first call in this process (cold, 1 run)', fixed(co
 stageRows.push(row('compileSources (API: statements + one string)', inProcess.compileSources));
 stageRows.push(row('reference: Chevrotain path (tokens, CST, AST)', inProcess.chevrotain));
 stageRows.push(['(not in the pipeline) read files: loadProject', fixed(inProcess.readFiles.median, 1), fixed(inProcess.readFiles.min, 1), '', '']);
-stageRows.push(['(a floor) the script from statements made beforehand', fixed(inProcess.textFloor.median, 1), fixed(inProcess.textFloor.min, 1), '', '']);
 
 log(`In process (median and min of ${RUNS} runs after ${WARMUP} warm-up passes)`);
 log(table(['stage', 'median ms', 'min ms', 'lines/s', 'share'], stageRows, ['l', 'r', 'r', 'r', 'r']));
