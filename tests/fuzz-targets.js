@@ -233,7 +233,8 @@ function pushTarget(api, corpus, dir) {
         const r = random(input.dataSeed);
         const wide = compiled.schema.models.find((m) => m.name === 'wide');
         const model = wide && r.chance(0.8) ? wide : r.pick(compiled.schema.models);
-        const file = join(caseDir, `${model.name}.csv`);
+        // Not named after the model: a name may be longer than a file name may be, or hold a /.
+        const file = join(caseDir, 'changes.csv');
         writeFileSync(file, changesFor(r, model, input.rows));
         return checkIngest(api, mirror, model.name, [file], [input.rows], { batchSize: input.batchSize });
       } finally {
