@@ -71,7 +71,7 @@ export function applyBatch(
   db.transaction(() => {
     staged.forEach((row, i) => stage.run(i + 1, ...row));
     for (const step of apply.steps) if (!classified || step.phase === 'write' || step.phase === 'history') db.prepare(step.sql).run();
-    for (const r of db.prepare(apply.count).all() as { outcome: string; rows: number | bigint }[]) add(r.outcome, Number(r.rows));
+    for (const [outcome, n] of Object.entries(db.prepare(apply.count).get() as Record<string, number | bigint>)) add(outcome, Number(n));
     db.prepare(apply.clear).run();
   })();
   return counts;

@@ -15,7 +15,7 @@
  *   6. delete           deleted keys leave the table ...
  *   7. tombstone        ... and leave a tombstone at the delete's version (kept at the greatest);
  *   8. history          WITH HISTORY only: every staged change is kept as a version of its key;
- *   9. count            outcome -> rows, for the batch ledger;
+ *   9. count            the number of changes with each outcome, for the batch ledger;
  *  10. clear            empty the stage for the next batch.
  *
  * Steps 1 and 2 settle a key's changes within the batch, and matter only for a key staged more
@@ -48,6 +48,9 @@ export const OP_LOST = 2;
 
 export type Outcome = 'inserted' | 'updated' | 'deleted' | 'tombstoned' | 'stale' | 'duplicate';
 
+/** Every outcome, in the order reports give them. */
+export const OUTCOMES: readonly Outcome[] = ['inserted', 'updated', 'deleted', 'tombstoned', 'stale', 'duplicate'];
+
 export interface ApplyStatements {
   /** CREATE TEMP TABLE for the stage; run once per connection. */
   readonly createStage: string;
@@ -74,7 +77,10 @@ export interface ApplyStatements {
    * `insertClassifiedRows` runs only the `write` phase.
    */
   readonly steps: readonly ApplyStep[];
-  /** Rows (outcome, rows) for the batch, after the steps. */
+  /**
+   * After the steps: one row, the number of the batch's staged changes with each outcome, a
+   * column per outcome (OUTCOMES' names). One pass over the stage; a GROUP BY would sort it.
+   */
   readonly count: string;
   readonly clear: string;
 }
@@ -274,7 +280,7 @@ export function compileApply(model: Model): ApplyStatements {
     insertStageRows,
     insertClassifiedRows,
     steps,
-    count: `SELECT ${outcome} AS "outcome", count(*) AS "rows" FROM ${stage} GROUP BY ${outcome} ORDER BY ${outcome}`,
+    count: `SELECT ${OUTCOMES.map((o) => `count(*) FILTER (WHERE ${outcome} = '${o}') AS "${o}"`).join(', ')} FROM ${stage}`,
     clear: `DELETE FROM ${stage}`,
   };
 }

@@ -11,7 +11,7 @@
 import Database from 'better-sqlite3';
 import { checkSources } from '../pipeline.js';
 import { findModel, nameKey, type Model, type Schema } from '../ir.js';
-import { compileApply, type ApplyPhase, type Outcome } from '../compile/apply.js';
+import { compileApply, OUTCOMES, type ApplyPhase, type Outcome } from '../compile/apply.js';
 import { modelFingerprint } from '../compile/fingerprint.js';
 import { MirrorSql, timeRangeSql } from '../compile/mirror-sql.js';
 import { addBatchPositionSql, MIRROR_FORMAT } from '../compile/sqlite.js';
@@ -38,7 +38,7 @@ export interface BatchReport {
   readonly rejected: number;
 }
 
-export const OUTCOMES: readonly Outcome[] = ['inserted', 'updated', 'deleted', 'tombstoned', 'stale', 'duplicate'];
+export { OUTCOMES };
 
 /** A rejected row: where it came from, as written, and why. */
 export interface RejectRow {
@@ -164,10 +164,8 @@ class ModelApplier {
       ['duplicate', c.duplicate],
       ['stale', c.stale],
     ]);
-    for (const r of this.count.all() as { outcome: string | null; rows: number }[]) {
-      const k = r.outcome ?? '';
-      counts.set(k, (counts.get(k) ?? 0) + Number(r.rows));
-    }
+    const staged = this.count.get() as Record<Outcome, number | bigint>;
+    for (const o of OUTCOMES) counts.set(o, (counts.get(o) ?? 0) + Number(staged[o]));
     this.clear.run();
     if (c.repeats) this.dropIndex.run();
     return counts;

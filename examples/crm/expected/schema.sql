@@ -215,7 +215,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "system_modstamp" = excluded."system_modstamp"
 WHERE excluded."system_modstamp" > t."system_modstamp";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "account__stage";
 -- step: clear
 DELETE FROM "account__stage";
 
@@ -339,7 +339,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("account_id") DO UPDATE SET "updated_at" = excluded."updated_at"
 WHERE excluded."updated_at" > t."updated_at";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account_billing_profile__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "account_billing_profile__stage";
 -- step: clear
 DELETE FROM "account_billing_profile__stage";
 
@@ -468,7 +468,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "system_modstamp" = excluded."system_modstamp"
 WHERE excluded."system_modstamp" > t."system_modstamp";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "contact__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "contact__stage";
 -- step: clear
 DELETE FROM "contact__stage";
 
@@ -591,7 +591,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("account_id", "contact_id") DO UPDATE SET "updated_at" = excluded."updated_at"
 WHERE excluded."updated_at" > t."updated_at";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account_contact__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "account_contact__stage";
 -- step: clear
 DELETE FROM "account_contact__stage";
 
@@ -706,7 +706,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("email", "list_id") DO UPDATE SET "change_seq" = excluded."change_seq"
 WHERE excluded."change_seq" > t."change_seq";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "marketing_consent__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "marketing_consent__stage";
 -- step: clear
 DELETE FROM "marketing_consent__stage";
 
@@ -859,7 +859,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "system_modstamp" = excluded."system_modstamp"
 WHERE excluded."system_modstamp" > t."system_modstamp";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "opportunity__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "opportunity__stage";
 -- step: clear
 DELETE FROM "opportunity__stage";
 
@@ -983,7 +983,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("opportunity_id", "line_number") DO UPDATE SET "revision" = excluded."revision"
 WHERE excluded."revision" > t."revision";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "opportunity_line_item__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "opportunity_line_item__stage";
 -- step: clear
 DELETE FROM "opportunity_line_item__stage";
 
@@ -1106,6 +1106,6 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "system_modstamp" = excluded."system_modstamp"
 WHERE excluded."system_modstamp" > t."system_modstamp";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "sales_user__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "sales_user__stage";
 -- step: clear
 DELETE FROM "sales_user__stage";

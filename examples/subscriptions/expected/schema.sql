@@ -224,7 +224,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("invoice_id") DO UPDATE SET "scn" = excluded."scn"
 WHERE excluded."scn" > t."scn";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "invoice__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "invoice__stage";
 -- step: clear
 DELETE FROM "invoice__stage";
 
@@ -356,7 +356,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("invoice_id", "line_no") DO UPDATE SET "scn" = excluded."scn"
 WHERE excluded."scn" > t."scn";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "invoice_line__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "invoice_line__stage";
 -- step: clear
 DELETE FROM "invoice_line__stage";
 
@@ -489,7 +489,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("payment_id") DO UPDATE SET "event_created" = excluded."event_created"
 WHERE excluded."event_created" > t."event_created";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "payment__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "payment__stage";
 -- step: clear
 DELETE FROM "payment__stage";
 
@@ -607,7 +607,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("customer_id") DO UPDATE SET "lsn" = excluded."lsn"
 WHERE excluded."lsn" > t."lsn";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "customer__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "customer__stage";
 -- step: clear
 DELETE FROM "customer__stage";
 
@@ -727,7 +727,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("plan_code") DO UPDATE SET "updated_at" = excluded."updated_at"
 WHERE excluded."updated_at" > t."updated_at";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "plan__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "plan__stage";
 -- step: clear
 DELETE FROM "plan__stage";
 
@@ -842,7 +842,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("plan_code", "currency") DO UPDATE SET "updated_at" = excluded."updated_at"
 WHERE excluded."updated_at" > t."updated_at";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "plan_price__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "plan_price__stage";
 -- step: clear
 DELETE FROM "plan_price__stage";
 
@@ -1027,7 +1027,7 @@ ON CONFLICT ("subscription_id", "lsn") DO UPDATE SET "customer_id" = excluded."c
 WHERE excluded."_mdl_deleted" > h."_mdl_deleted"
    OR (excluded."_mdl_deleted" = 0 AND h."_mdl_deleted" = 0 AND json_array(excluded."subscription_id", excluded."customer_id", excluded."plan_code", excluded."status", excluded."quantity", excluded."unit_amount", excluded."currency", excluded."auto_renew", excluded."cancel_at_period_end", excluded."started_on", excluded."current_period_start", excluded."current_period_end", excluded."canceled_at", excluded."metadata", excluded."lsn") > json_array(h."subscription_id", h."customer_id", h."plan_code", h."status", h."quantity", h."unit_amount", h."currency", h."auto_renew", h."cancel_at_period_end", h."started_on", h."current_period_start", h."current_period_end", h."canceled_at", h."metadata", h."lsn"));
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "subscription__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "subscription__stage";
 -- step: clear
 DELETE FROM "subscription__stage";
 
@@ -1197,6 +1197,6 @@ ON CONFLICT ("subscription_id", "period_number", "updated_at") DO UPDATE SET "pe
 WHERE excluded."_mdl_deleted" > h."_mdl_deleted"
    OR (excluded."_mdl_deleted" = 0 AND h."_mdl_deleted" = 0 AND json_array(excluded."subscription_id", excluded."period_number", excluded."period_start", excluded."period_end", excluded."from_plan_code", excluded."to_plan_code", excluded."amount", excluded."outcome", excluded."attempts", excluded."updated_at") > json_array(h."subscription_id", h."period_number", h."period_start", h."period_end", h."from_plan_code", h."to_plan_code", h."amount", h."outcome", h."attempts", h."updated_at"));
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "renewal__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "renewal__stage";
 -- step: clear
 DELETE FROM "renewal__stage";

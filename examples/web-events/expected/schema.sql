@@ -212,7 +212,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("session_id", "started_at") DO UPDATE SET "log_offset" = excluded."log_offset"
 WHERE excluded."log_offset" > t."log_offset";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "session__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "session__stage";
 -- step: clear
 DELETE FROM "session__stage";
 
@@ -360,7 +360,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("event_id", "viewed_at") DO UPDATE SET "log_offset" = excluded."log_offset"
 WHERE excluded."log_offset" > t."log_offset";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "page_view__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "page_view__stage";
 -- step: clear
 DELETE FROM "page_view__stage";
 
@@ -499,7 +499,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("event_id", "occurred_at") DO UPDATE SET "log_offset" = excluded."log_offset"
 WHERE excluded."log_offset" > t."log_offset";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "track_event__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "track_event__stage";
 -- step: clear
 DELETE FROM "track_event__stage";
 
@@ -610,7 +610,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("account_id") DO UPDATE SET "updated_at" = excluded."updated_at"
 WHERE excluded."updated_at" > t."updated_at";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "account__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "account__stage";
 -- step: clear
 DELETE FROM "account__stage";
 
@@ -729,7 +729,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("visitor_id") DO UPDATE SET "identity_seq" = excluded."identity_seq"
 WHERE excluded."identity_seq" > t."identity_seq";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "visitor__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "visitor__stage";
 -- step: clear
 DELETE FROM "visitor__stage";
 
@@ -851,6 +851,6 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("account_id", "usage_date") DO UPDATE SET "computed_at" = excluded."computed_at"
 WHERE excluded."computed_at" > t."computed_at";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "daily_account_usage__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "daily_account_usage__stage";
 -- step: clear
 DELETE FROM "daily_account_usage__stage";

@@ -176,7 +176,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("account_id", "email") DO UPDATE SET "seq" = excluded."seq"
 WHERE excluded."seq" > t."seq";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "contact__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "contact__stage";
 -- step: clear
 DELETE FROM "contact__stage";
 
@@ -285,6 +285,6 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
 WHERE excluded."seq" > t."seq";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "note__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "note__stage";
 -- step: clear
 DELETE FROM "note__stage";

@@ -173,7 +173,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "seq" = excluded."seq"
 WHERE excluded."seq" > t."seq";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "a__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "a__stage";
 -- step: clear
 DELETE FROM "a__stage";
 
@@ -296,7 +296,7 @@ ON CONFLICT ("id", "seq") DO UPDATE SET "_mdl_deleted" = excluded."_mdl_deleted"
 WHERE excluded."_mdl_deleted" > h."_mdl_deleted"
    OR (excluded."_mdl_deleted" = 0 AND h."_mdl_deleted" = 0 AND json_array(excluded."id", excluded."seq") > json_array(h."id", h."seq"));
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "b__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "b__stage";
 -- step: clear
 DELETE FROM "b__stage";
 
@@ -419,7 +419,7 @@ ON CONFLICT ("id", "seq") DO UPDATE SET "_mdl_deleted" = excluded."_mdl_deleted"
 WHERE excluded."_mdl_deleted" > h."_mdl_deleted"
    OR (excluded."_mdl_deleted" = 0 AND h."_mdl_deleted" = 0 AND json_array(excluded."id", excluded."seq") > json_array(h."id", h."seq"));
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "c__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "c__stage";
 -- step: clear
 DELETE FROM "c__stage";
 
@@ -542,7 +542,7 @@ ON CONFLICT ("id", "seq") DO UPDATE SET "_mdl_deleted" = excluded."_mdl_deleted"
 WHERE excluded."_mdl_deleted" > h."_mdl_deleted"
    OR (excluded."_mdl_deleted" = 0 AND h."_mdl_deleted" = 0 AND json_array(excluded."id", excluded."seq") > json_array(h."id", h."seq"));
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "d__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "d__stage";
 -- step: clear
 DELETE FROM "d__stage";
 
@@ -671,7 +671,7 @@ ON CONFLICT ("id", "at", "seq") DO UPDATE SET "_mdl_deleted" = excluded."_mdl_de
 WHERE excluded."_mdl_deleted" > h."_mdl_deleted"
    OR (excluded."_mdl_deleted" = 0 AND h."_mdl_deleted" = 0 AND json_array(excluded."id", excluded."at", excluded."seq") > json_array(h."id", h."at", h."seq"));
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "e__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "e__stage";
 -- step: clear
 DELETE FROM "e__stage";
 
@@ -800,6 +800,6 @@ ON CONFLICT ("id", "at", "seq") DO UPDATE SET "_mdl_deleted" = excluded."_mdl_de
 WHERE excluded."_mdl_deleted" > h."_mdl_deleted"
    OR (excluded."_mdl_deleted" = 0 AND h."_mdl_deleted" = 0 AND json_array(excluded."id", excluded."at", excluded."seq") > json_array(h."id", h."at", h."seq"));
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "f__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "f__stage";
 -- step: clear
 DELETE FROM "f__stage";

@@ -173,7 +173,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "version" = excluded."version"
 WHERE excluded."version" > t."version";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "if__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "if__stage";
 -- step: clear
 DELETE FROM "if__stage";
 
@@ -279,7 +279,7 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "version" = excluded."version"
 WHERE excluded."version" > t."version";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "model__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "model__stage";
 -- step: clear
 DELETE FROM "model__stage";
 
@@ -385,6 +385,6 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("id") DO UPDATE SET "version" = excluded."version"
 WHERE excluded."version" > t."version";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "record__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "record__stage";
 -- step: clear
 DELETE FROM "record__stage";

@@ -208,7 +208,7 @@ ON CONFLICT ("event_id", "viewed_at", "seq") DO UPDATE SET "url" = excluded."url
 WHERE excluded."_mdl_deleted" > h."_mdl_deleted"
    OR (excluded."_mdl_deleted" = 0 AND h."_mdl_deleted" = 0 AND json_array(excluded."event_id", excluded."viewed_at", excluded."url", excluded."seq") > json_array(h."event_id", h."viewed_at", h."url", h."seq"));
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "page_view__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "page_view__stage";
 -- step: clear
 DELETE FROM "page_view__stage";
 
@@ -312,6 +312,6 @@ WHERE "_mdl_outcome" IN ('deleted', 'tombstoned')
 ON CONFLICT ("day", "metric") DO UPDATE SET "computed_at" = excluded."computed_at"
 WHERE excluded."computed_at" > t."computed_at";
 -- step: count
-SELECT "_mdl_outcome" AS "outcome", count(*) AS "rows" FROM "daily_total__stage" GROUP BY "_mdl_outcome" ORDER BY "_mdl_outcome";
+SELECT count(*) FILTER (WHERE "_mdl_outcome" = 'inserted') AS "inserted", count(*) FILTER (WHERE "_mdl_outcome" = 'updated') AS "updated", count(*) FILTER (WHERE "_mdl_outcome" = 'deleted') AS "deleted", count(*) FILTER (WHERE "_mdl_outcome" = 'tombstoned') AS "tombstoned", count(*) FILTER (WHERE "_mdl_outcome" = 'stale') AS "stale", count(*) FILTER (WHERE "_mdl_outcome" = 'duplicate') AS "duplicate" FROM "daily_total__stage";
 -- step: clear
 DELETE FROM "daily_total__stage";
