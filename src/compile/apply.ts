@@ -133,10 +133,10 @@ export function compileApply(model: Model): ApplyStatements {
   // megabytes, most of it these statements. So every piece that depends on the columns is built
   // in one pass over them and quoted once, and each statement is one template literal over those
   // pieces: the content expression alone appears nine times per model.
-  const name = model.name;
-  const table = ident(name);
-  const tomb = ident(`${name}__tombstones`);
-  const stage = ident(`${name}__stage`);
+  const names = tableNames(model);
+  const table = ident(names.table);
+  const tomb = ident(names.tombstones);
+  const stage = ident(names.stage);
   const key = model.primaryKey!.columns;
   const version = model.version!.column;
   const v = ident(version);
@@ -169,12 +169,12 @@ export function compileApply(model: Model): ApplyStatements {
   const contentM = `json_array(m.${quoted.join(', m.')})`;
   const contentX = `json_array(excluded.${quoted.join(', excluded.')})`;
   const i = `i.${quoted.join(', i.')}`;
-  const keyQuoted = key.length === 1 ? [ident(key[0]!)] : key.map(ident);
-  const keyList = key.length === 1 ? keyQuoted[0]! : keyQuoted.join(', ');
+  const keyQuoted = key.map(ident);
+  const keyList = keyQuoted.join(', ');
   const keyAndVersion = `${keyList}, ${v}`;
 
   const createStage = `CREATE TEMP TABLE IF NOT EXISTS ${stage} (\n  ${row} INTEGER PRIMARY KEY,\n  ${op} INTEGER NOT NULL,\n  ${outcome} TEXT,\n${stageColumns}\n)`;
-  const stageIndex = ident(`${name}__stage_key`);
+  const stageIndex = ident(`${names.stage}_key`);
   const createStageIndex = `CREATE INDEX IF NOT EXISTS "temp".${stageIndex} ON ${stage} (${keyAndVersion})`;
   const dropStageIndex = `DROP INDEX IF EXISTS "temp".${stageIndex}`;
 

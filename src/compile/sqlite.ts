@@ -131,7 +131,7 @@ function compileModel(model: Model): ModelSql {
   const key = model.primaryKey!.columns;
   const version = model.version!.column;
   const v = ident(version);
-  const keyList = key.length === 1 ? ident(key[0]!) : key.map(ident).join(', ');
+  const keyList = key.map(ident).join(', ');
 
   let columnLines = '';
   let keyLines = '';
@@ -142,7 +142,7 @@ function compileModel(model: Model): ModelSql {
   for (const c of model.columns) {
     const q = ident(c.name);
     const storage = storageClass(c.type);
-    const d = c.default === null ? undefined : defaultLiteral(c);
+    const d = defaultLiteral(c);
     columnLines += `  ${q} ${storage}${c.notNull ? ' NOT NULL' : ''}${d === undefined ? '' : ` DEFAULT ${d}`},\n`;
     const inKey = key.includes(c.name);
     if (c.name === version) versionType = storage;
@@ -179,21 +179,20 @@ function compileModel(model: Model): ModelSql {
 
   // One index per distinct column list, named after its first use; a name already taken by
   // another column list (fk on a_b and on (a, b)) is numbered.
-  let indexed: string[] | undefined;
+  const indexed = new Set<string>();
+  const indexNames = new Set<string>();
   const addIndex = (prefix: string, cols: readonly string[]) => {
     // The primary key's own index already serves any prefix of the key.
     if (isKeyPrefix(cols, key)) return;
-    const columnsKey = cols.length === 1 ? nameKey(cols[0]!) : cols.map(nameKey).join('\u0000');
-    indexed ??= [];
-    if (indexed.includes(columnsKey)) return;
-    const base = `${model.name}__${prefix}_${cols.length === 1 ? cols[0] : cols.join('_')}`;
+    const columnsKey = cols.map(nameKey).join('\u0000');
+    if (indexed.has(columnsKey)) return;
+    indexed.add(columnsKey);
+    const base = `${model.name}__${prefix}_${cols.join('_')}`;
     let name = base;
-    for (let n = 2; indexNames?.has(nameKey(name)); n++) name = `${base}_${n}`;
-    (indexNames ??= new Set()).add(nameKey(name));
-    indexed.push(columnsKey);
-    ddl.push(`CREATE INDEX IF NOT EXISTS ${ident(name)} ON ${table} (${cols.length === 1 ? ident(cols[0]!) : cols.map(ident).join(', ')})`);
+    for (let n = 2; indexNames.has(nameKey(name)); n++) name = `${base}_${n}`;
+    indexNames.add(nameKey(name));
+    ddl.push(`CREATE INDEX IF NOT EXISTS ${ident(name)} ON ${table} (${cols.map(ident).join(', ')})`);
   };
-  let indexNames: Set<string> | undefined;
   for (const rel of model.relationships) addIndex('fk', rel.columns);
   for (const u of model.uniqueKeys) addIndex('uq', u.columns);
   if (model.timestamp) addIndex('ts', [model.timestamp.column]);
@@ -205,7 +204,7 @@ function compileModel(model: Model): ModelSql {
       `VALUES (${modelName}, ${stringLiteral(names.table)}, ${stringLiteral(names.tombstones)}, ` +
       `${stringLiteral(model.behavior)}, ${model.history ? '1' : '0'}, ${jsonLiteral(key)}, ${stringLiteral(version)}, ` +
       `${model.timestamp ? stringLiteral(model.timestamp.column) : 'NULL'}, ` +
-      `${model.uniqueKeys.length === 0 ? "'[]'" : jsonLiteral(model.uniqueKeys.map((u) => u.columns))}, ` +
+      `${jsonLiteral(model.uniqueKeys.map((u) => u.columns))}, ` +
       `${stringLiteral(sourceHash)})\nON CONFLICT ("name") DO NOTHING`,
   ];
   for (const r of model.relationships) {
@@ -230,9 +229,7 @@ function compileModel(model: Model): ModelSql {
 
 /** Whether `cols` are the first columns of `key`, in order (names compared case-insensitively). */
 function isKeyPrefix(cols: readonly string[], key: readonly string[]): boolean {
-  if (cols.length > key.length) return false;
-  for (let i = 0; i < cols.length; i++) if (cols[i] !== key[i] && nameKey(cols[i]!) !== nameKey(key[i]!)) return false;
-  return true;
+  return cols.length <= key.length && cols.every((c, i) => nameKey(c) === nameKey(key[i]!));
 }
 
 /** A value as a JSON text in an SQL string literal. */

@@ -387,21 +387,20 @@ function elementLines(el: A.Element, nameWidth: number, typeWidth: number, comma
   // The widest a line may be without the body's indent and the comma after the last.
   const room = MAX_WIDTH - INDENT.length - comma.length;
   if (el.kind === 'column-decl') {
-    const modifiers = stableSort(el.constraints, (c) => MODIFIER_RANK[c.kind]).map(modifierText);
+    const ordered = stableSort(el.constraints, (c) => MODIFIER_RANK[c.kind]);
+    const modifiers = ordered.map(modifierText);
     const head = ident(el.name).padEnd(nameWidth + 2) + typeText(el.type);
     if (modifiers.length === 0) return [head];
     const column = nameWidth + 2 + typeWidth + 1;
     const whole = `${head.padEnd(column)}${modifiers.join(' ')}`;
     if (whole.length <= room) return [whole];
-    // Each REFERENCES and COMMENT (the long ones, always last) starts a line of its own.
-    const long = (c: A.ColumnConstraint) => c.kind === 'references' || c.kind === 'comment';
-    const ordered = stableSort(el.constraints, (c) => MODIFIER_RANK[c.kind]);
-    const lines = [head.padEnd(column)];
-    ordered.forEach((c, i) => {
-      const last = lines.length - 1;
-      if (long(c) && i > 0) lines.push(' '.repeat(column) + modifiers[i]);
-      else lines[last] = lines[last]!.length > column ? `${lines[last]} ${modifiers[i]}` : `${lines[last]}${modifiers[i]}`;
-    });
+    // Each REFERENCES and COMMENT (ranked last) after the first modifier starts a line of its own.
+    const lines = [head.padEnd(column) + modifiers[0]];
+    for (let i = 1; i < ordered.length; i++) {
+      const kind = ordered[i]!.kind;
+      if (kind === 'references' || kind === 'comment') lines.push(' '.repeat(column) + modifiers[i]);
+      else lines[lines.length - 1] += ` ${modifiers[i]}`;
+    }
     return lines;
   }
   const text = elementText(el);

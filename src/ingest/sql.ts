@@ -204,31 +204,16 @@ const restored = (parsed: string) => (parsed.includes(QUOTE_STAND_IN) ? parsed.s
 
 function textForParser(sql: string): { text: string; name: (parsed: string) => string } {
   if (!sql.includes('""') || sql.includes('\u0001')) return { text: sql, name: unchanged };
+  // A "" inside a name is where one "-quoted part ends and the next begins.
   let out = '';
   let from = 0;
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    if (c === "'" || c === '`' || c === '[') {
-      // A doubled quote inside a string is two strings back to back: the loop reads the second.
-      const end = sql.indexOf(c === '[' ? ']' : c, i + 1);
-      i = end < 0 ? sql.length : end + 1;
-    } else if (c === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i);
-      i = end < 0 ? sql.length : end;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      i = end < 0 ? sql.length : end + 2;
-    } else if (c === '"') {
-      for (i++; i < sql.length; i++) {
-        if (sql[i] !== '"') continue;
-        if (sql[i + 1] !== '"') break;
-        out += sql.slice(from, i) + QUOTE_STAND_IN;
-        i++;
-        from = i + 1;
-      }
-      i++;
-    } else i++;
+  let previous: SqlPart | undefined;
+  for (const part of sqlParts(sql)) {
+    if (part.open === '"' && previous?.open === '"' && previous.end === part.start) {
+      out += sql.slice(from, part.start - 1) + QUOTE_STAND_IN;
+      from = part.start + 1;
+    }
+    previous = part;
   }
   return from === 0 ? { text: sql, name: unchanged } : { text: out + sql.slice(from), name: restored };
 }
@@ -245,25 +230,53 @@ function outputWidth(values: unknown): number | undefined {
 }
 
 /** The offsets of the ';' that end statements: those outside strings, quoted names and comments. */
-function terminators(sql: string): number[] {
-  const out: number[] = [];
+/**
+ * The parts of SQL text that are not code: strings, quoted names (in "", ``, []) and comments,
+ * each with where it starts and ends (an unclosed one runs to the end). A doubled quote inside a
+ * string or name reads as two parts back to back. The one reading of SQL's lexical structure that
+ * splitting statements, the REPL's history and the statement parser's stand-in share.
+ */
+interface SqlPart {
+  readonly kind: 'quoted' | 'line-comment' | 'block-comment';
+  /** The opening character: ' " ` [ or - or /. */
+  readonly open: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+function* sqlParts(sql: string): Generator<SqlPart> {
   let i = 0;
   while (i < sql.length) {
     const c = sql[i]!;
+    const start = i;
     if (c === "'" || c === '"' || c === '`' || c === '[') {
-      const close = c === '[' ? ']' : c;
-      i++;
-      while (i < sql.length && sql[i] !== close) i++;
-      i++;
+      const close = sql.indexOf(c === '[' ? ']' : c, i + 1);
+      i = close < 0 ? sql.length : close + 1;
+      yield { kind: 'quoted', open: c, start, end: i };
     } else if (c === '-' && sql[i + 1] === '-') {
-      while (i < sql.length && sql[i] !== '\n') i++;
+      const eol = sql.indexOf('\n', i);
+      i = eol < 0 ? sql.length : eol;
+      yield { kind: 'line-comment', open: c, start, end: i };
     } else if (c === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      i = end < 0 ? sql.length : end + 2;
-    } else if (c === ';') {
-      out.push(i++);
+      const close = sql.indexOf('*/', i + 2);
+      i = close < 0 ? sql.length : close + 2;
+      yield { kind: 'block-comment', open: c, start, end: i };
     } else i++;
   }
+}
+
+/** Where the ';' outside strings, quoted names and comments are. */
+function terminators(sql: string): number[] {
+  const out: number[] = [];
+  let from = 0;
+  const code = (to: number) => {
+    for (let k = sql.indexOf(';', from); k >= 0 && k < to; k = sql.indexOf(';', k + 1)) out.push(k);
+  };
+  for (const part of sqlParts(sql)) {
+    code(part.start);
+    from = part.end;
+  }
+  code(sql.length);
   return out;
 }
 
@@ -308,25 +321,10 @@ export function completeStatementsEnd(sql: string): number {
  */
 export function sqlOnOneLine(lines: readonly string[]): string | undefined {
   const sql = lines.join('\n');
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    if (c === "'" || c === '"' || c === '`' || c === '[') {
-      const close = c === '[' ? ']' : c;
-      i++;
-      while (i < sql.length && sql[i] !== close) {
-        if (sql[i] === '\n') return undefined;
-        i++;
-      }
-      i++;
-    } else if (c === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i);
-      if (end >= 0) return undefined;
-      i = sql.length;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      i = end < 0 ? sql.length : end + 2;
-    } else i++;
+  for (const part of sqlParts(sql)) {
+    if (part.kind === 'block-comment') continue;
+    // A line comment ends at a break; a string or name must not hold one.
+    if (part.kind === 'line-comment' ? part.end < sql.length : sql.slice(part.start, part.end).includes('\n')) return undefined;
   }
   return lines.join(' ');
 }
