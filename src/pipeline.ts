@@ -2,6 +2,8 @@
  * The stage order, written once: parse each file, check the project as one schema, compile.
  *
  * | stage    | in                  | out                       | file                         |
+ * | (direct) | text of a correct   | IR models, unchecked      | check/direct.ts: parse and   |
+ * |          | file                |                           | resolve in one, no AST       |
  * | parse    | text                | AST per file              | syntax/parse.ts: the fast    |
  * |          |                     |                           | path, or on a mistake        |
  * |          |                     |                           | lexer.ts, parser.ts (CST),   |
@@ -19,6 +21,7 @@ import { Diagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
 import { parseSource } from './syntax/parse.js';
 import { checkRules } from './check/check.js';
 import { Resolver } from './check/resolve.js';
+import { resolveDirect } from './check/direct.js';
 import { compileSqlite, renderSqlite, type SqliteProgram } from './compile/sqlite.js';
 import type { Schema } from './ir.js';
 
@@ -36,11 +39,14 @@ export interface CompileResult extends CheckResult {
 }
 
 export function checkSources(sources: readonly SourceFile[], into = new Diagnostics()): CheckResult {
-  // File by file, in path order: each AST is resolved as soon as it is parsed and then dropped,
+  // File by file, in path order. A correct file goes straight from text to resolved models (the
+  // direct path); any other is parsed, and its AST resolved as soon as it is parsed and dropped,
   // so a large project never holds every file's tree at once.
   const resolver = new Resolver(into);
   for (const source of [...sources].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    resolver.add(parseSource(source, into).ast);
+    const drafts = resolveDirect(source.path, source.text);
+    if (drafts) resolver.addDrafts(drafts);
+    else resolver.add(parseSource(source, into).ast);
   }
   const schema = checkRules(resolver.finish(), into);
   return { schema, diagnostics: into.items, ok: !into.hasErrors() };

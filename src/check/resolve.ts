@@ -55,14 +55,16 @@ const FOREIGN_TYPES: Record<string, string> = {
   VARIANT: 'JSON',
 };
 
-interface PendingReference {
+/** A relationship as declared, resolved in `finish` once every model is known. */
+export interface PendingReference {
   readonly columns: readonly A.Ident[];
   readonly clause: A.ReferencesClause;
   readonly constraintName?: A.Ident;
   readonly span: Span;
 }
 
-interface Draft {
+/** A model resolved on its own: what `finish` needs to resolve its relationships. */
+export interface Draft {
   model: Model;
   /** False when a syntax error fell inside the declaration. */
   complete: boolean;
@@ -90,19 +92,26 @@ export class Resolver {
   constructor(private readonly diagnostics: Diagnostics) {}
 
   add(unit: A.SourceUnit): void {
-    for (const decl of unit.models) {
-      const draft = resolveModel(decl, this.diagnostics);
-      const key = nameKey(decl.name.text);
-      const earlier = this.byName.get(key);
-      if (earlier) {
-        this.diagnostics.report('duplicateModel', decl.name.span, { name: decl.name.text }, {
-          related: [{ message: 'first declared here', span: earlier.model.nameSpan }],
-        });
-      } else {
-        this.byName.set(key, draft);
-      }
-      this.drafts.push(draft);
+    for (const decl of unit.models) this.addDraft(resolveModel(decl, this.diagnostics));
+  }
+
+  /** One file's models resolved by the direct path (direct.ts), in declaration order. */
+  addDrafts(drafts: readonly Draft[]): void {
+    for (const draft of drafts) this.addDraft(draft);
+  }
+
+  private addDraft(draft: Draft): void {
+    const { name, nameSpan } = draft.model;
+    const key = nameKey(name);
+    const earlier = this.byName.get(key);
+    if (earlier) {
+      this.diagnostics.report('duplicateModel', nameSpan, { name }, {
+        related: [{ message: 'first declared here', span: earlier.model.nameSpan }],
+      });
+    } else {
+      this.byName.set(key, draft);
     }
+    this.drafts.push(draft);
   }
 
   /** Cross-model resolution (relationship targets), once every file is added. */
@@ -439,7 +448,7 @@ function modifierLabel(c: A.ColumnConstraint): string | undefined {
   }
 }
 
-function literalValue(lit: A.Literal): DefaultValue {
+export function literalValue(lit: A.Literal): DefaultValue {
   switch (lit.kind) {
     case 'string':
       return { kind: 'string', value: lit.value };
@@ -460,9 +469,19 @@ function literalValue(lit: A.Literal): DefaultValue {
 const resolvedTypes = new Map<string, ColumnType>();
 const MAX_RESOLVED_TYPES = 512;
 
+/** The key resolvedTypes keeps an unquoted type under: its name and arguments as written. */
+export function typeKey(name: string, args: readonly string[]): string {
+  return args.length === 0 ? name : `${name}(${args.join(',')})`;
+}
+
+/** A type already resolved without a diagnostic, by typeKey; undefined when not (yet) known. */
+export function knownType(key: string): ColumnType | undefined {
+  return resolvedTypes.get(key);
+}
+
 export function resolveType(ref: A.TypeRef, diagnostics: Diagnostics): ColumnType {
   if (ref.name.quoted) return resolveTypeUncached(ref, diagnostics);
-  const key = ref.args.length === 0 ? ref.name.text : `${ref.name.text}(${ref.args.map((a) => a.text).join(',')})`;
+  const key = typeKey(ref.name.text, ref.args.map((a) => a.text));
   const known = resolvedTypes.get(key);
   if (known) return known;
   const before = diagnostics.items.length;

@@ -147,7 +147,7 @@ export function compileApply(model: Model): ApplyStatements {
   const columns: string[] = [];
   const quoted: string[] = [];
   let stageColumns = '';
-  let typedParams = '(?, ?';
+  const storages: string[] = [];
   let set = '';
   for (const c of model.columns) {
     const q = ident(c.name);
@@ -156,10 +156,9 @@ export function compileApply(model: Model): ApplyStatements {
     columns.push(c.name);
     quoted.push(q);
     stageColumns += `${first ? '' : ',\n'}  ${q} ${storage}`;
-    typedParams += storage === 'TEXT' ? ', ?' : `, CAST(? AS ${storage})`;
+    storages.push(storage);
     if (!key.includes(c.name)) set += `${set === '' ? '' : ',\n  '}${q} = excluded.${q}`;
   }
-  typedParams += ')';
   // Lists that the statements repeat are made with join(), which gives one flat string: a string
   // made with + is a tree that is walked again wherever it is used, and written out.
   const joined = quoted.join(', ');
@@ -168,7 +167,6 @@ export function compileApply(model: Model): ApplyStatements {
   const contentO = `json_array(o.${quoted.join(', o.')})`;
   const contentM = `json_array(m.${quoted.join(', m.')})`;
   const contentX = `json_array(excluded.${quoted.join(', excluded.')})`;
-  const i = `i.${quoted.join(', i.')}`;
   const keyQuoted = key.map(ident);
   const keyList = keyQuoted.join(', ');
   const keyAndVersion = `${keyList}, ${v}`;
@@ -224,16 +222,24 @@ export function compileApply(model: Model): ApplyStatements {
   // A bound number is a REAL to SQLite: a table column's affinity would make an integral one an
   // INTEGER, and so must the incoming rows, whose content is compared with the mirror's.
   const incoming = `"_mdl_incoming"`;
-  const classifiedTail =
-    `)\n` +
-    `INSERT INTO ${stage} (${row}, ${op}, ${outcome}, ${joined})\n` +
-    `SELECT i.${row}, i.${op}, ${outcomeCase('i', `json_array(${i})`, `m.${v}`, `t.${v}`, contentM, v)},\n` +
-    `  ${i}\n` +
-    `FROM ${incoming} AS i\n` +
-    `LEFT JOIN ${table} AS m ON ${equalities('m', 'i', keyQuoted)}\n` +
-    `LEFT JOIN ${tomb} AS t ON ${equalities('t', 'i', keyQuoted)}`;
-  const insertClassifiedRows = (rows: number) =>
-    `WITH ${incoming} (${row}, ${op}, ${joined}) AS (VALUES ${Array(rows).fill(typedParams).join(', ')}` + classifiedTail;
+  // Built on first use: the runtime prepares it once per model, and a compiled script has no use for it.
+  let classifiedTail: string | undefined;
+  let typedParams = '';
+  const insertClassifiedRows = (rows: number) => {
+    if (classifiedTail === undefined) {
+      const i = `i.${quoted.join(', i.')}`;
+      typedParams = `(?, ?${storages.map((s) => (s === 'TEXT' ? ', ?' : `, CAST(? AS ${s})`)).join('')})`;
+      classifiedTail =
+      `)\n` +
+      `INSERT INTO ${stage} (${row}, ${op}, ${outcome}, ${joined})\n` +
+      `SELECT i.${row}, i.${op}, ${outcomeCase('i', `json_array(${i})`, `m.${v}`, `t.${v}`, contentM, v)},\n` +
+      `  ${i}\n` +
+      `FROM ${incoming} AS i\n` +
+      `LEFT JOIN ${table} AS m ON ${equalities('m', 'i', keyQuoted)}\n` +
+      `LEFT JOIN ${tomb} AS t ON ${equalities('t', 'i', keyQuoted)}`;
+    }
+    return `WITH ${incoming} (${row}, ${op}, ${joined}) AS (VALUES ${Array(rows).fill(typedParams).join(', ')}` + classifiedTail;
+  };
 
   // The target is aliased: a model may be named "excluded", which would otherwise make the guard
   // compare the incoming row with itself.
@@ -280,10 +286,12 @@ export function compileApply(model: Model): ApplyStatements {
     insertStageRows,
     insertClassifiedRows,
     steps,
-    count: `SELECT ${OUTCOMES.map((o) => `count(*) FILTER (WHERE ${outcome} = '${o}') AS "${o}"`).join(', ')} FROM ${stage}`,
+    count: COUNT_HEAD + stage,
     clear: `DELETE FROM ${stage}`,
   };
 }
+
+const COUNT_HEAD = `SELECT ${OUTCOMES.map((o) => `count(*) FILTER (WHERE "${STAGE_OUTCOME}" = '${o}') AS "${o}"`).join(', ')} FROM `;
 
 /**
  * The outcome of a batch's one change of a key against the mirror: `inc` is the incoming row and
