@@ -147,6 +147,7 @@ const { tokenize } = await imp('syntax/lexer.js');
 const { parserInstance } = await imp('syntax/parser.js');
 const { toAst } = await imp('syntax/to-ast.js');
 const { Resolver } = await imp('check/resolve.js');
+const { resolveDirect } = await imp('check/direct.js');
 const { checkRules } = await imp('check/check.js');
 const { renderSqliteChunks } = await imp('compile/sqlite.js');
 const { encodeText } = await imp('cli/write-text.js');
@@ -154,13 +155,14 @@ const { Diagnostics } = await imp('diagnostics/diagnostic.js');
 const { checkSources, compileSources } = await imp('pipeline.js');
 const { loadProject } = await imp('project.js');
 
-// The stages of the pipeline as `mdl compile` runs it. A correct file takes the syntax stage's
-// fast path; the Chevrotain path (tokens, CST, AST) is timed on its own below, for reference: it
-// runs only for a file with a mistake. compile renders the script and encodes it to UTF-8 as
-// `mdl compile -o` does (cli/write-text.js), the bytes dropped instead of written.
+// The stages of the pipeline as `mdl compile` runs it. A correct file takes check's direct path,
+// text straight to resolved models; the paths a file with a mistake takes are timed on their own
+// below, for reference: the syntax stage's fast path to an AST and resolving that, and Chevrotain
+// (tokens, CST, AST). compile renders the script and encodes it to UTF-8 as `mdl compile -o` does
+// (cli/write-text.js), the bytes dropped instead of written.
 const STAGES = [
-  ['parse', 'parse: text to AST (fast path)'],
-  ['resolve', 'resolve: AST to IR'],
+  ['direct', 'parse and resolve: text to models (direct path)'],
+  ['finish', 'resolve across models (relationship targets)'],
   ['rules', 'check rules'],
   ['compile', 'compile: SQL text, as UTF-8'],
 ];
@@ -175,17 +177,20 @@ function stagedPass(sources) {
   // garbage of the one before; the one-call figure below runs the pipeline as users get it.
   const t = {};
   const diagnostics = new Diagnostics();
+  const resolver = new Resolver(diagnostics);
   gc();
   let t0 = now();
-  const units = sources.map((s) => parseSource(s, diagnostics).ast);
-  t.parse = now() - t0;
+  for (const s of sources) {
+    const drafts = resolveDirect(s.path, s.text);
+    if (!drafts) throw new Error(`the direct path gave up on ${s.path}`);
+    resolver.addDrafts(drafts);
+  }
+  t.direct = now() - t0;
 
   gc();
   t0 = now();
-  const resolver = new Resolver(diagnostics);
-  for (const u of units) resolver.add(u);
   const schema = resolver.finish();
-  t.resolve = now() - t0;
+  t.finish = now() - t0;
 
   gc();
   t0 = now();
@@ -198,8 +203,19 @@ function stagedPass(sources) {
   const bytes = encodeScript(schema);
   t.compile = now() - t0;
 
-  t.total = t.parse + t.resolve + t.rules + t.compile;
+  t.total = t.direct + t.finish + t.rules + t.compile;
   return { t, models: schema.models.length, bytes };
+}
+
+/** For reference: the syntax stage's fast path (text to AST), then resolving each AST, as a file the direct path gives up on goes. */
+function astPass(sources) {
+  gc();
+  const t0 = now();
+  const diagnostics = new Diagnostics();
+  const resolver = new Resolver(diagnostics);
+  for (const s of sources) resolver.add(parseSource(s, diagnostics).ast);
+  resolver.finish();
+  return now() - t0;
 }
 
 /** The Chevrotain path over the whole schema, for reference: tokens, CST and AST. */
@@ -248,6 +264,7 @@ for (let i = 0; i < WARMUP; i++) {
   pipelinePass(sources);
   apiPass(sources);
   chevrotainPass(sources);
+  astPass(sources);
   progress('.');
 }
 if (shape.models !== MODELS) throw new Error(`compiled ${shape.models} models, expected ${MODELS}`);
@@ -256,6 +273,7 @@ const staged = [];
 const oneCall = [];
 const api = [];
 const chevrotainRuns = [];
+const astRuns = [];
 const readFiles = [];
 for (let i = 0; i < RUNS; i++) {
   gc();
@@ -265,6 +283,7 @@ for (let i = 0; i < RUNS; i++) {
   gc();
   api.push(apiPass(sources));
   chevrotainRuns.push(chevrotainPass(sources));
+  astRuns.push(astPass(sources));
   const t0 = now();
   loadProject([gen.mdlDir]);
   readFiles.push(now() - t0);
@@ -277,6 +296,7 @@ for (const key of [...STAGES.map(([k]) => k), 'total']) inProcess[key] = summary
 inProcess.pipeline = summary(oneCall);
 inProcess.compileSources = summary(api);
 inProcess.chevrotain = summary(chevrotainRuns);
+inProcess.ast = summary(astRuns);
 inProcess.readFiles = summary(readFiles);
 inProcess.pipelineCold = { ms: coldCall };
 
@@ -453,6 +473,7 @@ stageRows.push(row('total (sum of the stages)', inProcess.total, '100%'));
 stageRows.push(row('the pipeline in one call, as mdl compile runs it', inProcess.pipeline));
 stageRows.push(['  the same, first call in this process (cold, 1 run)', fixed(coldCall, 1), '', int(lps(coldCall)), '']);
 stageRows.push(row('compileSources (API: statements + one string)', inProcess.compileSources));
+stageRows.push(row('reference: fast-path AST, then resolve (no direct path)', inProcess.ast));
 stageRows.push(row('reference: Chevrotain path (tokens, CST, AST)', inProcess.chevrotain));
 stageRows.push(['(not in the pipeline) read files: loadProject', fixed(inProcess.readFiles.median, 1), fixed(inProcess.readFiles.min, 1), '', '']);
 
@@ -550,7 +571,7 @@ const report = {
     gcBetweenRuns: typeof globalThis.gc === 'function',
     unit: 'ms',
     stages: inProcess,
-    linesPerSecond: Object.fromEntries([...STAGES.map(([k]) => k), 'total', 'pipeline', 'compileSources', 'chevrotain'].map((k) => [k, lps(inProcess[k].median)])),
+    linesPerSecond: Object.fromEntries([...STAGES.map(([k]) => k), 'total', 'pipeline', 'compileSources', 'ast', 'chevrotain'].map((k) => [k, lps(inProcess[k].median)])),
   },
   wholeProcess: { runs: PROCESS_RUNS, unit: 'ms', commands: Object.fromEntries(commands.map((c) => [c.key, { label: c.label, ...wholeProcess[c.key] }])) },
   prisma: {

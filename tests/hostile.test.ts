@@ -968,15 +968,18 @@ function runSqlOn(db: string, sql: string): ReturnType<typeof runSql> {
 /** Functions of sql-text.ts whose output is safe whatever their input. */
 const QUOTING = new Set(['ident', 'stringLiteral', 'sqlComment']);
 
-/** Functions of sql-text.ts that join pieces their callers quoted: safe when every argument is. */
-const COMPOSING = new Set(['list', 'equalities', 'rowValue']);
+/**
+ * Functions that join pieces their callers quoted: safe when every argument is. Those of
+ * sql-text.ts, and template.ts's prepare (splits text a builder made) and fill (puts parts in).
+ */
+const COMPOSING = new Set(['sql-text.ts:list', 'sql-text.ts:equalities', 'sql-text.ts:rowValue', 'template.ts:prepare', 'template.ts:fill']);
 
 /**
  * Exports of src/compile/ that are not SQL, so not sinks: the quoting functions; helpers that
  * join pieces already quoted (their output is checked wherever they are called); names, types
  * and hashes.
  */
-const NOT_SQL_EXPORTS = new Set(['ident', 'stringLiteral', 'sqlComment', 'list', 'equalities', 'rowValue', 'tableNames', 'storageClass', 'modelFingerprint']);
+const NOT_SQL_EXPORTS = new Set(['ident', 'stringLiteral', 'sqlComment', 'list', 'equalities', 'rowValue', 'prepare', 'fill', 'tableNames', 'storageClass', 'modelFingerprint']);
 
 /** Properties of compile/'s results that hold names (bound as values or quoted by the runtime), not SQL. */
 const NOT_SQL_PROPERTIES = new Set(['ModelSql.model', 'ModelSql.table', 'ModelSql.tombstones', 'ModelSql.sourceHash', 'ApplyStatements.stageColumns']);
@@ -1193,7 +1196,7 @@ class SqlTaint {
   }
 
   private isComposing(fn: ts.Node): boolean {
-    return ts.isFunctionDeclaration(fn) && fn.name !== undefined && COMPOSING.has(fn.name.text) && fn.getSourceFile().fileName.endsWith('/sql-text.ts');
+    return ts.isFunctionDeclaration(fn) && fn.name !== undefined && COMPOSING.has(`${fn.getSourceFile().fileName.split('/').pop()}:${fn.name.text}`);
   }
 
   /** The function an expression names: a declaration, or a const initialised with a function. */

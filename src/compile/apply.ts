@@ -30,7 +30,8 @@
 
 import type { Model } from '../ir.js';
 import { equalities, ident, rowValue } from './sql-text.js';
-import { storageClass } from './storage.js';
+import { storageClass, type StorageClass } from './storage.js';
+import { HOLE_CLOSE, HOLE_OPEN } from './template.js';
 
 export const STAGE_ROW = '_mdl_row';
 export const STAGE_OP = '_mdl_op';
@@ -128,166 +129,269 @@ export const VALID_TO = 'valid_to';
 /** The versions table's mark of a delete. */
 export const VERSION_DELETED = '_mdl_deleted';
 
-export function compileApply(model: Model): ApplyStatements {
-  // The compiler's hottest function: a schema of thousands of models compiles to tens of
-  // megabytes, most of it these statements. So every piece that depends on the columns is built
-  // in one pass over them and quoted once, and each statement is one template literal over those
-  // pieces: the content expression alone appears nine times per model.
+/**
+ * Everything the apply statements say that depends on the model: names quoted and lists made,
+ * once. The statements themselves (applyText) only place these: the content expression alone
+ * appears nine times per model, and a schema of thousands of models compiles to tens of
+ * megabytes, most of it these statements.
+ */
+export interface ApplyParts extends TextParts {
+  /** Each column's name quoted, and its storage class, in declaration order. */
+  readonly quoted: readonly string[];
+  readonly storage: readonly StorageClass[];
+  /** WITH HISTORY: the step that keeps every version; null for other models. */
+  readonly history: ApplyStep | null;
+}
+
+/** The parts the statements place. */
+interface TextParts {
+  readonly table: string;
+  readonly tomb: string;
+  readonly stage: string;
+  readonly stageIndex: string;
+  /** The version column, quoted. */
+  readonly v: string;
+  /** The columns, quoted, in declaration order. */
+  readonly joined: string;
+  readonly stageColumns: string;
+  /** One row's parameters: _mdl_row, _mdl_op, then a ? per column. */
+  readonly rowParams: string;
+  /** The upsert's SET list: every column outside the key. */
+  readonly set: string;
+  readonly keyList: string;
+  readonly keyAndVersion: string;
+  /** The key as a row value, to compare with IN. */
+  readonly keyRow: string;
+  /** The key's columns equal between two aliases: o and s, m and st, t and st. */
+  readonly eqOS: string;
+  readonly eqMSt: string;
+  readonly eqTSt: string;
+  /** The content of a row (module comment) under each alias the statements use. */
+  readonly contentS: string;
+  readonly contentO: string;
+  readonly contentM: string;
+  readonly contentX: string;
+}
+
+export function applyParts(model: Model): ApplyParts {
   const names = tableNames(model);
-  const table = ident(names.table);
-  const tomb = ident(names.tombstones);
-  const stage = ident(names.stage);
   const key = model.primaryKey!.columns;
-  const version = model.version!.column;
-  const v = ident(version);
+  const quoted: string[] = [];
+  const storage: StorageClass[] = [];
+  const stageLines: string[] = [];
+  const set: string[] = [];
+  for (const c of model.columns) {
+    const q = ident(c.name);
+    const s = storageClass(c.type);
+    quoted.push(q);
+    storage.push(s);
+    stageLines.push(`  ${q} ${s}`);
+    if (!key.includes(c.name)) set.push(`${q} = excluded.${q}`);
+  }
+  const keyQuoted = key.map(ident);
+  const keyList = keyQuoted.join(', ');
+  const v = ident(model.version!.column);
+  const stage = ident(names.stage);
+  const contentX = `json_array(excluded.${quoted.join(', excluded.')})`;
+  // Lists are made with join(), which gives one flat string: a string made with + is a tree that
+  // is walked again wherever it is used, and written out.
+  return {
+    quoted,
+    storage,
+    history: model.history ? historyStep(model, stage, quoted, keyQuoted, v, contentX) : null,
+    table: ident(names.table),
+    tomb: ident(names.tombstones),
+    stage,
+    stageIndex: ident(`${names.stage}_key`),
+    v,
+    joined: quoted.join(', '),
+    stageColumns: stageLines.join(',\n'),
+    rowParams: `(?, ?${', ?'.repeat(quoted.length)})`,
+    set: set.join(',\n  '),
+    keyList,
+    keyAndVersion: `${keyList}, ${v}`,
+    keyRow: rowValue(keyQuoted),
+    eqOS: equalities('o', 's', keyQuoted),
+    eqMSt: equalities('m', 'st', keyQuoted),
+    eqTSt: equalities('t', 'st', keyQuoted),
+    contentS: `json_array(s.${quoted.join(', s.')})`,
+    contentO: `json_array(o.${quoted.join(', o.')})`,
+    contentM: `json_array(m.${quoted.join(', m.')})`,
+    contentX,
+  };
+}
+
+/** The keys of TextParts: sqlite.ts's template has a hole for each. */
+export const APPLY_KEYS = ['table', 'tomb', 'stage', 'stageIndex', 'v', 'joined', 'stageColumns', 'rowParams', 'set', 'keyList',
+  'keyAndVersion', 'keyRow', 'eqOS', 'eqMSt', 'eqTSt', 'contentS', 'contentO', 'contentM', 'contentX'] as const satisfies readonly (keyof TextParts)[];
+
+const hole = (key: keyof TextParts) => `${HOLE_OPEN}${key}${HOLE_CLOSE}`;
+
+/**
+ * The statements every model has, from its parts. Only text here, no decision: it also runs once
+ * with placeholders for the parts (APPLY_TEMPLATE), for the template a model's script is filled
+ * from in sqlite.ts (template.ts).
+ */
+function applyText(p: TextParts): ApplyText {
+  const { stage, v } = p;
   const row = `"${STAGE_ROW}"`;
   const op = `"${STAGE_OP}"`;
   const outcome = `"${STAGE_OUTCOME}"`;
-
-  const columns: string[] = [];
-  const quoted: string[] = [];
-  let stageColumns = '';
-  const storages: string[] = [];
-  let set = '';
-  for (const c of model.columns) {
-    const q = ident(c.name);
-    const storage = storageClass(c.type);
-    const first = columns.length === 0;
-    columns.push(c.name);
-    quoted.push(q);
-    stageColumns += `${first ? '' : ',\n'}  ${q} ${storage}`;
-    storages.push(storage);
-    if (!key.includes(c.name)) set += `${set === '' ? '' : ',\n  '}${q} = excluded.${q}`;
-  }
-  // Lists that the statements repeat are made with join(), which gives one flat string: a string
-  // made with + is a tree that is walked again wherever it is used, and written out.
-  const joined = quoted.join(', ');
-  // The content of a row (module comment) under each alias the statements use.
-  const contentS = `json_array(s.${quoted.join(', s.')})`;
-  const contentO = `json_array(o.${quoted.join(', o.')})`;
-  const contentM = `json_array(m.${quoted.join(', m.')})`;
-  const contentX = `json_array(excluded.${quoted.join(', excluded.')})`;
-  const keyQuoted = key.map(ident);
-  const keyList = keyQuoted.join(', ');
-  const keyAndVersion = `${keyList}, ${v}`;
-
-  const createStage = `CREATE TEMP TABLE IF NOT EXISTS ${stage} (\n  ${row} INTEGER PRIMARY KEY,\n  ${op} INTEGER NOT NULL,\n  ${outcome} TEXT,\n${stageColumns}\n)`;
-  const stageIndex = ident(`${names.stage}_key`);
-  const createStageIndex = `CREATE INDEX IF NOT EXISTS "temp".${stageIndex} ON ${stage} (${keyAndVersion})`;
-  const dropStageIndex = `DROP INDEX IF EXISTS "temp".${stageIndex}`;
-
-  const rowParams = `(?, ?${', ?'.repeat(columns.length)})`;
-  const insertHead = `INSERT INTO ${stage} (${row}, ${op}, ${joined}) VALUES `;
-  const insertStage = insertHead + rowParams;
-  // Staging many rows per statement saves a statement execution per row, most of a row's cost.
-  const insertStageRows = (rows: number) => insertHead + Array(rows).fill(rowParams).join(', ');
-
-  const markDuplicates =
-    `UPDATE ${stage} AS s SET ${outcome} = 'duplicate'\n` +
-    `WHERE EXISTS (\n` +
-    `  SELECT 1 FROM ${stage} AS o\n` +
-    `  WHERE ${equalities('o', 's', keyQuoted)} AND o.${v} = s.${v}\n` +
-    `    AND o.${op} = s.${op} AND o.${row} < s.${row}\n` +
-    `    AND (s.${op} = ${OP_DELETE} OR ${contentO} = ${contentS})\n` +
-    `)`;
-
-  // Of the rows left, each loses to any other of its key that is greater by (version, delete over
-  // upsert, content): after mark-duplicates no two are equal, so exactly the greatest survives.
-  // Written as a probe per row, not a window over the stage: with the stage's (key, version)
-  // index a key with one row costs one lookup, and only a key with several compares content.
-  const markStale =
-    `UPDATE ${stage} AS s SET ${outcome} = 'stale'\n` +
-    `WHERE s.${outcome} IS NULL AND EXISTS (\n` +
-    `  SELECT 1 FROM ${stage} AS o\n` +
-    `  WHERE ${equalities('o', 's', keyQuoted)} AND o.${outcome} IS NULL AND o.${row} <> s.${row}\n` +
-    `    AND (o.${v} > s.${v} OR (o.${v} = s.${v} AND (o.${op} > s.${op}\n` +
-    `      OR (o.${op} = s.${op} AND ${contentO} > ${contentS}))))\n` +
-    `)`;
-
-  const classify =
-    `UPDATE ${stage} AS s SET ${outcome} = ${outcomeCase('s', contentS, 'x."current_version"', 'x."tomb_version"', 'x."current_content"', v)}\n` +
-    `FROM (\n` +
-    `  SELECT st.${row} AS "row", m.${v} AS "current_version", t.${v} AS "tomb_version",\n` +
-    `    CASE WHEN m.${v} = st.${v} THEN ${contentM} END AS "current_content"\n` +
-    `  FROM ${stage} AS st\n` +
-    `  LEFT JOIN ${table} AS m ON ${equalities('m', 'st', keyQuoted)}\n` +
-    `  LEFT JOIN ${tomb} AS t ON ${equalities('t', 'st', keyQuoted)}\n` +
-    `  WHERE st.${outcome} IS NULL\n` +
-    `) AS x\n` +
-    `WHERE s.${row} = x."row"`;
-
-  // Staging and classifying in one statement, for a batch with one change per key: each row is
-  // classified as it is staged, so the stage is written once and never updated. The mirror is
-  // read before any of the batch is written, exactly as classify reads it.
-  // A bound number is a REAL to SQLite: a table column's affinity would make an integral one an
-  // INTEGER, and so must the incoming rows, whose content is compared with the mirror's.
-  const incoming = `"_mdl_incoming"`;
-  // Built on first use: the runtime prepares it once per model, and a compiled script has no use for it.
-  let classifiedTail: string | undefined;
-  let typedParams = '';
-  const insertClassifiedRows = (rows: number) => {
-    if (classifiedTail === undefined) {
-      const i = `i.${quoted.join(', i.')}`;
-      typedParams = `(?, ?${storages.map((s) => (s === 'TEXT' ? ', ?' : `, CAST(? AS ${s})`)).join('')})`;
-      classifiedTail =
-      `)\n` +
-      `INSERT INTO ${stage} (${row}, ${op}, ${outcome}, ${joined})\n` +
-      `SELECT i.${row}, i.${op}, ${outcomeCase('i', `json_array(${i})`, `m.${v}`, `t.${v}`, contentM, v)},\n` +
-      `  ${i}\n` +
-      `FROM ${incoming} AS i\n` +
-      `LEFT JOIN ${table} AS m ON ${equalities('m', 'i', keyQuoted)}\n` +
-      `LEFT JOIN ${tomb} AS t ON ${equalities('t', 'i', keyQuoted)}`;
-    }
-    return `WITH ${incoming} (${row}, ${op}, ${joined}) AS (VALUES ${Array(rows).fill(typedParams).join(', ')}` + classifiedTail;
-  };
-
-  // The target is aliased: a model may be named "excluded", which would otherwise make the guard
-  // compare the incoming row with itself.
-  const upsert =
-    `INSERT INTO ${table} AS m (${joined})\n` +
-    `SELECT ${joined} FROM ${stage}\n` +
-    `WHERE ${outcome} IN ('inserted', 'updated')\n` +
-    `ON CONFLICT (${keyList}) DO UPDATE SET\n` +
-    `  ${set}\n` +
-    `WHERE excluded.${v} > m.${v}\n` +
-    `   OR (excluded.${v} = m.${v} AND ${contentX} > ${contentM})`;
-
-  const keyRow = rowValue(keyQuoted);
-  const revive = `DELETE FROM ${tomb}\nWHERE ${keyRow} IN (SELECT ${keyList} FROM ${stage} WHERE ${outcome} = 'inserted')`;
-  const del = `DELETE FROM ${table}\nWHERE ${keyRow} IN (SELECT ${keyList} FROM ${stage} WHERE ${outcome} = 'deleted')`;
-  const tombstone =
-    `INSERT INTO ${tomb} AS t (${keyAndVersion})\n` +
-    `SELECT ${keyAndVersion} FROM ${stage}\n` +
-    `WHERE ${outcome} IN ('deleted', 'tombstoned')\n` +
-    `ON CONFLICT (${keyList}) DO UPDATE SET ${v} = excluded.${v}\n` +
-    `WHERE excluded.${v} > t.${v}`;
-
-  // Changes settled as lost before staging are stale, and take no part in the settle phase.
-  const markLost = `UPDATE ${stage} SET ${outcome} = 'stale' WHERE ${op} >= ${OP_LOST}`;
-
-  const steps: ApplyStep[] = [
-    { name: 'mark-lost', phase: 'settle', sql: markLost },
-    { name: 'mark-duplicates', phase: 'settle', sql: markDuplicates },
-    { name: 'mark-stale', phase: 'settle', sql: markStale },
-    { name: 'classify', phase: 'classify', sql: classify },
-    { name: 'upsert', phase: 'write', sql: upsert },
-    { name: 'revive', phase: 'write', sql: revive },
-    { name: 'delete', phase: 'write', sql: del },
-    { name: 'tombstone', phase: 'write', sql: tombstone },
-  ];
-  if (model.history) steps.push(historyStep(model, stage, quoted, keyQuoted, v, op, contentX));
-
+  const insertHead = `INSERT INTO ${stage} (${row}, ${op}, ${p.joined}) VALUES `;
   return {
-    createStage,
-    createStageIndex,
-    dropStageIndex,
-    stageColumns: columns,
-    insertStage,
-    insertStageRows,
-    insertClassifiedRows,
-    steps,
+    createStage: `CREATE TEMP TABLE IF NOT EXISTS ${stage} (\n  ${row} INTEGER PRIMARY KEY,\n  ${op} INTEGER NOT NULL,\n  ${outcome} TEXT,\n${p.stageColumns}\n)`,
+    createStageIndex: `CREATE INDEX IF NOT EXISTS "temp".${p.stageIndex} ON ${stage} (${p.keyAndVersion})`,
+    dropStageIndex: `DROP INDEX IF EXISTS "temp".${p.stageIndex}`,
+    insertHead,
+    insertStage: insertHead + p.rowParams,
+
+    // Changes settled as lost before staging are stale, and take no part in the settle phase.
+    markLost: `UPDATE ${stage} SET ${outcome} = 'stale' WHERE ${op} >= ${OP_LOST}`,
+
+    markDuplicates:
+      `UPDATE ${stage} AS s SET ${outcome} = 'duplicate'\n` +
+      `WHERE EXISTS (\n` +
+      `  SELECT 1 FROM ${stage} AS o\n` +
+      `  WHERE ${p.eqOS} AND o.${v} = s.${v}\n` +
+      `    AND o.${op} = s.${op} AND o.${row} < s.${row}\n` +
+      `    AND (s.${op} = ${OP_DELETE} OR ${p.contentO} = ${p.contentS})\n` +
+      `)`,
+
+    // Of the rows left, each loses to any other of its key that is greater by (version, delete
+    // over upsert, content): after mark-duplicates no two are equal, so exactly the greatest
+    // survives. Written as a probe per row, not a window over the stage: with the stage's (key,
+    // version) index a key with one row costs one lookup, and only a key with several compares
+    // content.
+    markStale:
+      `UPDATE ${stage} AS s SET ${outcome} = 'stale'\n` +
+      `WHERE s.${outcome} IS NULL AND EXISTS (\n` +
+      `  SELECT 1 FROM ${stage} AS o\n` +
+      `  WHERE ${p.eqOS} AND o.${outcome} IS NULL AND o.${row} <> s.${row}\n` +
+      `    AND (o.${v} > s.${v} OR (o.${v} = s.${v} AND (o.${op} > s.${op}\n` +
+      `      OR (o.${op} = s.${op} AND ${p.contentO} > ${p.contentS}))))\n` +
+      `)`,
+
+    classify:
+      `UPDATE ${stage} AS s SET ${outcome} = ${outcomeCase('s', p.contentS, 'x."current_version"', 'x."tomb_version"', 'x."current_content"', v)}\n` +
+      `FROM (\n` +
+      `  SELECT st.${row} AS "row", m.${v} AS "current_version", t.${v} AS "tomb_version",\n` +
+      `    CASE WHEN m.${v} = st.${v} THEN ${p.contentM} END AS "current_content"\n` +
+      `  FROM ${stage} AS st\n` +
+      `  LEFT JOIN ${p.table} AS m ON ${p.eqMSt}\n` +
+      `  LEFT JOIN ${p.tomb} AS t ON ${p.eqTSt}\n` +
+      `  WHERE st.${outcome} IS NULL\n` +
+      `) AS x\n` +
+      `WHERE s.${row} = x."row"`,
+
+    // The target is aliased: a model may be named "excluded", which would otherwise make the
+    // guard compare the incoming row with itself.
+    upsert:
+      `INSERT INTO ${p.table} AS m (${p.joined})\n` +
+      `SELECT ${p.joined} FROM ${stage}\n` +
+      `WHERE ${outcome} IN ('inserted', 'updated')\n` +
+      `ON CONFLICT (${p.keyList}) DO UPDATE SET\n` +
+      `  ${p.set}\n` +
+      `WHERE excluded.${v} > m.${v}\n` +
+      `   OR (excluded.${v} = m.${v} AND ${p.contentX} > ${p.contentM})`,
+
+    revive: `DELETE FROM ${p.tomb}\nWHERE ${p.keyRow} IN (SELECT ${p.keyList} FROM ${stage} WHERE ${outcome} = 'inserted')`,
+    del: `DELETE FROM ${p.table}\nWHERE ${p.keyRow} IN (SELECT ${p.keyList} FROM ${stage} WHERE ${outcome} = 'deleted')`,
+    tombstone:
+      `INSERT INTO ${p.tomb} AS t (${p.keyAndVersion})\n` +
+      `SELECT ${p.keyAndVersion} FROM ${stage}\n` +
+      `WHERE ${outcome} IN ('deleted', 'tombstoned')\n` +
+      `ON CONFLICT (${p.keyList}) DO UPDATE SET ${v} = excluded.${v}\n` +
+      `WHERE excluded.${v} > t.${v}`,
+
     count: COUNT_HEAD + stage,
     clear: `DELETE FROM ${stage}`,
+  };
+}
+
+/** The statements applyText makes. */
+interface ApplyText {
+  readonly createStage: string;
+  readonly createStageIndex: string;
+  readonly dropStageIndex: string;
+  readonly insertHead: string;
+  readonly insertStage: string;
+  readonly markLost: string;
+  readonly markDuplicates: string;
+  readonly markStale: string;
+  readonly classify: string;
+  readonly upsert: string;
+  readonly revive: string;
+  readonly del: string;
+  readonly tombstone: string;
+  readonly count: string;
+  readonly clear: string;
+}
+
+/** The steps every model runs, in order (a model WITH HISTORY adds its history step). */
+function commonSteps(t: ApplyText): ApplyStep[] {
+  return [
+    { name: 'mark-lost', phase: 'settle', sql: t.markLost },
+    { name: 'mark-duplicates', phase: 'settle', sql: t.markDuplicates },
+    { name: 'mark-stale', phase: 'settle', sql: t.markStale },
+    { name: 'classify', phase: 'classify', sql: t.classify },
+    { name: 'upsert', phase: 'write', sql: t.upsert },
+    { name: 'revive', phase: 'write', sql: t.revive },
+    { name: 'delete', phase: 'write', sql: t.del },
+    { name: 'tombstone', phase: 'write', sql: t.tombstone },
+  ];
+}
+
+export function compileApply(model: Model): ApplyStatements {
+  const parts = applyParts(model);
+  const t = applyText(parts);
+  const steps = commonSteps(t);
+  if (parts.history) steps.push(parts.history);
+  const { insertHead } = t;
+  const { rowParams } = parts;
+  return {
+    createStage: t.createStage,
+    createStageIndex: t.createStageIndex,
+    dropStageIndex: t.dropStageIndex,
+    stageColumns: model.columns.map((c) => c.name),
+    insertStage: t.insertStage,
+    // Staging many rows per statement saves a statement execution per row, most of a row's cost.
+    insertStageRows: (rows: number) => insertHead + Array(rows).fill(rowParams).join(', '),
+    insertClassifiedRows: classifiedRows(model, parts),
+    steps,
+    count: t.count,
+    clear: t.clear,
+  };
+}
+
+/**
+ * Staging and classifying in one statement, for a batch with one change per key: each row is
+ * classified as it is staged, so the stage is written once and never updated. The mirror is read
+ * before any of the batch is written, exactly as classify reads it. A bound number is a REAL to
+ * SQLite: a table column's affinity would make an integral one an INTEGER, and so must the
+ * incoming rows, whose content is compared with the mirror's. Built on first use: the runtime
+ * prepares it once per model, and a compiled script has no use for it.
+ */
+function classifiedRows(model: Model, p: ApplyParts): (rows: number) => string {
+  let tail: string | undefined;
+  let typedParams = '';
+  const row = `"${STAGE_ROW}"`;
+  const op = `"${STAGE_OP}"`;
+  const incoming = `"_mdl_incoming"`;
+  return (rows: number) => {
+    if (tail === undefined) {
+      const keyQuoted = model.primaryKey!.columns.map(ident);
+      const i = `i.${p.quoted.join(', i.')}`;
+      typedParams = `(?, ?${p.storage.map((s) => (s === 'TEXT' ? ', ?' : `, CAST(? AS ${s})`)).join('')})`;
+      tail =
+        `)\n` +
+        `INSERT INTO ${p.stage} (${row}, ${op}, "${STAGE_OUTCOME}", ${p.joined})\n` +
+        `SELECT i.${row}, i.${op}, ${outcomeCase('i', `json_array(${i})`, `m.${p.v}`, `t.${p.v}`, p.contentM, p.v)},\n` +
+        `  ${i}\n` +
+        `FROM ${incoming} AS i\n` +
+        `LEFT JOIN ${p.table} AS m ON ${equalities('m', 'i', keyQuoted)}\n` +
+        `LEFT JOIN ${p.tomb} AS t ON ${equalities('t', 'i', keyQuoted)}`;
+    }
+    return `WITH ${incoming} (${row}, ${op}, ${p.joined}) AS (VALUES ${Array(rows).fill(typedParams).join(', ')}` + tail;
   };
 }
 
@@ -339,9 +443,9 @@ function historyStep(
   quoted: readonly string[],
   keyQuoted: readonly string[],
   v: string,
-  op: string,
   contentExcluded: string,
 ): ApplyStep {
+  const op = `"${STAGE_OP}"`;
   const names = tableNames(model);
   const versions = ident(names.versions);
   const erased = ident(names.historyErased);
@@ -365,3 +469,28 @@ function historyStep(
     `   OR (excluded.${deleted} = 0 AND h.${deleted} = 0 AND ${contentExcluded} > json_array(${h}))`;
   return { name: 'history', phase: 'history', sql: keep };
 }
+
+/** The apply statements with a placeholder for each part (template.ts), and the common steps; at the
+ * end of the module, whose constants they use. */
+const templateText = applyText({
+  table: hole('table'),
+  tomb: hole('tomb'),
+  stage: hole('stage'),
+  stageIndex: hole('stageIndex'),
+  v: hole('v'),
+  joined: hole('joined'),
+  stageColumns: hole('stageColumns'),
+  rowParams: hole('rowParams'),
+  set: hole('set'),
+  keyList: hole('keyList'),
+  keyAndVersion: hole('keyAndVersion'),
+  keyRow: hole('keyRow'),
+  eqOS: hole('eqOS'),
+  eqMSt: hole('eqMSt'),
+  eqTSt: hole('eqTSt'),
+  contentS: hole('contentS'),
+  contentO: hole('contentO'),
+  contentM: hole('contentM'),
+  contentX: hole('contentX'),
+});
+export const APPLY_TEMPLATE = { text: templateText, steps: commonSteps(templateText) };

@@ -11,11 +11,24 @@
 
 import { findColumn, nameKey, type Model, type Schema } from '../ir.js';
 import { modelFingerprint } from './fingerprint.js';
-import { compileApply, tableNames, VALID_FROM, VALID_TO, VERSION_DELETED, type ApplyStatements } from './apply.js';
+import {
+  APPLY_KEYS,
+  APPLY_TEMPLATE,
+  applyParts,
+  compileApply,
+  tableNames,
+  VALID_FROM,
+  VALID_TO,
+  VERSION_DELETED,
+  type ApplyParts,
+  type ApplyStatements,
+  type ApplyStep,
+} from './apply.js';
 import { HYGIENE_LEDGER_DDL } from './hygiene-sql.js';
 import { WATERMARKS_DDL } from './mirror-sql.js';
 import { ident, sqlComment, stringLiteral } from './sql-text.js';
 import { defaultLiteral, storageClass } from './storage.js';
+import { fill, HOLE_CLOSE, HOLE_OPEN, prepare, type Template } from './template.js';
 
 /**
  * Bumped when the layout of metadata or companion tables changes (Mirror.open upgrades or refuses
@@ -124,46 +137,64 @@ function metadataDdl(): string[] {
   ];
 }
 
-function compileModel(model: Model): ModelSql {
-  // Every piece that depends on the columns in one pass over them (see compileApply).
+/**
+ * What a model's tables and metadata rows say that depends on the model, made once (see
+ * ApplyParts), with the statements only some models have, made whole.
+ */
+interface TableParts {
+  readonly table: string;
+  readonly tombstones: string;
+  readonly columnLines: string;
+  readonly keyLines: string;
+  readonly keyList: string;
+  readonly v: string;
+  readonly versionType: string;
+  /** The values of the model's row in _mdl_models. */
+  readonly modelRow: string;
+}
+
+interface ModelParts {
+  readonly table: TableParts;
+  readonly sourceHash: string;
+  /** WITH HISTORY: the versions and erased tables and the history view; otherwise none. */
+  readonly historyDdl: readonly string[];
+  readonly indexDdl: readonly string[];
+  readonly relationshipRows: readonly string[];
+}
+
+/** The table's parts; the columns come quoted from the apply statements' parts. */
+function modelParts(model: Model, apply: ApplyParts): ModelParts {
   const names = tableNames(model);
-  const table = ident(names.table);
+  const { quoted, storage } = apply;
   const key = model.primaryKey!.columns;
   const version = model.version!.column;
   const v = ident(version);
   const keyList = key.map(ident).join(', ');
 
-  let columnLines = '';
-  let keyLines = '';
+  const columnLines: string[] = [];
   let versionType = '';
-  // WITH HISTORY: the versions table's columns (only the key and version NOT NULL) and list.
-  let versionColumns = '';
-  let all = '';
-  for (const c of model.columns) {
-    const q = ident(c.name);
-    const storage = storageClass(c.type);
+  for (let i = 0; i < quoted.length; i++) {
+    const c = model.columns[i]!;
     const d = defaultLiteral(c);
-    columnLines += `  ${q} ${storage}${c.notNull ? ' NOT NULL' : ''}${d === undefined ? '' : ` DEFAULT ${d}`},\n`;
-    const inKey = key.includes(c.name);
-    if (c.name === version) versionType = storage;
-    if (model.history) {
-      versionColumns += `  ${q} ${storage}${inKey || c.name === version ? ' NOT NULL' : ''},\n`;
-      all += all === '' ? q : `, ${q}`;
-    }
+    columnLines.push(`  ${quoted[i]} ${storage[i]}${c.notNull ? ' NOT NULL' : ''}${d === undefined ? '' : ` DEFAULT ${d}`},\n`);
+    if (c.name === version) versionType = storage[i]!;
   }
+  let keyLines = '';
   for (const k of key) keyLines += `  ${ident(k)} ${storageClass(findColumn(model, k)!.type)} NOT NULL,\n`;
-  const createTable = `CREATE TABLE IF NOT EXISTS ${table} (\n${columnLines}  PRIMARY KEY (${keyList})\n) STRICT`;
-  const createTombstones =
-    `CREATE TABLE IF NOT EXISTS ${ident(names.tombstones)} (\n${keyLines}` +
-    `  ${v} ${versionType} NOT NULL,\n  PRIMARY KEY (${keyList})\n) STRICT`;
-  const ddl = [createTable, createTombstones];
 
   // WITH HISTORY: every version received (deletes marked), the keys a precision delete erased,
   // and the history view: each upsert version with the interval in which it was current, up to
   // the key's next version (an upsert's or a delete's), open for the last.
+  const historyDdl: string[] = [];
   if (model.history) {
     const deleted = ident(VERSION_DELETED);
-    ddl.push(
+    let versionColumns = '';
+    for (let i = 0; i < quoted.length; i++) {
+      const name = model.columns[i]!.name;
+      versionColumns += `  ${quoted[i]} ${storage[i]}${key.includes(name) || name === version ? ' NOT NULL' : ''},\n`;
+    }
+    const all = quoted.join(', ');
+    historyDdl.push(
       `CREATE TABLE IF NOT EXISTS ${ident(names.versions)} (\n${versionColumns}` +
         `  ${deleted} INTEGER NOT NULL,\n  PRIMARY KEY (${keyList}, ${v})\n) STRICT`,
       `CREATE TABLE IF NOT EXISTS ${ident(names.historyErased)} (\n${keyLines}` +
@@ -179,6 +210,8 @@ function compileModel(model: Model): ModelSql {
 
   // One index per distinct column list, named after its first use; a name already taken by
   // another column list (fk on a_b and on (a, b)) is numbered.
+  const table = ident(names.table);
+  const indexDdl: string[] = [];
   const indexed = new Set<string>();
   const indexNames = new Set<string>();
   const addIndex = (prefix: string, cols: readonly string[]) => {
@@ -191,7 +224,7 @@ function compileModel(model: Model): ModelSql {
     let name = base;
     for (let n = 2; indexNames.has(nameKey(name)); n++) name = `${base}_${n}`;
     indexNames.add(nameKey(name));
-    ddl.push(`CREATE INDEX IF NOT EXISTS ${ident(name)} ON ${table} (${cols.map(ident).join(', ')})`);
+    indexDdl.push(`CREATE INDEX IF NOT EXISTS ${ident(name)} ON ${table} (${cols.map(ident).join(', ')})`);
   };
   for (const rel of model.relationships) addIndex('fk', rel.columns);
   for (const u of model.uniqueKeys) addIndex('uq', u.columns);
@@ -199,30 +232,58 @@ function compileModel(model: Model): ModelSql {
 
   const sourceHash = modelFingerprint(model);
   const modelName = stringLiteral(model.name);
-  const metadata = [
-    `INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")\n` +
-      `VALUES (${modelName}, ${stringLiteral(names.table)}, ${stringLiteral(names.tombstones)}, ` +
-      `${stringLiteral(model.behavior)}, ${model.history ? '1' : '0'}, ${jsonLiteral(key)}, ${stringLiteral(version)}, ` +
-      `${model.timestamp ? stringLiteral(model.timestamp.column) : 'NULL'}, ` +
-      `${jsonLiteral(model.uniqueKeys.map((u) => u.columns))}, ` +
-      `${stringLiteral(sourceHash)})\nON CONFLICT ("name") DO NOTHING`,
-  ];
-  for (const r of model.relationships) {
-    metadata.push(
+  const modelRow =
+    `${modelName}, ${stringLiteral(names.table)}, ${stringLiteral(names.tombstones)}, ` +
+    `${stringLiteral(model.behavior)}, ${model.history ? '1' : '0'}, ${jsonLiteral(key)}, ${stringLiteral(version)}, ` +
+    `${model.timestamp ? stringLiteral(model.timestamp.column) : 'NULL'}, ` +
+    `${jsonLiteral(model.uniqueKeys.map((u) => u.columns))}, ${stringLiteral(sourceHash)}`;
+  const relationshipRows = model.relationships.map(
+    (r) =>
       `INSERT INTO "_mdl_relationships" ("model", "name", "columns", "target", "target_columns", "cardinality", "notation", "on_delete")\n` +
-        `VALUES (${modelName}, ${stringLiteral(r.name)}, ${jsonLiteral(r.columns)}, ${stringLiteral(r.target)}, ` +
-        `${jsonLiteral(r.targetColumns)}, ${stringLiteral(r.cardinality)}, ${stringLiteral(r.notation)}, ${stringLiteral(r.onDelete)})\n` +
-        `ON CONFLICT ("model", "name") DO NOTHING`,
-    );
-  }
+      `VALUES (${modelName}, ${stringLiteral(r.name)}, ${jsonLiteral(r.columns)}, ${stringLiteral(r.target)}, ` +
+      `${jsonLiteral(r.targetColumns)}, ${stringLiteral(r.cardinality)}, ${stringLiteral(r.notation)}, ${stringLiteral(r.onDelete)})\n` +
+      `ON CONFLICT ("model", "name") DO NOTHING`,
+  );
 
   return {
-    model: model.name,
-    table: names.table,
-    tombstones: names.tombstones,
+    table: {
+      table,
+      tombstones: ident(names.tombstones),
+      columnLines: columnLines.join(''),
+      keyLines,
+      keyList,
+      v,
+      versionType,
+      modelRow,
+    },
     sourceHash,
-    ddl,
-    metadata,
+    historyDdl,
+    indexDdl,
+    relationshipRows,
+  };
+}
+
+/** The statements every model has, from its parts: only text (see applyText). */
+function tableText(p: TableParts) {
+  return {
+    createTable: `CREATE TABLE IF NOT EXISTS ${p.table} (\n${p.columnLines}  PRIMARY KEY (${p.keyList})\n) STRICT`,
+    createTombstones: `CREATE TABLE IF NOT EXISTS ${p.tombstones} (\n${p.keyLines}  ${p.v} ${p.versionType} NOT NULL,\n  PRIMARY KEY (${p.keyList})\n) STRICT`,
+    modelRow:
+      `INSERT INTO "_mdl_models" ("name", "table_name", "tombstone_table", "behavior", "history", "primary_key", "version_column", "timestamp_column", "unique_keys", "source_hash")\n` +
+      `VALUES (${p.modelRow})\nON CONFLICT ("name") DO NOTHING`,
+  };
+}
+
+function compileModel(model: Model): ModelSql {
+  const parts = modelParts(model, applyParts(model));
+  const t = tableText(parts.table);
+  return {
+    model: model.name,
+    table: model.name,
+    tombstones: tableNames(model).tombstones,
+    sourceHash: parts.sourceHash,
+    ddl: [t.createTable, t.createTombstones, ...parts.historyDdl, ...parts.indexDdl],
+    metadata: [t.modelRow, ...parts.relationshipRows],
     apply: compileApply(model),
   };
 }
@@ -237,10 +298,155 @@ function jsonLiteral(v: unknown): string {
   return stringLiteral(JSON.stringify(v));
 }
 
+/** A model's piece of the script, from its statements (each a whole section, see composeChunk). */
+interface ChunkText {
+  /** The model's comment lines: what it is, its COMMENT, its relationships; each ends in \n. */
+  readonly header: string;
+  /** The tables, view and indexes, each statement followed by ;\n. */
+  readonly ddl: string;
+  readonly metadata: string;
+  readonly applyHeader: string;
+  readonly createStage: string;
+  readonly createStageIndex: string;
+  readonly insertStage: string;
+  /** Each step with the comment that names it. */
+  readonly steps: string;
+  readonly count: string;
+  readonly clear: string;
+}
+
+function composeChunk(c: ChunkText): string {
+  return (
+    `\n${c.header}${c.ddl}${c.metadata}\n${c.applyHeader}\n` +
+    `${c.createStage};\n${c.createStageIndex};\n` +
+    `-- stage: ${c.insertStage};\n` +
+    `-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.\n` +
+    `${c.steps}-- step: count\n${c.count};\n-- step: clear\n${c.clear};\n`
+  );
+}
+
+const statements = (sql: readonly string[]) => sql.map((s) => `${s};\n`).join('');
+const stepSections = (steps: readonly ApplyStep[]) => steps.map((s) => `-- ${s.phase} step: ${s.name}\n${s.sql};\n`).join('');
+
+/** The model's comment lines. Names and comments go through sqlComment: a NUL in them would end the script. */
+function headerLines(model: Model): string {
+  const behavior = model.behavior === 'time-series' ? 'BEHAVIOR TIME SERIES' : 'BEHAVIOR RECORD';
+  let out = `${sqlComment(`Model ${model.name} (${behavior}${model.history ? ', WITH HISTORY' : ''})`)}\n`;
+  if (model.comment) out += `${sqlComment(model.comment)}\n`;
+  for (const r of model.relationships) {
+    const action = r.onDelete.toUpperCase().replace('-', ' ');
+    out += `${sqlComment(`${r.name}: (${r.columns.join(', ')}) -> ${r.target} (${r.targetColumns.join(', ')}) ${r.notation} ON DELETE ${action}`)}\n`;
+  }
+  return out;
+}
+
+const applyHeader = (model: Model) => sqlComment(`Apply statements for ${model.name}: the runtime stages a batch, then runs these in order.`);
+
+/** A model's script from its compiled statements. */
+function chunkFromProgram(model: Model, m: ModelSql): string {
+  return composeChunk({
+    header: headerLines(model),
+    ddl: statements(m.ddl),
+    metadata: statements(m.metadata),
+    applyHeader: applyHeader(model),
+    createStage: m.apply.createStage,
+    createStageIndex: m.apply.createStageIndex,
+    insertStage: m.apply.insertStage,
+    steps: stepSections(m.apply.steps),
+    count: m.apply.count,
+    clear: m.apply.clear,
+  });
+}
+
+// The same script from a template (template.ts): the builders above run once with placeholders,
+// and each model's piece is then its parts filled in, with no statement made on the way. A model's
+// piece is the same text either way (tests/compile-template.test.ts).
+// The table's parts and the apply statements' share three names (table, v, keyList), which hold
+// the same text in both.
+const TABLE_KEYS = ['table', 'tombstones', 'columnLines', 'keyLines', 'keyList', 'v', 'versionType', 'modelRow'] as const;
+const SECTION_KEYS = ['header', 'historyDdl', 'indexDdl', 'relationshipRows', 'applyHeader', 'historyStep'] as const;
+const CHUNK_KEYS = [...new Set([...TABLE_KEYS, ...APPLY_KEYS, ...SECTION_KEYS])];
+type ChunkKey = (typeof CHUNK_KEYS)[number];
+
+let chunkTemplate: Template<ChunkKey> | undefined;
+
+const hole = (key: ChunkKey) => `${HOLE_OPEN}${key}${HOLE_CLOSE}`;
+
+function modelChunkTemplate(): Template<ChunkKey> {
+  if (chunkTemplate) return chunkTemplate;
+  const t = tableText({
+    table: hole('table'),
+    tombstones: hole('tombstones'),
+    columnLines: hole('columnLines'),
+    keyLines: hole('keyLines'),
+    keyList: hole('keyList'),
+    v: hole('v'),
+    versionType: hole('versionType'),
+    modelRow: hole('modelRow'),
+  });
+  const a = APPLY_TEMPLATE.text;
+  chunkTemplate = prepare(
+    composeChunk({
+      header: hole('header'),
+      ddl: statements([t.createTable, t.createTombstones]) + hole('historyDdl') + hole('indexDdl'),
+      metadata: statements([t.modelRow]) + hole('relationshipRows'),
+      applyHeader: hole('applyHeader'),
+      createStage: a.createStage,
+      createStageIndex: a.createStageIndex,
+      insertStage: a.insertStage,
+      steps: stepSections(APPLY_TEMPLATE.steps) + hole('historyStep'),
+      count: a.count,
+      clear: a.clear,
+    }),
+    CHUNK_KEYS,
+  );
+  return chunkTemplate;
+}
+
+/** A model's script, filled from its parts. */
+function chunkFromParts(model: Model): string {
+  const a = applyParts(model);
+  const parts = modelParts(model, a);
+  const t = parts.table;
+  return fill(modelChunkTemplate(), {
+    table: t.table,
+    tombstones: t.tombstones,
+    columnLines: t.columnLines,
+    keyLines: t.keyLines,
+    keyList: t.keyList,
+    v: t.v,
+    versionType: t.versionType,
+    modelRow: t.modelRow,
+    tomb: a.tomb,
+    stage: a.stage,
+    stageIndex: a.stageIndex,
+    joined: a.joined,
+    stageColumns: a.stageColumns,
+    rowParams: a.rowParams,
+    set: a.set,
+    keyAndVersion: a.keyAndVersion,
+    keyRow: a.keyRow,
+    eqOS: a.eqOS,
+    eqMSt: a.eqMSt,
+    eqTSt: a.eqTSt,
+    contentS: a.contentS,
+    contentO: a.contentO,
+    contentM: a.contentM,
+    contentX: a.contentX,
+    header: headerLines(model),
+    historyDdl: parts.historyDdl.length === 0 ? '' : statements(parts.historyDdl),
+    indexDdl: parts.indexDdl.length === 0 ? '' : statements(parts.indexDdl),
+    relationshipRows: parts.relationshipRows.length === 0 ? '' : statements(parts.relationshipRows),
+    applyHeader: applyHeader(model),
+    historyStep: a.history ? stepSections([a.history]) : '',
+  });
+}
+
 /**
  * The script in pieces: a header with the metadata, then one piece per model (its tables,
  * metadata rows and apply statements), so that a large schema can be written as it is rendered.
- * Given no program, each model is compiled on the way.
+ * Given no program, each model's piece is filled from a template (chunkFromParts), which is how
+ * `mdl compile` writes a large schema; given one, it is put together from the program's statements.
  */
 export function* renderSqliteChunks(schema: Schema, program?: SqliteProgram): Generator<string> {
   yield [
@@ -253,25 +459,7 @@ export function* renderSqliteChunks(schema: Schema, program?: SqliteProgram): Ge
   ].join('\n');
   for (let i = 0; i < schema.models.length; i++) {
     const model = schema.models[i]!;
-    // Without a program, each model is compiled as it is rendered, and forgotten after.
-    const m = program ? program.models[i]! : compileModel(model);
-    const behavior = model.behavior === 'time-series' ? 'BEHAVIOR TIME SERIES' : 'BEHAVIOR RECORD';
-    // Names and comments in comment lines go through sqlComment: a NUL in them would end the script.
-    let out = `\n${sqlComment(`Model ${model.name} (${behavior}${model.history ? ', WITH HISTORY' : ''})`)}\n`;
-    if (model.comment) out += `${sqlComment(model.comment)}\n`;
-    for (const r of model.relationships) {
-      const action = r.onDelete.toUpperCase().replace('-', ' ');
-      out += `${sqlComment(`${r.name}: (${r.columns.join(', ')}) -> ${r.target} (${r.targetColumns.join(', ')}) ${r.notation} ON DELETE ${action}`)}\n`;
-    }
-    for (const s of m.ddl) out += `${s};\n`;
-    for (const s of m.metadata) out += `${s};\n`;
-    out += `\n${sqlComment(`Apply statements for ${model.name}: the runtime stages a batch, then runs these in order.`)}\n`;
-    out += `${m.apply.createStage};\n${m.apply.createStageIndex};\n`;
-    out += `-- stage: ${m.apply.insertStage};\n`;
-    out += `-- A batch with one change per key is staged and classified in one statement, then runs only the write steps.\n`;
-    for (const step of m.apply.steps) out += `-- ${step.phase} step: ${step.name}\n${step.sql};\n`;
-    out += `-- step: count\n${m.apply.count};\n-- step: clear\n${m.apply.clear};\n`;
-    yield out;
+    yield program ? chunkFromProgram(model, program.models[i]!) : chunkFromParts(model);
   }
 }
 
