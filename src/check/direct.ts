@@ -246,8 +246,9 @@ class DirectParser extends Parser {
     const nameSpan = this.at(nameStart, ends[this.p - 1]!);
     const key = nameKey(name);
     if (name === '' || key === '_change_request_type' || key.startsWith('_mdl_') || columns.has(key)) throw GIVE_UP;
+    const typeStart = starts[this.p]!;
     const type = this.columnType();
-    const typeSpan = this.at(type.start, ends[this.p - 1]!);
+    const typeSpan = this.at(typeStart, ends[this.p - 1]!);
 
     let nullability = 0; // 1 NOT NULL, 2 NULL
     let defaultValue: DefaultValue | null = null;
@@ -322,7 +323,7 @@ class DirectParser extends Parser {
       name,
       nameSpan,
       span: this.at(start, ends[this.p - 1]!),
-      type: type.type,
+      type,
       typeSpan,
       notNull: nullability === 1,
       default: defaultValue,
@@ -334,7 +335,7 @@ class DirectParser extends Parser {
   }
 
   /** A column's type, resolved: through resolve.ts's cache, or resolveType for a new spelling. */
-  private columnType(): { type: ColumnType; start: number } {
+  private columnType(): ColumnType {
     const nameToken = this.p;
     const start = starts[nameToken]!;
     // A quoted type name is reported (type names are not quoted).
@@ -353,7 +354,7 @@ class DirectParser extends Parser {
       this.expect(RPAREN);
     }
     const known = knownType(typeKey(name, args ?? NO_ARGS));
-    if (known) return { type: known, start };
+    if (known) return known;
     // A spelling not seen yet: resolveType decides, from the type as the AST would have it.
     const argTokens = args ? (args.length === 1 ? [argsStart] : [argsStart, argsStart + 2]) : [];
     const ref: A.TypeRef = {
@@ -364,7 +365,7 @@ class DirectParser extends Parser {
     const diagnostics = new Diagnostics();
     const type = resolveType(ref, diagnostics);
     if (diagnostics.items.length > 0) throw GIVE_UP;
-    return { type, start };
+    return type;
   }
 
   private numberText(): string {

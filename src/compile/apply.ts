@@ -178,23 +178,23 @@ export function applyParts(model: Model): ApplyParts {
   const key = model.primaryKey!.columns;
   const quoted: string[] = [];
   const storage: StorageClass[] = [];
-  const stageLines: string[] = [];
-  const set: string[] = [];
+  // A list used once is made with + (a tree of its pieces, copied once when the script is written);
+  // one the statements repeat is made with join(), one flat string, copied as a block each time.
+  let stageColumns = '';
+  let set = '';
   for (const c of model.columns) {
     const q = ident(c.name);
     const s = storageClass(c.type);
+    stageColumns += `${quoted.length === 0 ? '' : ',\n'}  ${q} ${s}`;
     quoted.push(q);
     storage.push(s);
-    stageLines.push(`  ${q} ${s}`);
-    if (!key.includes(c.name)) set.push(`${q} = excluded.${q}`);
+    if (!key.includes(c.name)) set += `${set === '' ? '' : ',\n  '}${q} = excluded.${q}`;
   }
   const keyQuoted = key.map(ident);
   const keyList = keyQuoted.join(', ');
   const v = ident(model.version!.column);
   const stage = ident(names.stage);
   const contentX = `json_array(excluded.${quoted.join(', excluded.')})`;
-  // Lists are made with join(), which gives one flat string: a string made with + is a tree that
-  // is walked again wherever it is used, and written out.
   return {
     quoted,
     storage,
@@ -205,9 +205,9 @@ export function applyParts(model: Model): ApplyParts {
     stageIndex: ident(`${names.stage}_key`),
     v,
     joined: quoted.join(', '),
-    stageColumns: stageLines.join(',\n'),
+    stageColumns,
     rowParams: `(?, ?${', ?'.repeat(quoted.length)})`,
-    set: set.join(',\n  '),
+    set,
     keyList,
     keyAndVersion: `${keyList}, ${v}`,
     keyRow: rowValue(keyQuoted),

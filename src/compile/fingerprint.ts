@@ -57,8 +57,16 @@ class Hash64 {
   hex(): string {
     const a = avalanche(this.a ^ Math.imul(this.b, 0x27d4eb2d));
     const b = avalanche(this.b ^ Math.imul(a, 0x165667b1));
-    return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+    return hex32(a) + hex32(b);
   }
+}
+
+/** Two hex digits for each byte value. */
+const HEX_BYTES = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** A 32-bit value as eight hex digits (what (h >>> 0).toString(16).padStart(8, '0') gives). */
+function hex32(h: number): string {
+  return HEX_BYTES[(h >>> 24) & 0xff]! + HEX_BYTES[(h >>> 16) & 0xff]! + HEX_BYTES[(h >>> 8) & 0xff]! + HEX_BYTES[h & 0xff]!;
 }
 
 function avalanche(h: number): number {

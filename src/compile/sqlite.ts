@@ -171,12 +171,13 @@ function modelParts(model: Model, apply: ApplyParts): ModelParts {
   const v = ident(version);
   const keyList = key.map(ident).join(', ');
 
-  const columnLines: string[] = [];
+  // Made with +, a tree copied once when the script is written (see applyParts).
+  let columnLines = '';
   let versionType = '';
   for (let i = 0; i < quoted.length; i++) {
     const c = model.columns[i]!;
     const d = defaultLiteral(c);
-    columnLines.push(`  ${quoted[i]} ${storage[i]}${c.notNull ? ' NOT NULL' : ''}${d === undefined ? '' : ` DEFAULT ${d}`},\n`);
+    columnLines += `  ${quoted[i]} ${storage[i]}${c.notNull ? ' NOT NULL' : ''}${d === undefined ? '' : ` DEFAULT ${d}`},\n`;
     if (c.name === version) versionType = storage[i]!;
   }
   let keyLines = '';
@@ -249,7 +250,7 @@ function modelParts(model: Model, apply: ApplyParts): ModelParts {
     table: {
       table,
       tombstones: ident(names.tombstones),
-      columnLines: columnLines.join(''),
+      columnLines,
       keyLines,
       keyList,
       v,
