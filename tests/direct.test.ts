@@ -27,7 +27,6 @@ function assertAgree(text: string, label = text): boolean {
     expect(reported, `the direct path gave up on a file that resolves cleanly:\n${label}`).not.toEqual([]);
     return false;
   }
-  void reported;
   // Only what the two paths share may be reported: a model declared twice in the file.
   const direct = new Diagnostics();
   const taken = new Resolver(direct);

@@ -972,14 +972,14 @@ const QUOTING = new Set(['ident', 'stringLiteral', 'sqlComment']);
  * Functions that join pieces their callers quoted: safe when every argument is. Those of
  * sql-text.ts, and template.ts's prepare (splits text a builder made) and fill (puts parts in).
  */
-const COMPOSING = new Set(['sql-text.ts:list', 'sql-text.ts:equalities', 'sql-text.ts:rowValue', 'template.ts:prepare', 'template.ts:fill']);
+const COMPOSING = new Set(['sql-text.ts:equalities', 'sql-text.ts:rowValue', 'template.ts:prepare', 'template.ts:fill']);
 
 /**
  * Exports of src/compile/ that are not SQL, so not sinks: the quoting functions; helpers that
  * join pieces already quoted (their output is checked wherever they are called); names, types
  * and hashes.
  */
-const NOT_SQL_EXPORTS = new Set(['ident', 'stringLiteral', 'sqlComment', 'list', 'equalities', 'rowValue', 'prepare', 'fill', 'tableNames', 'storageClass', 'modelFingerprint']);
+const NOT_SQL_EXPORTS = new Set(['ident', 'stringLiteral', 'sqlComment', 'equalities', 'rowValue', 'prepare', 'fill', 'tableNames', 'storageClass', 'modelFingerprint']);
 
 /** Properties of compile/'s results that hold names (bound as values or quoted by the runtime), not SQL. */
 const NOT_SQL_PROPERTIES = new Set(['ModelSql.model', 'ModelSql.table', 'ModelSql.tombstones', 'ModelSql.sourceHash', 'ApplyStatements.stageColumns']);

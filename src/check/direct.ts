@@ -6,7 +6,7 @@
  * and most of its time (collecting them). This parser reads the scanned tokens (syntax/scan.ts)
  * and builds what resolveModel builds from the AST: the model with its columns, keys and options,
  * and its relationships as declared, for Resolver.finish. Productions it does not make its own
- * (REFERENCES clauses, literals, column lists) come from the fast path's Parser, which it extends.
+ * (FOREIGN KEY and REFERENCES clauses, literals) come from the fast path's Parser, which it extends.
  *
  * It decides nothing about a file with a mistake. At the first thing that is not plainly correct,
  * a syntax error or anything resolving one model on its own would report (a warning included),
@@ -26,14 +26,14 @@ import { Parser } from '../syntax/fast-path.js';
 import {
   BEHAVIOR, COMMA, COMMENT, CONSTRAINT, CREATE, DEFAULT, ends, EOF, EXISTS, FOREIGN, GIVE_UP, HISTORY, IF, KEY,
   LPAREN, MODEL, NOT, NULL, NUMBER, PRIMARY, QUOTED, RECORD, REFERENCES, releaseTokens, RPAREN, scan,
-  SEMICOLON, SERIES, starts, TIME, TIMESTAMP, UNIQUE, VERSION, WITH, type Comment,
+  SEMICOLON, SERIES, starts, TIME, TIMESTAMP, UNIQUE, VERSION, WITH,
 } from '../syntax/scan.js';
-import { knownType, literalValue, resolveType, typeKey, type Draft, type PendingReference } from './resolve.js';
+import { knownType, literalValue, reservedColumnKey, reservedModelName, resolveType, typeKey, type Draft, type PendingReference } from './resolve.js';
 
 /** One file's models, resolved each on its own; undefined when the file needs the usual path. */
 export function resolveDirect(file: string, text: string): Draft[] | undefined {
   try {
-    scan(text, file, [] as Comment[]);
+    scan(text, file, null);
     return new DirectParser(file, text).sourceDrafts();
   } catch (e) {
     if (e === GIVE_UP) return undefined;
@@ -79,7 +79,7 @@ class DirectParser extends Parser {
     const name = this.nameText();
     const nameSpan = this.at(nameStart, ends[this.p - 1]!);
     // The names resolveModel reports.
-    if (name === '' || name.includes('__') || nameKey(name).startsWith('_mdl_')) throw GIVE_UP;
+    if (name === '' || reservedModelName(name) !== undefined) throw GIVE_UP;
 
     const columns = new Map<string, Column>();
     const ordered: Column[] = [];
@@ -240,12 +240,12 @@ class DirectParser extends Parser {
     keys: KeyDecl[],
     references: PendingReference[],
   ): void {
-    const nameStart = starts[this.p]!;
+    // The column's name starts the element.
     const nameQuoted = this.kind() === QUOTED;
     const name = this.nameText();
-    const nameSpan = this.at(nameStart, ends[this.p - 1]!);
+    const nameSpan = this.at(start, ends[this.p - 1]!);
     const key = nameKey(name);
-    if (name === '' || key === '_change_request_type' || key.startsWith('_mdl_') || columns.has(key)) throw GIVE_UP;
+    if (name === '' || reservedColumnKey(key) || columns.has(key)) throw GIVE_UP;
     const typeStart = starts[this.p]!;
     const type = this.columnType();
     const typeSpan = this.at(typeStart, ends[this.p - 1]!);

@@ -187,10 +187,9 @@ function resolveModel(decl: A.ModelDecl, diagnostics: Diagnostics): Draft {
   const name = decl.name.text;
   if (name === '') {
     diagnostics.report('emptyName', decl.name.span, { what: 'the model' });
-  } else if (name.includes('__')) {
-    diagnostics.report('reservedModelName', decl.name.span, { name, why: 'names containing __ are kept for companion tables' });
-  } else if (nameKey(name).startsWith('_mdl_')) {
-    diagnostics.report('reservedModelName', decl.name.span, { name, why: 'names starting with _mdl_ are kept for metadata tables' });
+  } else {
+    const why = reservedModelName(name);
+    if (why) diagnostics.report('reservedModelName', decl.name.span, { name, why });
   }
 
   const columns = new Map<string, Column>();
@@ -333,6 +332,18 @@ function resolveModel(decl: A.ModelDecl, diagnostics: Diagnostics): Draft {
   return { model, complete: decl.complete, columns, references };
 }
 
+/** Why a (non-empty) model name is kept for mdl's own tables, or undefined when it is not. */
+export function reservedModelName(name: string): string | undefined {
+  if (name.includes('__')) return 'names containing __ are kept for companion tables';
+  if (nameKey(name).startsWith('_mdl_')) return 'names starting with _mdl_ are kept for metadata tables';
+  return undefined;
+}
+
+/** Whether a column name (in nameKey form) is kept: the change kind's column, or mdl's own. */
+export function reservedColumnKey(key: string): boolean {
+  return key === '_change_request_type' || key.startsWith('_mdl_');
+}
+
 function resolveColumnList(
   model: string,
   columns: ReadonlyMap<string, Column>,
@@ -362,7 +373,7 @@ function resolveColumn(model: string, decl: A.ColumnDecl, diagnostics: Diagnosti
   const name = decl.name.text;
   const lower = nameKey(name);
   if (name === '') diagnostics.report('emptyName', decl.name.span, { what: 'the column' });
-  if (lower === '_change_request_type' || lower.startsWith('_mdl_')) {
+  if (reservedColumnKey(lower)) {
     diagnostics.report('reservedColumnName', decl.name.span, { model, column: name });
   }
   let defaultValue: DefaultValue | null = null;

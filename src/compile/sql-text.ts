@@ -32,10 +32,6 @@ export function sqlComment(text: string): string {
 const COMMENT_BREAKERS = /[\0\r\n]/;
 const COMMENT_BREAKERS_ALL = /[\0\r\n]/g;
 
-export function list(items: readonly string[]): string {
-  return items.join(', ');
-}
-
 /** `a."x" = b."x" AND a."y" = b."y"`, from names already quoted. */
 export function equalities(left: string, right: string, quoted: readonly string[]): string {
   let out = '';

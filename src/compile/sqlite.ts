@@ -13,9 +13,9 @@ import { findColumn, nameKey, type Model, type Schema } from '../ir.js';
 import { modelFingerprint } from './fingerprint.js';
 import {
   APPLY_KEYS,
-  APPLY_TEMPLATE,
   applyParts,
-  compileApply,
+  applyTemplate,
+  compileApplyWithParts,
   tableNames,
   VALID_FROM,
   VALID_TO,
@@ -162,14 +162,15 @@ interface ModelParts {
   readonly relationshipRows: readonly string[];
 }
 
-/** The table's parts; the columns come quoted from the apply statements' parts. */
+/**
+ * The table's parts. The columns come quoted from the apply statements' parts, and so do the three
+ * parts both sets have (table, v, keyList): the template has one hole for each.
+ */
 function modelParts(model: Model, apply: ApplyParts): ModelParts {
   const names = tableNames(model);
-  const { quoted, storage } = apply;
+  const { quoted, storage, table, v, keyList } = apply;
   const key = model.primaryKey!.columns;
   const version = model.version!.column;
-  const v = ident(version);
-  const keyList = key.map(ident).join(', ');
 
   // Made with +, a tree copied once when the script is written (see applyParts).
   let columnLines = '';
@@ -211,7 +212,6 @@ function modelParts(model: Model, apply: ApplyParts): ModelParts {
 
   // One index per distinct column list, named after its first use; a name already taken by
   // another column list (fk on a_b and on (a, b)) is numbered.
-  const table = ident(names.table);
   const indexDdl: string[] = [];
   const indexed = new Set<string>();
   const indexNames = new Set<string>();
@@ -276,7 +276,8 @@ function tableText(p: TableParts) {
 }
 
 function compileModel(model: Model): ModelSql {
-  const parts = modelParts(model, applyParts(model));
+  const apply = compileApplyWithParts(model);
+  const parts = modelParts(model, apply.parts);
   const t = tableText(parts.table);
   return {
     model: model.name,
@@ -285,7 +286,7 @@ function compileModel(model: Model): ModelSql {
     sourceHash: parts.sourceHash,
     ddl: [t.createTable, t.createTombstones, ...parts.historyDdl, ...parts.indexDdl],
     metadata: [t.modelRow, ...parts.relationshipRows],
-    apply: compileApply(model),
+    apply: apply.statements,
   };
 }
 
@@ -362,8 +363,8 @@ function chunkFromProgram(model: Model, m: ModelSql): string {
 // The same script from a template (template.ts): the builders above run once with placeholders,
 // and each model's piece is then its parts filled in, with no statement made on the way. A model's
 // piece is the same text either way (tests/compile-template.test.ts).
-// The table's parts and the apply statements' share three names (table, v, keyList), which hold
-// the same text in both.
+// The table's parts and the apply statements' share three (table, v, keyList), taken from the
+// apply statements' parts (modelParts).
 const TABLE_KEYS = ['table', 'tombstones', 'columnLines', 'keyLines', 'keyList', 'v', 'versionType', 'modelRow'] as const;
 const SECTION_KEYS = ['header', 'historyDdl', 'indexDdl', 'relationshipRows', 'applyHeader', 'historyStep'] as const;
 const CHUNK_KEYS = [...new Set([...TABLE_KEYS, ...APPLY_KEYS, ...SECTION_KEYS])];
@@ -371,6 +372,7 @@ type ChunkKey = (typeof CHUNK_KEYS)[number];
 
 let chunkTemplate: Template<ChunkKey> | undefined;
 
+// Typed on this module's keys (see apply.ts's hole).
 const hole = (key: ChunkKey) => `${HOLE_OPEN}${key}${HOLE_CLOSE}`;
 
 function modelChunkTemplate(): Template<ChunkKey> {
@@ -385,7 +387,7 @@ function modelChunkTemplate(): Template<ChunkKey> {
     versionType: hole('versionType'),
     modelRow: hole('modelRow'),
   });
-  const a = APPLY_TEMPLATE.text;
+  const { text: a, steps } = applyTemplate();
   chunkTemplate = prepare(
     composeChunk({
       header: hole('header'),
@@ -395,7 +397,7 @@ function modelChunkTemplate(): Template<ChunkKey> {
       createStage: a.createStage,
       createStageIndex: a.createStageIndex,
       insertStage: a.insertStage,
-      steps: stepSections(APPLY_TEMPLATE.steps) + hole('historyStep'),
+      steps: stepSections(steps) + hole('historyStep'),
       count: a.count,
       clear: a.clear,
     }),
@@ -435,9 +437,9 @@ function chunkFromParts(model: Model): string {
     contentM: a.contentM,
     contentX: a.contentX,
     header: headerLines(model),
-    historyDdl: parts.historyDdl.length === 0 ? '' : statements(parts.historyDdl),
-    indexDdl: parts.indexDdl.length === 0 ? '' : statements(parts.indexDdl),
-    relationshipRows: parts.relationshipRows.length === 0 ? '' : statements(parts.relationshipRows),
+    historyDdl: statements(parts.historyDdl),
+    indexDdl: statements(parts.indexDdl),
+    relationshipRows: statements(parts.relationshipRows),
     applyHeader: applyHeader(model),
     historyStep: a.history ? stepSections([a.history]) : '',
   });

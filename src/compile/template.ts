@@ -31,7 +31,9 @@ export function prepare<K extends string>(text: string, keys: readonly K[]): Tem
     if (open < 0) break;
     const close = text.indexOf(HOLE_CLOSE, open);
     const key = text.slice(open + 1, close);
-    if (close < 0 || !known.has(key)) throw new Error(`template: a placeholder was changed on the way: ${JSON.stringify(text.slice(open, open + 40))}`);
+    if (close < 0 || !known.has(key)) {
+      throw new Error(`template: a placeholder that is not one of the keys, or was changed on the way: ${JSON.stringify(text.slice(open, open + 40))}`);
+    }
     pieces.push(text.slice(from, open));
     holes.push(key as K);
     from = close + 1;

@@ -3,10 +3,10 @@
  *
  * Most files a build compiles are correct, and for those the Chevrotain pipeline (lexer.ts,
  * parser.ts, to-ast.ts) spends its time building tokens and a CST that are thrown away at once.
- * Its scanner (scan.ts) and this hand-written recursive-descent parser build the same AST directly. It decides
- * nothing about a file with a mistake: at the first thing it does not expect it gives up
- * (returns undefined), and parse.ts runs the Chevrotain pipeline, which recovers, reports every
- * error and is the grammar of record. Giving up is always safe; it only costs time.
+ * Its scanner (scan.ts) and this hand-written recursive-descent parser build the same AST
+ * directly. It decides nothing about a file with a mistake: at the first thing it does not expect
+ * it gives up (returns undefined), and parse.ts runs the Chevrotain pipeline, which recovers,
+ * reports every error and is the grammar of record. Giving up is always safe; it only costs time.
  *
  * Invariant, held by tests/fast-path.test.ts: whenever this returns an AST, the Chevrotain
  * pipeline reports no syntax error for the same text and builds an equal AST (spans included).

@@ -148,7 +148,8 @@ function grow(): void {
  * kinds[i] packs the token kind (low byte) and, for a WORD, its keyword (above it). Only a WORD
  * ever has bits above the low byte, so `kinds[i] >> 8` is the keyword or NONE for any token.
  */
-export function scan(text: string, file: string, comments: Comment[]): number {
+/** Scans `text` into the token arrays; comments go to `comments`, or nowhere when it is null. */
+export function scan(text: string, file: string, comments: Comment[] | null): number {
   const n = text.length;
   let count = 0;
   let i = 0;
@@ -206,13 +207,13 @@ export function scan(text: string, file: string, comments: Comment[]): number {
         if (d === 10 || d === 13) break;
         i++;
       }
-      comments.push({ text: text.slice(start, i), span: { file, start, end: i } });
+      comments?.push({ text: text.slice(start, i), span: { file, start, end: i } });
       continue;
     } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
       const close = text.indexOf('*/', i + 2);
       if (close < 0) throw GIVE_UP;
       i = close + 2;
-      comments.push({ text: text.slice(start, i), span: { file, start, end: i } });
+      comments?.push({ text: text.slice(start, i), span: { file, start, end: i } });
       continue;
     } else if ((c >= 48 && c <= 57) || c === 46 || c === 45) {
       i = scanNumber(text, i);
