@@ -7,7 +7,7 @@ import { describeFsError } from '../project.js';
 import { renderSqliteChunks } from '../compile/sqlite.js';
 import { EXIT_ERRORS, EXIT_OK, oneOf, parse } from './io.js';
 import { checkedSchema } from './checked.js';
-import { writeTextSync } from './write-text.js';
+import { encodeText, writeTextSync } from './write-text.js';
 
 export const help = `Usage: mdl compile [PATH...] [--target sqlite] [-o FILE]
 
@@ -48,9 +48,12 @@ export function run(args: readonly string[]): number {
     const n = schema.models.length;
     process.stderr.write(`wrote ${out}: ${n} model${n === 1 ? '' : 's'}\n`);
   } else {
-    let sql = '';
-    for (const chunk of chunks) sql += chunk;
-    process.stdout.write(sql);
+    // Written as rendered, a megabyte at a time, so the script is never one string in memory (a
+    // reader that stops early, as in mdl compile | head, is bin/mdl.js's to handle).
+    encodeText(chunks, (bytes, length) => {
+      // A copy: encodeText reuses its buffer, and a write may complete after this returns.
+      process.stdout.write(Buffer.from(bytes.subarray(0, length)));
+    });
   }
   return EXIT_OK;
 }
