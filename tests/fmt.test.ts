@@ -15,6 +15,7 @@ import { formatSource } from '../src/format/format.js';
 import { run } from '../src/cli/fmt.js';
 import { UsageError } from '../src/cli/io.js';
 import { project, root } from './helpers.js';
+import { mdlFiles } from './mdl-arbitraries.js';
 
 const SEED = 20261124;
 
@@ -268,16 +269,6 @@ describe('files with syntax errors', () => {
 });
 
 // ---- Every example and every test case ------------------------------------------------------
-
-function mdlFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((e) => {
-      const p = join(dir, e);
-      if (statSync(p).isDirectory()) return mdlFiles(p);
-      return e.endsWith('.mdl') ? [p] : [];
-    });
-}
 
 /** Each example is a project; each test case is a file, or a folder of files, beside its golden. */
 const projects: [string, string[]][] = [

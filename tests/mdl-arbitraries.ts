@@ -11,12 +11,15 @@ import { root } from './helpers.js';
 
 export const SEED = 20261124;
 
-function mdlFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((e) => {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) return mdlFiles(p);
-    return e.endsWith('.mdl') ? [p] : [];
-  });
+/** Every .mdl file below `dir`, in name order. */
+export function mdlFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((e) => {
+      const p = join(dir, e);
+      if (statSync(p).isDirectory()) return mdlFiles(p);
+      return e.endsWith('.mdl') ? [p] : [];
+    });
 }
 
 export const corpusFiles = [...mdlFiles(join(root, 'examples')), ...mdlFiles(join(root, 'tests/cases'))];
@@ -112,16 +115,26 @@ export function mutated(base: fc.Arbitrary<string>): fc.Arbitrary<string> {
         { minLength: 1, maxLength: 3 },
       ),
     )
-    .map(([doc, edits]) => {
-      let text = doc;
-      for (const e of edits) {
-        const at = text.length === 0 ? 0 : e.at % text.length;
-        if (e.kind === 'cut') text = text.slice(0, at) + text.slice(at + e.length);
-        else if (e.kind === 'repeat') text = text.slice(0, at) + text.slice(at, at + e.length) + text.slice(at);
-        else text = text.slice(0, at) + e.insert + text.slice(at);
-      }
-      return text;
-    });
+    .map(([doc, edits]) => applyEdits(doc, edits));
+}
+
+export interface Edit {
+  readonly at: number;
+  readonly length: number;
+  readonly kind: 'cut' | 'repeat' | 'insert';
+  readonly insert: string;
+}
+
+/** The text with each edit made in turn: `length` characters at `at` (modulo the length) cut or repeated, or `insert` put there. */
+export function applyEdits(doc: string, edits: readonly Edit[]): string {
+  let text = doc;
+  for (const e of edits) {
+    const at = text.length === 0 ? 0 : e.at % text.length;
+    if (e.kind === 'cut') text = text.slice(0, at) + text.slice(at + e.length);
+    else if (e.kind === 'repeat') text = text.slice(0, at) + text.slice(at, at + e.length) + text.slice(at);
+    else text = text.slice(0, at) + e.insert + text.slice(at);
+  }
+  return text;
 }
 
 // Files that also resolve: every name a key, version or relationship uses is a column of its model,
