@@ -37,7 +37,7 @@ export { Mirror, MirrorError, type BatchReport } from './mirror/mirror.js';
 export { PushRefused, type PushReport } from './mirror/push.js';
 export type { IngestReport, IngestOptions, IngestFormat, IngestProgress } from './ingest/ingest.js';
 export type { ChangeObject } from './mirror/changes.js';
-export { runSql, SqlRefused, type SqlOutcome } from './ingest/sql.js';
+export { runSql, SqlRefused, SqlFailed, type SqlOutcome } from './ingest/sql.js';
 export { HygieneRefused, type HygieneReport } from './mirror/hygiene.js';
 export { keyHistory, historyAsOf, type HistoryRow } from './mirror/history.js';
 export { formatSource } from './format/format.js';

@@ -1,11 +1,13 @@
 /**
- * Canonical values: the timestamp fast path gives exactly what the general parser gives.
+ * Canonical values: the timestamp fast path gives exactly what the general parser gives. And a
+ * number literal written plainly (the checker's hint for a default with an exponent).
  */
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalTimestamp } from '../src/index.js';
 import { canonicalDecimal, generalDecimal, generalTimestamp } from '../src/values.js';
+import { plainNumber } from '../src/check/columns.js';
 
 const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
 
@@ -65,5 +67,33 @@ describe('canonicalDecimal', () => {
     expect(canonicalDecimal('-0.00', 12, 2)).toBe('0.00');
     expect(canonicalDecimal('007.5', 12, 2)).toBe('7.50');
     expect(canonicalDecimal('12345678901.00', 12, 2)).toBeUndefined();
+  });
+});
+
+describe('plainNumber', () => {
+  it('writes a literal without its exponent and the zeros that do not count', () => {
+    expect(['1e6', '1E+2', '2.0', '2.50', '1.5e-1', '-0.0', '-1e0', '0012.3400', '.5e1', '5.e-3', '1e-3'].map(plainNumber)).toEqual([
+      '1000000', '100', '2', '2.5', '0.15', '0', '-1', '12.34', '5', '0.005', '0.001',
+    ]);
+    expect(plainNumber('1e999999')).toBeUndefined();
+  });
+
+  it('gives the value of the literal, digit for digit', () => {
+    // digits · 10^(exponent - decimals), compared as exact rationals through BigInt.
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), fc.integer({ min: 0, max: 12 }), fc.integer({ min: -40, max: 40 }), (n, decimals, exponent) => {
+        const abs = (n < 0n ? -n : n).toString().padStart(decimals + 1, '0');
+        const literal = `${n < 0n ? '-' : ''}${abs.slice(0, abs.length - decimals)}${decimals > 0 ? `.${abs.slice(abs.length - decimals)}` : ''}e${exponent}`;
+        const plain = plainNumber(literal)!;
+        expect(plain).toMatch(/^-?(0|[1-9]\d*)(\.\d*[1-9])?$/);
+        const [w, f = ''] = plain.replace('-', '').split('.');
+        const got = BigInt(w! + f) * (plain.startsWith('-') ? -1n : 1n);
+        // got / 10^f.length == n · 10^(exponent - decimals)
+        const left = got * 10n ** BigInt(Math.max(0, decimals - exponent));
+        const right = n * 10n ** BigInt(f.length) * 10n ** BigInt(Math.max(0, exponent - decimals));
+        expect(left).toBe(right);
+      }),
+      { seed: 7, numRuns: 500 },
+    );
   });
 });

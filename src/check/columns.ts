@@ -20,11 +20,16 @@ export function checkColumns(model: Model, diagnostics: Diagnostics): void {
     // NOT NULL with DEFAULT NULL is reported by resolve as contradictory nullability.
     if (col.default.kind === 'null') continue;
     if (!defaultFits(col, col.default)) {
-      diagnostics.report('defaultTypeMismatch', col.defaultSpan ?? col.span, {
-        column: col.name,
-        type: col.type.spelled,
-        value: showDefault(col.default),
-      });
+      // 1e6 or 2.0 for an integer, 1e2 for a DECIMAL: the value fits, written another way.
+      const d = col.default;
+      const plain = d.kind === 'number' ? plainNumber(d.text) : undefined;
+      const fitsPlain = plain !== undefined && d.kind === 'number' && plain !== d.text && defaultFits(col, { kind: 'number', text: plain });
+      diagnostics.report(
+        'defaultTypeMismatch',
+        col.defaultSpan ?? col.span,
+        { column: col.name, type: col.type.spelled, value: showDefault(d) },
+        fitsPlain ? { hint: `write it as ${plain}` } : {},
+      );
     }
   }
 }
@@ -42,6 +47,32 @@ function showDefault(d: DefaultValue): string {
     default:
       return assertNever(d);
   }
+}
+
+/**
+ * A number literal (the lexer's -?digits[.digits][e±digits]) written without an exponent and
+ * without zeros that do not count (1e6 is 1000000, 2.50 is 2.5, 2.0 is 2), exactly; undefined
+ * when that would take more than a few hundred digits.
+ */
+export function plainNumber(text: string): string | undefined {
+  const m = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return undefined;
+  const [, sign, whole = '', fraction = '', exponent = '0'] = m;
+  const shift = Number(exponent);
+  if (!Number.isSafeInteger(shift) || Math.abs(shift) > 400) return undefined;
+  // The digits, and where the point goes among them.
+  const digits = whole + fraction;
+  let point = whole.length + shift;
+  let padded = digits;
+  if (point > padded.length) padded += '0'.repeat(point - padded.length);
+  if (point < 0) {
+    padded = '0'.repeat(-point) + padded;
+    point = 0;
+  }
+  const intPart = padded.slice(0, point).replace(/^0+(?=\d)/, '') || '0';
+  const fracPart = padded.slice(point).replace(/0+$/, '');
+  const plain = fracPart === '' ? intPart : `${intPart}.${fracPart}`;
+  return sign && /[1-9]/.test(plain) ? `-${plain}` : plain;
 }
 
 const INTEGER_LIMITS = { 16: 2n ** 15n, 32: 2n ** 31n, 64: 2n ** 63n } as const;
