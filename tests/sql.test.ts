@@ -59,6 +59,15 @@ describe('mdl sql', () => {
     expect(JSON.parse(f.stdout)).toEqual([{ x: 'a;b' }]);
   });
 
+  it('prints a large result as a table, widths taken over every row (a spread of 200,000 widths overflowed the stack)', () => {
+    const db = mirror();
+    const t = sql(db, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000) SELECT x, 'r' || x AS name FROM c");
+    expect(t.status, t.stderr).toBe(0);
+    const lines = t.stdout.split('\n');
+    expect(lines.slice(0, 3)).toEqual(['x       name', '------  -------', '1       r1']);
+    expect(lines.slice(-3)).toEqual(['200000  r200000', '(200000 rows)', '']);
+  });
+
   it('refuses UPDATE and DDL on a model, saying what to do instead (DELETE is a precision delete: hygiene.test.ts)', () => {
     const db = mirror();
     const update = sql(db, "UPDATE item SET label = 'x'");

@@ -57,7 +57,14 @@ export function formatOutcome(o: SqlOutcome, format: OutputFormat): string {
     };
     return [o.columns.map(cell).join(','), ...o.rows.map((r) => o.columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
   }
-  const width = o.columns.map((c) => Math.max(c.length, ...o.rows.map((r) => cellText(r[c]).length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i]!)).join('  ').trimEnd();
-  return [line([...o.columns]), line(width.map((w) => '-'.repeat(w))), ...o.rows.map((r) => line(o.columns.map((c) => cellText(r[c])))), `(${o.rows.length} row${o.rows.length === 1 ? '' : 's'})`].join('\n') + '\n';
+  // Each cell's text once; widths by a loop (a spread of every row's width into Math.max
+  // overflows the stack beyond about 100,000 rows).
+  const cells = o.rows.map((r) => o.columns.map((c) => cellText(r[c])));
+  const width = o.columns.map((c) => c.length);
+  for (const row of cells) for (let i = 0; i < row.length; i++) if (row[i]!.length > width[i]!) width[i] = row[i]!.length;
+  const line = (texts: readonly string[]) => texts.map((c, i) => c.padEnd(width[i]!)).join('  ').trimEnd();
+  const lines = [line(o.columns), line(width.map((w) => '-'.repeat(w)))];
+  for (const row of cells) lines.push(line(row));
+  lines.push(`(${o.rows.length} row${o.rows.length === 1 ? '' : 's'})`);
+  return lines.join('\n') + '\n';
 }
