@@ -142,7 +142,8 @@ describe('mdl repl, scripted through piped input', () => {
     const r = piped(
       db,
       [
-        "INSERT INTO plan VALUES ('gold', 'Gold', 1); SELECT 'SELECT nope FROM plan' AS q; SELECT nope FROM plan;",
+        "INSERT INTO plan VALUES ('gold', 'Gold', 1); SELECT 'SELECT nope FROM plan' AS q; SELECT json('nope') AS j;",
+        "INSERT INTO plan VALUES ('silver', 'Silver', 1); SELECT nope FROM plan;",
         '.rejects 99999999999999999999',
         `.read "${join(dir, 'inner.sql')}"`,
         '.mode table',
@@ -155,9 +156,12 @@ describe('mdl repl, scripted through piped input', () => {
       dir,
     );
     expect(r.status).toBe(1);
-    // The INSERT and the first SELECT ran, and their results show, before the third fails.
+    // The INSERT and the first SELECT ran, and their results show, before the third fails as it runs.
     expect(r.stdout).toMatch(/^plan: 1 received: 1 inserted.*\nq\n-+\nSELECT nope FROM plan\n\(1 row\)\n/);
-    expect(r.stderr).toContain('no such column: nope\n --> input:1:90\n');
+    expect(r.stderr).toContain('malformed JSON');
+    // A statement SQLite cannot prepare is found before any of its line runs: no silver plan.
+    expect(r.stderr).toContain('no such column: nope\n --> input:1:57\n');
+    expect(r.stdout.match(/plan: 1 received/g)).toHaveLength(1);
     expect(r.stderr).toContain('error: give a number of rows from 1 to 9999999, not 99999999999999999999');
     // .read runs dot commands too, points into the file, and does not read itself again.
     expect(r.stdout).toContain('[{"code":"basic"}]');

@@ -6,6 +6,7 @@
 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { mdl, project } from './helpers.js';
 
 const MODELS = `
@@ -66,6 +67,42 @@ describe('mdl sql', () => {
     const lines = t.stdout.split('\n');
     expect(lines.slice(0, 3)).toEqual(['x       name', '------  -------', '1       r1']);
     expect(lines.slice(-3)).toEqual(['200000  r200000', '(200000 rows)', '']);
+  });
+
+  it('reads databases the user attaches (SPEC section 6): INSERT INTO a model SELECT ... FROM an attached table', () => {
+    const db = mirror();
+    const dir = project({});
+    const source = join(dir, 'source.db');
+    const s = new Database(source);
+    s.exec("CREATE TABLE staged (id INTEGER, label TEXT, seq INTEGER); INSERT INTO staged VALUES (1, 'from afar', 3), (2, 'also', 3)");
+    s.close();
+    const r = sql(db, `ATTACH DATABASE '${source}' AS src; INSERT INTO item (id, label, seq) SELECT id, label, seq FROM src.staged; DETACH DATABASE src; SELECT id, label FROM item ORDER BY id`);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('item: 2 received: 2 inserted, 0 updated, 0 deleted, 0 tombstoned, 0 stale, 0 duplicate, 0 rejected\nid  label\n--  ---------\n1   from afar\n2   also\n(2 rows)\n');
+    // A statement that reads a database detached before it is refused before anything runs.
+    const late = sql(db, `ATTACH DATABASE '${source}' AS src; INSERT INTO item (id, label, seq) SELECT id, label, seq + 1 FROM src.staged; DETACH DATABASE src; SELECT * FROM src.staged`);
+    expect(late.status).toBe(1);
+    expect(late.stderr).toContain('no such table: src.staged');
+    expect(sql(db, 'SELECT max(seq) AS s FROM item', '--format', 'csv').stdout).toBe('s\n3\n');
+  });
+
+  it('checks every SELECT against the mirror before the first statement runs', () => {
+    const db = mirror();
+    const r = sql(db, "INSERT INTO item VALUES (1, 'a', NULL, 1); SELECT lable FROM item");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('no such column: lable');
+    expect(r.stdout).toBe('');
+    expect(sql(db, 'SELECT count(*) AS n FROM item', '--format', 'csv').stdout).toBe('n\n0\n');
+  });
+
+  it('refuses a column list that names a column twice (two values, neither of which can be taken)', () => {
+    const db = mirror();
+    for (const text of ['INSERT INTO item (id, label, seq, seq) VALUES (1, \'a\', 1, 2)', "INSERT INTO item (id, seq, _change_request_type, _CHANGE_REQUEST_TYPE) VALUES (1, 1, 'u', 'd')"]) {
+      const r = sql(db, text);
+      expect(r.status, text).toBe(1);
+      expect(r.stderr).toMatch(/the column list names (seq|_CHANGE_REQUEST_TYPE) twice/);
+    }
+    expect(sql(db, 'SELECT count(*) AS n FROM item', '--format', 'csv').stdout).toBe('n\n0\n');
   });
 
   it('refuses UPDATE and DDL on a model, saying what to do instead (DELETE is a precision delete: hygiene.test.ts)', () => {

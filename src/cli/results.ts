@@ -18,6 +18,8 @@ function isSerialisedBuffer(v: unknown): v is { type: 'Buffer'; data: number[] }
 }
 
 export function formatOutcome(o: SqlOutcome, format: OutputFormat): string {
+  // As in SQLite's own shell, ATTACH and DETACH print nothing.
+  if (o.kind === 'attached') return '';
   if (o.kind === 'planned') {
     return format === 'json' ? JSON.stringify({ model: o.model, rows: o.rows, applied: false }) + '\n' : `${o.model}: ${o.rows} rows (dry run: nothing applied)\n`;
   }

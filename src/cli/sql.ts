@@ -25,6 +25,9 @@ Run SQL against a mirror (see mdl push), statement by statement:
       cannot bring it back, and is recorded in _mdl_hygiene.
   SELECT ...
       read-only; printed as a table, JSON or CSV.
+  ATTACH DATABASE 'file' AS name, DETACH DATABASE name
+      make another SQLite database readable to the statements after it, as
+      name.table (an INSERT INTO a model SELECT ... FROM it, say).
 
 UPDATE of a model, DDL and other writes are refused with what to do instead.
 Every statement is read and checked (unknown models and columns are reported

@@ -119,6 +119,14 @@ export function captureSql(table: string, columns: readonly string[], withChange
 }
 
 /**
+ * An attached database by name, to put a connection's databases back as they were (mdl sql runs
+ * ATTACH and DETACH while it checks a script, then undoes them): its file is a parameter.
+ */
+export function attachedSql(name: string) {
+  return { attach: `ATTACH DATABASE ? AS ${ident(name)}`, detach: `DETACH DATABASE ${ident(name)}` };
+}
+
+/**
  * WITH HISTORY, read back through the history view: one key's versions, oldest first (a
  * parameter per key column, in key order), and every key's version current at a version (one
  * parameter, given twice).

@@ -13,7 +13,7 @@ import type { Statement } from 'better-sqlite3';
 import pkg from 'node-sql-parser';
 import { nameKey, type Model } from '../ir.js';
 import { didYouMean } from '../diagnostics/suggest.js';
-import { captureSql, MirrorSql } from '../compile/mirror-sql.js';
+import { attachedSql, captureSql, MirrorSql } from '../compile/mirror-sql.js';
 import { MirrorError, type BatchReport, type Mirror, type RejectRow } from '../mirror/mirror.js';
 import { batchBuilder, convertChange, isRejected, rowShape } from '../mirror/rows.js';
 import { HygieneRefused, precisionDelete, type HygieneReport } from '../mirror/hygiene.js';
@@ -27,7 +27,9 @@ export type SqlOutcome =
   | { readonly kind: 'rows'; readonly sql: string; readonly columns: readonly string[]; readonly rows: readonly Record<string, unknown>[] }
   | { readonly kind: 'applied'; readonly sql: string; readonly report: BatchReport }
   | { readonly kind: 'hygiene'; readonly sql: string; readonly report: HygieneReport }
-  | { readonly kind: 'planned'; readonly sql: string; readonly model: string; readonly rows: number };
+  | { readonly kind: 'planned'; readonly sql: string; readonly model: string; readonly rows: number }
+  /** ATTACH or DETACH: a database made readable by the statements after it (the mirror unchanged). */
+  | { readonly kind: 'attached'; readonly sql: string };
 
 /** Where in a statement an error points: `length` characters of `statement` from `offset`. */
 export interface SqlLocation {
@@ -97,7 +99,7 @@ interface Planned {
   readonly text: string;
   /** Where the statement begins in the input. */
   readonly start: number;
-  readonly kind: 'select' | 'insert' | 'delete';
+  readonly kind: 'select' | 'insert' | 'delete' | 'attach';
   readonly model?: Model;
   /** For an INSERT: whether its rows end with a `_change_request_type` column. */
   readonly withChangeType?: boolean;
@@ -105,10 +107,41 @@ interface Planned {
 
 type Ast = { type?: string; table?: unknown; columns?: unknown; values?: unknown } & Record<string, unknown>;
 
-/** Splits, parses and checks every statement; throws SqlRefused (or MirrorError) before anything runs. */
+/**
+ * Splits, parses and checks every statement; throws SqlRefused, SqlFailed (a SELECT SQLite cannot
+ * prepare) or MirrorError before anything runs. ATTACH and DETACH run as they are met, so that the
+ * statements after them are checked against the databases they make readable (they change nothing
+ * in the mirror); the connection's databases are then put back as they were, for the statements to
+ * run in order.
+ */
 function plan(mirror: Mirror, sql: string): Planned[] {
+  const before = attachedDatabases(mirror);
+  try {
+    return planEach(mirror, sql);
+  } finally {
+    const now = attachedDatabases(mirror);
+    for (const name of now.keys()) if (!before.has(name)) mirror.db.exec(attachedSql(name).detach);
+    for (const [name, file] of before) if (!now.has(name)) mirror.db.prepare(attachedSql(name).attach).run(file);
+  }
+}
+
+/** The databases ATTACH added to the connection, by name: their files. */
+function attachedDatabases(mirror: Mirror): Map<string, string> {
+  const rows = mirror.db.prepare('PRAGMA database_list').all() as { name: string; file: string }[];
+  return new Map(rows.filter((r) => r.name !== 'main' && r.name !== 'temp').map((r) => [r.name, r.file]));
+}
+
+function planEach(mirror: Mirror, sql: string): Planned[] {
   const parser = new Parser();
   return statementsOf(sql).map(({ text, start }) => {
+    if (/^(?:ATTACH|DETACH)\b/i.test(codeOnly(text).trimStart())) {
+      try {
+        mirror.db.exec(text);
+      } catch (e) {
+        throw sqliteFailure(mirror, text, start, e as Error);
+      }
+      return { text, start, kind: 'attach' };
+    }
     let ast: Ast | Ast[];
     const forParser = textForParser(text);
     const name = forParser.name;
@@ -129,6 +162,11 @@ function plan(mirror: Mirror, sql: string): Planned[] {
     const model = target === undefined ? undefined : mirror.model(target);
     switch (kind) {
       case 'select':
+        try {
+          mirror.db.prepare(text);
+        } catch (e) {
+          throw sqliteFailure(mirror, text, start, e as Error);
+        }
         return { text, start, kind: 'select' };
       case 'insert':
       case 'replace': {
@@ -141,7 +179,11 @@ function plan(mirror: Mirror, sql: string): Planned[] {
         const columns = Array.isArray(node.columns) ? (node.columns as unknown[]).map((c) => name(String(c))) : undefined;
         if (columns) {
           const known = new Set(model.columns.map((c) => nameKey(c.name)));
+          const listed = new Set<string>();
           for (const c of columns) {
+            // Standard SQL names a column once: of two values for it, neither can be taken.
+            if (listed.has(nameKey(c))) throw new SqlRefused(`the column list names ${c} twice`, locateName(text, c, start));
+            listed.add(nameKey(c));
             if (nameKey(c) === CHANGE_TYPE_COLUMN || known.has(nameKey(c))) continue;
             const hint = didYouMean(c, model.columns.map((x) => x.name));
             throw new SqlRefused(`model ${model.name} has no column ${c}${hint ? ` (${hint})` : ''}`, locateName(text, c, start));
@@ -374,6 +416,15 @@ export function runSql(
     options.onOutcome?.(o);
   };
   for (const p of planned) {
+    if (p.kind === 'attach') {
+      try {
+        db.exec(p.text);
+      } catch (e) {
+        throw sqliteFailure(mirror, p.text, p.start, e as Error);
+      }
+      emit({ kind: 'attached', sql: p.text });
+      continue;
+    }
     if (p.kind === 'select') {
       let stmt: Statement;
       try {
