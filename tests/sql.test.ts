@@ -142,6 +142,10 @@ describe('mdl sql', () => {
       "mdl sql: SELECT nope FROM item WHERE label = 'nope': no such column: nope\n" +
         " --> -e:1:8\n  |\n1 | SELECT nope FROM item WHERE label = 'nope'\n  |        ^^^^\n",
     );
+    // A row of VALUES that does not match the column list: SQLite's words, not a parser's.
+    const count = sql(db, "INSERT INTO item (id, seq) VALUES (1, 1, 'x')");
+    expect(count.status).toBe(1);
+    expect(count.stderr).toBe("mdl sql: INSERT INTO item (id, seq) VALUES (1, 1, 'x'): 3 values for 2 columns\n");
     const del = sql(db, 'DELETE FROM item WHERE lable = 1');
     expect(del.stderr).toContain('no such column: lable\n --> -e:1:24\n');
   });

@@ -148,6 +148,15 @@ function planEach(mirror: Mirror, sql: string): Planned[] {
     try {
       ast = parser.astify(forParser.text, { database: 'sqlite' }) as unknown as Ast | Ast[];
     } catch (e) {
+      // A row of VALUES longer or shorter than the column list: node-sql-parser only finds that
+      // the statement ends too soon, SQLite says what is wrong (3 values for 2 columns). Preparing
+      // runs nothing. (For a syntax error node-sql-parser's location is the better one; and a
+      // message about a name may be about _change_request_type, which is mdl's, not the table's.)
+      try {
+        mirror.db.prepare(text);
+      } catch (sqliteError) {
+        if (/^\d+ values for \d+ columns$/.test((sqliteError as Error).message)) throw sqliteFailure(mirror, text, start, sqliteError as Error);
+      }
       // node-sql-parser's message lists every token it expected; the location says more.
       const found = (e as { found?: unknown }).found;
       const offset = (e as { location?: { start?: { offset?: number } } }).location?.start?.offset;
