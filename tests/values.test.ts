@@ -6,8 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalTimestamp } from '../src/index.js';
-import { canonicalDecimal, generalDecimal, generalTimestamp } from '../src/values.js';
-import { plainNumber } from '../src/check/columns.js';
+import { canonicalDecimal, generalDecimal, generalTimestamp, plainNumber } from '../src/values.js';
 
 const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
 

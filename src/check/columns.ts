@@ -5,7 +5,7 @@
 
 import type { Diagnostics } from '../diagnostics/diagnostic.js';
 import { assertNever, nameKey, type Column, type DefaultValue, type Model } from '../ir.js';
-import { canonicalDate, canonicalDecimal, canonicalTimestamp } from '../values.js';
+import { canonicalDate, canonicalDecimal, canonicalTimestamp, plainNumber } from '../values.js';
 
 const HISTORY_COLUMNS = new Set(['valid_from', 'valid_to']);
 
@@ -47,32 +47,6 @@ function showDefault(d: DefaultValue): string {
     default:
       return assertNever(d);
   }
-}
-
-/**
- * A number literal (the lexer's -?digits[.digits][e±digits]) written without an exponent and
- * without zeros that do not count (1e6 is 1000000, 2.50 is 2.5, 2.0 is 2), exactly; undefined
- * when that would take more than a few hundred digits.
- */
-export function plainNumber(text: string): string | undefined {
-  const m = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
-  if (!m) return undefined;
-  const [, sign, whole = '', fraction = '', exponent = '0'] = m;
-  const shift = Number(exponent);
-  if (!Number.isSafeInteger(shift) || Math.abs(shift) > 400) return undefined;
-  // The digits, and where the point goes among them.
-  const digits = whole + fraction;
-  let point = whole.length + shift;
-  let padded = digits;
-  if (point > padded.length) padded += '0'.repeat(point - padded.length);
-  if (point < 0) {
-    padded = '0'.repeat(-point) + padded;
-    point = 0;
-  }
-  const intPart = padded.slice(0, point).replace(/^0+(?=\d)/, '') || '0';
-  const fracPart = padded.slice(point).replace(/0+$/, '');
-  const plain = fracPart === '' ? intPart : `${intPart}.${fracPart}`;
-  return sign && /[1-9]/.test(plain) ? `-${plain}` : plain;
 }
 
 const INTEGER_LIMITS = { 16: 2n ** 15n, 32: 2n ** 31n, 64: 2n ** 63n } as const;

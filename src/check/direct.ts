@@ -221,14 +221,7 @@ class DirectParser extends Parser {
 
   /** `( name { , name } )`, the texts only. */
   private nameList(): string[] {
-    this.expect(LPAREN);
-    const names = [this.nameText()];
-    while (this.kind() === COMMA) {
-      this.p++;
-      names.push(this.nameText());
-    }
-    this.expect(RPAREN);
-    return names;
+    return this.parenthesised(this.nameText);
   }
 
   // A column: what resolveColumn makes of its declaration, its key modifiers added to `keys` and

@@ -337,16 +337,21 @@ export class Parser {
     return { kind: 'boolean', value: kw === TRUE, span };
   }
 
-  /** `( name { , name } )` */
-  protected columnList(): A.Ident[] {
+  /** `( item { , item } )`, each item read by `item` (a method of this parser). */
+  protected parenthesised<T>(item: (this: this) => T): T[] {
     this.expect(LPAREN);
-    const names = [this.name()];
+    const items = [item.call(this)];
     while (this.kind() === COMMA) {
       this.p++;
-      names.push(this.name());
+      items.push(item.call(this));
     }
     this.expect(RPAREN);
-    return names;
+    return items;
+  }
+
+  /** `( name { , name } )` */
+  protected columnList(): A.Ident[] {
+    return this.parenthesised(this.name);
   }
 
   protected name(): A.Ident {
