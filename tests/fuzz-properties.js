@@ -8,7 +8,8 @@
 //                    that SQLite runs
 //   checkRead        the readers yield records or fail with an Error naming the file; a file
 //                    read in chunks reads as the same text read whole; a JSON line read as valid
-//                    is what JSON.parse reads
+//                    is what JSON.parse reads; a record holding bytes that are not UTF-8 is
+//                    rejected, and the records around it read
 //   checkConversion  convertField and convertChange give a stored value of the column's kind,
 //                    or a reject with a known code
 //   checkIngest      every row accounted for (received = inserted + updated + deleted +
@@ -156,8 +157,23 @@ export function checkRead(api, format, path, bytes, chunkSize) {
   const fromFile = readAll(() => (csv ? api.readCsv(path, { chunkSize }) : api.readJsonl(path, { chunkSize })), csv);
   const text = decodeStrict(bytes);
   if (text === undefined) {
-    if (fromFile.error === undefined) fail('a file that is not UTF-8 was read without an error');
-    if (!fromFile.error.includes(path)) fail(`the error does not name the file: ${fromFile.error}`);
+    // Each record holding bytes that are not UTF-8 is rejected as it is read; only a header
+    // holding some stops a CSV file. Chunks change nothing, and no record read as good holds a
+    // lone surrogate (the stand-in for those bytes) in its text or fields.
+    const whole = readAll(() => (csv ? api.readCsv(path, { chunkSize: bytes.length + 1 }) : api.readJsonl(path, { chunkSize: bytes.length + 1 })), csv);
+    if (JSON.stringify(fromFile) !== JSON.stringify(whole)) fail(`a file that is not UTF-8 reads differently in chunks of ${chunkSize} than whole`);
+    if (fromFile.error !== undefined) {
+      if (!fromFile.error.includes(path)) fail(`the error does not name the file: ${fromFile.error}`);
+      return 'file error';
+    }
+    checkRecords(fromFile.records, fromFile.header);
+    for (const rec of fromFile.records) {
+      if (!rec.raw.isWellFormed()) fail(`record ${rec.record} keeps a lone surrogate in its raw text`);
+      if (rec.error !== undefined) continue;
+      const values = csv ? rec.fields : [...rec.fields.values()].map((v) => (v === null || typeof v === 'string' ? v : v.text));
+      if (values.some((v) => v !== null && !v.isWellFormed())) fail(`record ${rec.record} was read as good with a lone surrogate in a field`);
+    }
+    if (!fromFile.records.some((rec) => rec.error !== undefined)) fail('a file that is not UTF-8 was read without a rejected record');
     return 'not UTF-8';
   }
   const fromText = readAll(() => (csv ? api.parseCsvText(text) : api.parseJsonlText(text)), csv);

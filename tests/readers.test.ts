@@ -9,12 +9,14 @@
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isUtf8 } from 'node:buffer';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCsvText, readCsv, type CsvFile, type CsvRecord } from '../src/ingest/csv.js';
 import { JsonLiteral, parseJsonlText, readJsonl, type JsonField, type JsonlRecord } from '../src/ingest/jsonl.js';
+import { decodeLossy, hasNotUtf8, readTextChunks, shownText, type Decoding } from '../src/ingest/text.js';
 
 const SEED = 20261124;
 const CHUNK_SIZES = [1, 2, 3, 7, undefined];
@@ -160,12 +162,33 @@ describe('CSV', () => {
     expect(() => parseCsvText('a,"b\n1,2\n')).toThrow('the text: the header row has an unterminated quoted field');
   });
 
-  it('throws for a file that is not UTF-8, naming the file', () => {
-    const bad = tempFile(Buffer.from([0x61, 0x0a, 0x62, 0xff, 0x0a]));
-    expect(() => readCsv(bad)).toThrow(`${bad} is not valid UTF-8 (in bytes 0 to 4)`);
-    const truncated = tempFile(Buffer.concat([Buffer.from('a\n1\n'), Buffer.from('中').subarray(0, 2)]));
-    const f = readCsv(truncated);
-    expect(() => [...f.records]).toThrow(`${truncated} is not valid UTF-8 (it ends inside a character)`);
+  it('rejects a record holding bytes that are not UTF-8, with its line, and reads the records around it', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('id,v\n1,fine\n2,"bad'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('\nstill the same field",\n3,ok\n4,cut '),
+      Buffer.from('中').subarray(0, 2),
+    ]);
+    for (const chunkSize of CHUNK_SIZES) {
+      const f = csv(readCsv(tempFile(bytes), { chunkSize }));
+      expect(f.records, `chunks of ${chunkSize}`).toEqual([
+        { line: 2, record: 1, fields: ['1', 'fine'], raw: '1,fine' },
+        {
+          line: 3,
+          record: 2,
+          fields: [],
+          raw: '2,"bad\uFFFD\uFFFD\nstill the same field",',
+          error: 'bytes that are not UTF-8 at column 7 (each such sequence shows as U+FFFD in the raw text)',
+        },
+        { line: 5, record: 3, fields: ['3', 'ok'], raw: '3,ok' },
+        { line: 6, record: 4, fields: [], raw: '4,cut \uFFFD', error: expect.stringMatching(/^bytes that are not UTF-8 at column 7 /) },
+      ]);
+    }
+  });
+
+  it('throws for a header that is not UTF-8, naming the file', () => {
+    const bad = tempFile(Buffer.from([0x61, 0xc3, 0x28, 0x0a, 0x31, 0x0a]));
+    expect(() => readCsv(bad)).toThrow(`${bad}: the header row has bytes that are not UTF-8 at column 2`);
   });
 
   it('rejects a chunk size that is not a positive integer', () => {
@@ -388,6 +411,18 @@ describe('JSON Lines', () => {
     });
   });
 
+  it('rejects a line holding bytes that are not UTF-8, with its line, and reads the lines around it', () => {
+    const bytes = Buffer.concat([Buffer.from('{"a":1}\n{"a":"x'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}\r\n{"a":2}\n')]);
+    for (const chunkSize of CHUNK_SIZES) {
+      expect([...readJsonl(tempFile(bytes), { chunkSize })], `chunks of ${chunkSize}`).toEqual([
+        { line: 1, record: 1, fields: new Map([['a', num('1')]]), raw: '{"a":1}' },
+        // An encoded surrogate (ED A0 80) is three invalid sequences, not one character.
+        { line: 2, record: 2, fields: new Map(), raw: '{"a":"x\uFFFD\uFFFD\uFFFD"}', error: expect.stringMatching(/^bytes that are not UTF-8 at column 8 /) },
+        { line: 3, record: 3, fields: new Map([['a', num('2')]]), raw: '{"a":2}' },
+      ]);
+    }
+  });
+
   it('validates deeply nested values without overflowing the stack', () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     expect(one(`{"d":${deep}}`).fields.get('d')).toEqual(new JsonLiteral('array', deep));
@@ -485,6 +520,44 @@ function fromField(v: JsonField): unknown {
   if (v === null || typeof v === 'string') return v;
   return JSON.parse(v.text);
 }
+
+describe('decoding (src/ingest/text.ts)', () => {
+  // Bytes near the edges of UTF-8: ASCII, continuation bytes, every kind of lead, the overlong,
+  // surrogate and past-U+10FFFF ranges, and bytes that are never UTF-8.
+  const edgeByte = fc.constantFrom(0x41, 0x0a, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xe1, 0xec, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf3, 0xf4, 0xf5, 0xfe, 0xff);
+  const bytes = fc.oneof(
+    fc.array(edgeByte, { maxLength: 40 }),
+    fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 40 }),
+    fc.string({ unit: 'binary', maxLength: 20 }).map((t) => [...Buffer.from(t, 'utf8')]),
+  );
+  const lenient = new TextDecoder('utf-8', { ignoreBOM: true });
+
+  it('gives what a lenient decoder gives, with a NOT_UTF8 where it puts U+FFFD for an invalid sequence', () => {
+    fc.assert(
+      fc.property(bytes, (list) => {
+        const b = Buffer.from(list);
+        const text = decodeLossy(b, 0, b.length);
+        // A U+FFFD the bytes really hold (EF BF BD) stays U+FFFD.
+        expect(shownText(text)).toBe(lenient.decode(b));
+        expect(hasNotUtf8(text)).toBe(!isUtf8(b));
+      }),
+      { seed: SEED, numRuns: 3000 },
+    );
+  });
+
+  it('reads a file to the same text whatever the chunk size, and says whether it was lossy', () => {
+    fc.assert(
+      fc.property(bytes, fc.integer({ min: 1, max: 9 }), (list, chunkSize) => {
+        const b = Buffer.from(list);
+        const decoding: Decoding = { lossy: false };
+        const text = [...readTextChunks(tempFile(b), chunkSize, undefined, decoding)].join('');
+        expect(text).toBe(decodeLossy(b, 0, b.length));
+        expect(decoding.lossy).toBe(!isUtf8(b));
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
+  });
+});
 
 describe('streaming', () => {
   /** Writes `count` lines made by `line` in batches, so the test itself never holds the file. */

@@ -6,20 +6,21 @@
  * string). Typing each field is convert.ts's job; this file only splits text.
  *
  * Invariants:
- * - Memory stays flat however large the file: the text is read in chunks (readTextChunks, which
- *   jsonl.ts shares) and only the current record is held.
+ * - Memory stays flat however large the file: the text is read in chunks (text.ts) and only the
+ *   current record is held.
  * - Chunk boundaries never change the result: every piece of state that straddles a boundary
  *   (a half-read field, a CR whose LF is in the next chunk, a UTF-8 sequence) lives in the
- *   scanner or the decoder, not in the loop over one chunk.
+ *   scanner or text.ts, not in the loop over one chunk.
  * - A malformed record is yielded with `error` set, never thrown: a bad row is ordinary input and
  *   is rejected downstream with its line number and raw text. A record that a misplaced quote ran
  *   over several lines is yielded as one malformed record per line, so that every line counts.
- *   Only an unreadable file, a file that is not UTF-8, a file without a header or a record longer
+ *   A record holding bytes that are not UTF-8 (text.ts) is one malformed record. Only an
+ *   unreadable file, a header that is not UTF-8, a file without a header or a record longer
  *   than MAX_RECORD_CHARS (a quote never closed, most likely) throws.
  * - Iterating `records` again reads the file again from the start; nothing is cached.
  */
 
-import { closeSync, openSync, readSync } from 'node:fs';
+import { hasNotUtf8, notUtf8Row, readTextChunks, shownText, type Decoding } from './text.js';
 
 export interface CsvRecord {
   /** 1-based line number where the record starts in the file. */
@@ -49,7 +50,7 @@ export interface ReadOptions {
   readonly maxRecordChars?: number;
 }
 
-const DEFAULT_CHUNK_SIZE = 1 << 20;
+export const DEFAULT_CHUNK_SIZE = 1 << 20;
 
 /**
  * A record (or JSON Lines line) longer than this, in characters, stops the file with an error:
@@ -61,53 +62,11 @@ export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
 /** A record or line past the limit: the file cannot be read on. */
 export class RecordTooLong extends Error {}
 
-/**
- * The file's text in pieces of about `chunkSize` bytes, decoded as UTF-8 in stream mode so that a
- * character split between two reads comes out whole. Invalid UTF-8 throws rather than turning into
- * U+FFFD: a mirror that silently stores replacement characters is not exact. The file is closed
- * when iteration ends, however it ends.
- */
-export function* readTextChunks(path: string, chunkSize = DEFAULT_CHUNK_SIZE, onRead?: (bytes: number) => void): Generator<string> {
-  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunk size must be a positive integer, not ${chunkSize}`);
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    throw new Error(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
-  }
-  try {
-    const buffer = Buffer.allocUnsafe(chunkSize);
-    // ignoreBOM keeps the BOM in the text, so that files and strings take the same path.
-    const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-    let offset = 0;
-    for (;;) {
-      let n: number;
-      try {
-        n = readSync(fd, buffer, 0, chunkSize, null);
-      } catch (e) {
-        throw new Error(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
-      }
-      let text: string;
-      try {
-        text = n === 0 ? decoder.decode() : decoder.decode(buffer.subarray(0, n), { stream: true });
-      } catch (e) {
-        const where = n === 0 ? 'it ends inside a character' : `in bytes ${offset} to ${offset + n - 1}`;
-        throw new Error(`${path} is not valid UTF-8 (${where})`, { cause: e });
-      }
-      if (n > 0) onRead?.(n);
-      if (text !== '') yield text;
-      if (n === 0) return;
-      offset += n;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Reads a CSV file lazily; the header is read at once so that an empty file fails here. */
 export function readCsv(path: string, options: ReadOptions = {}): CsvFile {
   // The header pass reads the file's start again; only the records pass counts what it reads.
-  return csvFile((counting) => readTextChunks(path, options.chunkSize, counting ? options.onRead : undefined), path, options.maxRecordChars);
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  return csvFile((counting, decoding) => readTextChunks(path, chunkSize, counting ? options.onRead : undefined, decoding), path, options.maxRecordChars);
 }
 
 /** The same parser over an in-memory string. */
@@ -115,15 +74,18 @@ export function parseCsvText(text: string): CsvFile {
   return csvFile(() => [text], 'the text');
 }
 
-function csvFile(source: (counting: boolean) => Iterable<string>, name: string, maxRecord = MAX_RECORD_CHARS): CsvFile {
+/** `source` gives the text, and marks `decoding` lossy once it holds NOT_UTF8 (see text.ts). */
+function csvFile(source: (counting: boolean, decoding: Decoding) => Iterable<string>, name: string, maxRecord = MAX_RECORD_CHARS): CsvFile {
   let first: Row | undefined;
+  const headerDecoding: Decoding = { lossy: false };
   // Breaking out of the loop closes the file; the records pass opens it again.
-  for (const row of named(scanRows(source(false), maxRecord, true), name)) {
+  for (const row of named(scanRows(source(false, headerDecoding), maxRecord, true), name)) {
     first = row;
     break;
   }
   if (first === undefined) throw new Error(`${name} is empty: a CSV change file starts with a header row`);
   if (first.error !== undefined) throw new Error(`${name}: the header row has an ${first.error}`);
+  if (headerDecoding.lossy && hasNotUtf8(first.raw)) throw new Error(`${name}: the header row has ${notUtf8Row(first.raw).error}`);
   const header = first.fields.map((f, i) => (f === null ? '' : first.quoted![i] ? f : f.replace(/^ +| +$/g, '')));
   const width = header.length;
   return {
@@ -131,19 +93,24 @@ function csvFile(source: (counting: boolean) => Iterable<string>, name: string, 
     records: {
       *[Symbol.iterator]() {
         let record = -1;
-        for (const row of named(scanRows(source(true), maxRecord), name)) {
+        const decoding: Decoding = { lossy: false };
+        for (const row of named(scanRows(source(true, decoding), maxRecord), name)) {
           // Record 0 is the header again: this pass reads the file from the start.
           if (++record === 0) continue;
           if (row.error !== undefined && LINE_BREAK.test(row.raw)) {
             // A quote out of place ran this record over several lines, which are most likely
             // records of their own: each line is rejected as one, so that every line is
             // accounted for and none hides inside another's raw text.
-            const lines = row.raw.split(LINE_BREAKS);
+            const lines = (decoding.lossy ? shownText(row.raw) : row.raw).split(LINE_BREAKS);
             for (let k = 0; k < lines.length; k++) {
               if (lines[k] === '') continue;
               const error = k === 0 ? row.error : `inside a quoted field of the record that starts on line ${row.line}, whose quotes do not pair up`;
               yield { line: row.line + k, record: k === 0 ? record : ++record, fields: [], raw: lines[k]!, error };
             }
+            continue;
+          }
+          if (decoding.lossy && hasNotUtf8(row.raw)) {
+            yield { line: row.line, record, fields: [], ...notUtf8Row(row.raw) };
             continue;
           }
           let error = row.error;

@@ -229,7 +229,7 @@ export interface ConvertedBatch {
   readonly position: BatchPosition | undefined;
 }
 
-/** A file that could not be read on, part way through (invalid UTF-8, a read error). */
+/** A file that could not be read on, part way through (a read error, a record past the longest read). */
 export class ReadError extends Error {
   constructor(
     readonly file: string,

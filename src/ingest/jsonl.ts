@@ -11,15 +11,17 @@
  * - Each line is checked as strict JSON (RFC 8259) by the parser below, not JSON.parse, because
  *   JSON.parse cannot give back numbers' text. Nested objects and arrays are validated without
  *   recursion, so a deeply nested line cannot overflow the stack.
- * - An invalid line is yielded with `error` set and no fields, and reading goes on: a bad row is
- *   ordinary input, rejected downstream with its line number and raw text.
- * - Memory stays flat: the file is read in chunks (readTextChunks, shared with csv.ts) and only
+ * - An invalid line (one holding bytes that are not UTF-8 included, see text.ts) is yielded with
+ *   `error` set and no fields, and reading goes on: a bad row is ordinary input, rejected
+ *   downstream with its line number and raw text.
+ * - Memory stays flat: the file is read in chunks (text.ts) and only
  *   the current line is held; a line longer than MAX_RECORD_CHARS throws. Iterating again reads
  *   the file again.
  */
 
 import { statSync } from 'node:fs';
-import { MAX_RECORD_CHARS, readTextChunks, RecordTooLong, type ReadOptions } from './csv.js';
+import { DEFAULT_CHUNK_SIZE, MAX_RECORD_CHARS, RecordTooLong, type ReadOptions } from './csv.js';
+import { hasNotUtf8, notUtf8Row, readTextChunks, type Decoding } from './text.js';
 
 /** A JSON value that is not a string or null, kept as its exact source text (numbers keep every digit, e.g. 2^63-1). */
 export class JsonLiteral {
@@ -57,7 +59,13 @@ export function readJsonl(path: string, options: ReadOptions = {}): Iterable<Jso
     throw new Error(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
   }
   if (!isFile) throw new Error(`cannot read ${path}: not a file`);
-  return { [Symbol.iterator]: () => records(readTextChunks(path, options.chunkSize, options.onRead), path, options.maxRecordChars) };
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  return {
+    [Symbol.iterator]: () => {
+      const decoding: Decoding = { lossy: false };
+      return records(readTextChunks(path, chunkSize, options.onRead, decoding), path, options.maxRecordChars, decoding);
+    },
+  };
 }
 
 /** The same reader over an in-memory string. */
@@ -65,13 +73,18 @@ export function parseJsonlText(text: string): Iterable<JsonlRecord> {
   return { [Symbol.iterator]: () => records([text], 'the text') };
 }
 
-function* records(pieces: Iterable<string>, name: string, maxLine = MAX_RECORD_CHARS): Generator<JsonlRecord> {
+/** `decoding` is marked lossy once the pieces hold NOT_UTF8 (see text.ts). */
+function* records(pieces: Iterable<string>, name: string, maxLine = MAX_RECORD_CHARS, decoding?: Decoding): Generator<JsonlRecord> {
   let line = 0;
   let record = 0;
   for (const raw of lines(pieces, name, maxLine)) {
     line++;
     if (ws(raw, 0) === raw.length) continue;
     record++;
+    if (decoding?.lossy && hasNotUtf8(raw)) {
+      yield { line, record, fields: new Map(), ...notUtf8Row(raw) };
+      continue;
+    }
     try {
       yield { line, record, fields: parseObject(raw), raw };
     } catch (e) {
