@@ -105,18 +105,21 @@ describe('mdl push', () => {
       const m = openMirror(join(dir, db!), { create: true });
       pushProject(m, [join(dir, models!)]);
       m.close();
-      expect(format(join(dir, db!))).toBe('3');
+      expect(format(join(dir, db!))).toBe('4');
       setFormat(join(dir, db!), '1');
     }
     openMirror(join(dir, 'a.db')).close();
-    expect(format(join(dir, 'a.db'))).toBe('3');
+    expect(format(join(dir, 'a.db'))).toBe('4');
     expect(() => openMirror(join(dir, 'b.db'))).toThrow(/earlier mdl \(mirror format 1\).*models h are WITH HISTORY.*push the models into a new mirror/);
-    setFormat(join(dir, 'b.db'), '3');
+    // A format-2 mirror's batch ledger has none of the position columns; format 3's lacks the format.
+    const ledger = (db: string) => (new Database(db).prepare(`SELECT name FROM pragma_table_info('_mdl_batches')`).all() as { name: string }[]).map((r) => r.name);
+    new Database(join(dir, 'b.db')).exec(`ALTER TABLE _mdl_batches DROP COLUMN format; ALTER TABLE _mdl_batches DROP COLUMN file_done`);
     setFormat(join(dir, 'b.db'), '2');
     openMirror(join(dir, 'b.db')).close();
-    expect(format(join(dir, 'b.db'))).toBe('3');
-    setFormat(join(dir, 'b.db'), '4');
-    expect(() => openMirror(join(dir, 'b.db'))).toThrow(/newer mdl \(mirror format 4; this mdl reads format 3\); upgrade mdl/);
+    expect(format(join(dir, 'b.db'))).toBe('4');
+    expect(ledger(join(dir, 'b.db'))).toEqual(expect.arrayContaining(['content_hash', 'file_done', 'format']));
+    setFormat(join(dir, 'b.db'), '5');
+    expect(() => openMirror(join(dir, 'b.db'))).toThrow(/newer mdl \(mirror format 5; this mdl reads format 4\); upgrade mdl/);
   });
 });
 
@@ -358,6 +361,22 @@ describe('the consequences of SPEC section 4', () => {
     // Without --force, the same content is recognised and nothing is applied.
     const third = ingest(mirror, 'account', [file]);
     expect(third).toMatchObject({ received: 0, skipped: 5, files: [{ alreadyIngested: true, batches: 0 }] });
+  });
+
+  it('a file read first as the wrong format is read again as the right one: the format is part of what the ledger knows it by', () => {
+    const { dir, mirror } = setup();
+    const file = join(dir, 'changes.txt');
+    writeFileSync(file, 'id,name,seq\n1,a,1\n2,b,1\n');
+    // Read as JSON Lines, the header is a line like the others: every line is rejected.
+    expect(() => ingest(mirror, 'account', [file])).toThrow(/cannot tell the format of .*changes\.txt/);
+    expect(ingest(mirror, 'account', [file], { format: 'jsonl' })).toMatchObject({ received: 3, inserted: 0, rejected: 3 });
+    expect(ingest(mirror, 'account', [file], { format: 'jsonl' })).toMatchObject({ received: 0, files: [{ alreadyIngested: true }] });
+    expect(ingest(mirror, 'account', [file], { format: 'csv' })).toMatchObject({ received: 2, inserted: 2, files: [{ alreadyIngested: false }] });
+    expect(ingest(mirror, 'account', [file], { format: 'csv' })).toMatchObject({ received: 0, files: [{ alreadyIngested: true }] });
+    expect(rows(mirror, 'SELECT id, name FROM account ORDER BY id')).toEqual([
+      { id: 1, name: 'a' },
+      { id: 2, name: 'b' },
+    ]);
   });
 
   it('a lone surrogate in a key is rejected, not stored as something else, in one batch or in several', () => {

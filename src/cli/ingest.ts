@@ -25,9 +25,10 @@ Options:
                      of data, so that wide rows stay within memory
   --json             print the accounting report as one JSON object
   --force            apply files this mirror has ingested before (found by
-                     their content) from their first record; without it, such a
-                     file is skipped, and one an earlier run stopped part way
-                     through (a crash, a kill) is resumed after its last batch
+                     their content and format) from their first record;
+                     without it, such a file is skipped, and one an earlier
+                     run stopped part way through (a crash, a kill) is
+                     resumed after its last batch
   --quiet            no progress line (it is shown only on a terminal anyway:
                      rows, rows per second, how much of the input is read, and
                      the time left)

@@ -29,12 +29,12 @@ export const MirrorSql = {
   finishBatch:
     `UPDATE "_mdl_batches" SET "finished_at" = ?, "received" = ?, "inserted" = ?, "updated" = ?, "deleted" = ?, ` +
     `"tombstoned" = ?, "stale" = ?, "duplicate" = ?, "rejected" = ? WHERE "id" = ?`,
-  /** (content_hash, first_record, last_record, file_done, id): where in a file a batch was. */
-  positionBatch: `UPDATE "_mdl_batches" SET "content_hash" = ?, "first_record" = ?, "last_record" = ?, "file_done" = ? WHERE "id" = ?`,
-  /** (model, content_hash): the committed batches of a file's content, in record order. */
+  /** (content_hash, format, first_record, last_record, file_done, id): where in a file a batch was. */
+  positionBatch: `UPDATE "_mdl_batches" SET "content_hash" = ?, "format" = ?, "first_record" = ?, "last_record" = ?, "file_done" = ? WHERE "id" = ?`,
+  /** (model, content_hash, format): the committed batches of a file's content read as a format, in record order. */
   fileBatches:
     `SELECT "first_record", "last_record", "file_done" FROM "_mdl_batches" ` +
-    `WHERE "model" = ? AND "content_hash" = ? AND "finished_at" IS NOT NULL ORDER BY "first_record", "last_record"`,
+    `WHERE "model" = ? AND "content_hash" = ? AND "format" = ? AND "finished_at" IS NOT NULL ORDER BY "first_record", "last_record"`,
   /** The columns the batch ledger has (to add those an older mirror lacks). */
   batchColumns: `SELECT "name" FROM pragma_table_info('_mdl_batches')`,
   /** (batch_id, model, source, line, record, raw, code, reason). */

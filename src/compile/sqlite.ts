@@ -34,16 +34,19 @@ import { fill, HOLE_CLOSE, HOLE_OPEN, prepare, type Template } from './template.
  * Bumped when the layout of metadata or companion tables changes (Mirror.open upgrades or refuses
  * an older mirror). 2: WITH HISTORY keeps versions in <model>__versions, intervals in a view.
  * 3: a batch from a file records where in which content it was (BATCH_POSITION_COLUMNS).
+ * 4: and which format the content was read as.
  */
-export const MIRROR_FORMAT = 3;
+export const MIRROR_FORMAT = 4;
 
 /**
- * A batch read from a file records the file's content (SHA-256) and the records it held, first to
- * last (1-based; an empty file's one batch holds none), and whether it was the file's last, so
- * that an ingest run again after a crash resumes after the last batch that committed, and one run
- * again on a file already ingested applies nothing. Added to format-2 mirrors by Mirror.open.
+ * A batch read from a file records the file's content (SHA-256), the format it was read as, the
+ * records it held, first to last (1-based; an empty file's one batch holds none), and whether it
+ * was the file's last, so that an ingest run again after a crash resumes after the last batch
+ * that committed, and one run again on a file already ingested applies nothing. The format is part
+ * of what a file is recognised by: the same bytes read as the other format are other records.
+ * Added to older mirrors by Mirror.open (whose earlier batches, without a format, match nothing).
  */
-export const BATCH_POSITION_COLUMNS = ['"content_hash" TEXT', '"first_record" INTEGER', '"last_record" INTEGER', '"file_done" INTEGER NOT NULL DEFAULT 0'];
+export const BATCH_POSITION_COLUMNS = ['"content_hash" TEXT', '"first_record" INTEGER', '"last_record" INTEGER', '"file_done" INTEGER NOT NULL DEFAULT 0', '"format" TEXT'];
 
 /** The statements that add to the batch ledger the position columns it lacks (`have`: its columns' names). */
 export function addBatchPositionSql(have: ReadonlySet<string>): string[] {

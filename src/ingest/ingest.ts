@@ -290,7 +290,7 @@ export function* convertBatches(
         changes,
         rejects,
         bytesRead,
-        position: r ? { contentHash: r.hash, firstRecord: first, lastRecord: last, fileDone } : undefined,
+        position: r ? { contentHash: r.hash, format: plan.format, firstRecord: first, lastRecord: last, fileDone } : undefined,
       };
       rejects = [];
       rejectBytes = 0;
@@ -326,7 +326,7 @@ export function* convertBatches(
   }
 }
 
-/** Where an earlier ingest of a file's content got to (see BATCH_POSITION_COLUMNS). */
+/** Where an earlier ingest of a file's content, read as the same format, got to (see BATCH_POSITION_COLUMNS). */
 export interface FileResume {
   /** The file's content, SHA-256 in hex. */
   readonly hash: string;
@@ -355,17 +355,18 @@ export function contentHash(file: string): string {
 }
 
 /**
- * Per file, where an earlier ingest of the same content into the same model got to: the committed
- * batches that cover its records from the first without a gap. With `force`, nowhere.
+ * Per file, where an earlier ingest of the same content, read as the same format, into the same
+ * model got to: the committed batches that cover its records from the first without a gap. With
+ * `force`, nowhere.
  */
-export function resumePoints(mirror: Mirror, model: Model, files: readonly string[], force: boolean): FileResume[] {
+export function resumePoints(mirror: Mirror, model: Model, files: readonly string[], format: IngestFormat | undefined, force: boolean): FileResume[] {
   const batches = mirror.db.prepare(MirrorSql.fileBatches);
   return files.map((file) => {
     const hash = contentHash(file);
     if (force) return { hash, skip: 0, done: false };
     let skip = 0;
     let done = false;
-    for (const b of batches.all(model.name, hash) as { first_record: number; last_record: number; file_done: number }[]) {
+    for (const b of batches.all(model.name, hash, formatOf(file, format)) as { first_record: number; last_record: number; file_done: number }[]) {
       if (b.first_record > skip + 1) break;
       skip = Math.max(skip, b.last_record);
       if (b.file_done === 1) done = true;
@@ -423,7 +424,7 @@ export function modelFor(mirror: Mirror, modelName: string): Model {
 export function ingestFiles(mirror: Mirror, modelName: string, files: readonly string[], options: IngestOptions = {}): IngestReport {
   const model = modelFor(mirror, modelName);
   const plans = planFiles(model, files, options.format);
-  const resume = resumePoints(mirror, model, files, options.force === true);
+  const resume = resumePoints(mirror, model, files, options.format, options.force === true);
   const tally = new Tally(files, resume);
   const bytesTotal = totalBytes(files);
   try {

@@ -27,7 +27,7 @@ export function ingestFilesParallel(mirror: Mirror, modelName: string, files: re
   const counter = new Int32Array(inFlight);
   const spent = new MessageChannel();
   // Where an earlier run of the same content got to: read on this thread, before the worker starts.
-  const resume = resumePoints(mirror, model, files, options.force === true);
+  const resume = resumePoints(mirror, model, files, options.format, options.force === true);
   const input: WorkerInput = { model, files, format: options.format, limits: batchLimits(options), watermark: mirror.watermark(model), resume, inFlight, spent: spent.port2 };
   const worker = new Worker(new URL('./worker.js', import.meta.url), {
     workerData: input,

@@ -58,9 +58,11 @@ export interface TimeRange {
   readonly to: string | null;
 }
 
-/** Where in a file a batch was: the file's content (SHA-256), its records first to last, and whether it ended the file. */
+/** Where in a file a batch was: the file's content (SHA-256) and format, its records first to last, and whether it ended the file. */
 export interface BatchPosition {
   readonly contentHash: string;
+  /** What the content was read as: 'csv' or 'jsonl'. */
+  readonly format: string;
   readonly firstRecord: number;
   readonly lastRecord: number;
   readonly fileDone: boolean;
@@ -227,7 +229,7 @@ export class Mirror {
   /**
    * Format 1 kept history in a table with stored intervals; format 2 keeps versions and derives
    * the intervals in a view, so a format-1 mirror with a model WITH HISTORY has to be built again.
-   * Format 3 adds columns to the batch ledger, which an older mirror is given here.
+   * Formats 3 and 4 add columns to the batch ledger, which an older mirror is given here.
    */
   private upgradeFormat(): void {
     const row = this.db.prepare(MirrorSql.format).get() as { value: string } | undefined;
@@ -348,7 +350,7 @@ export class Mirror {
     const { start, finish, reject, place } = this.ledgerStatements();
     return this.db.transaction((): BatchReport => {
       const batch = Number(start.run(model.name, source, new Date().toISOString()).lastInsertRowid);
-      if (position) place.run(position.contentHash, position.firstRecord, position.lastRecord, position.fileDone ? 1 : 0, batch);
+      if (position) place.run(position.contentHash, position.format, position.firstRecord, position.lastRecord, position.fileDone ? 1 : 0, batch);
       const counts = received > 0 ? run.run(changes) : new Map<string, number>();
       for (const r of rejects) reject.run(batch, model.name, source, r.line, r.record, r.raw, r.code, r.reason);
       const get = (o: string) => counts.get(o) ?? 0;

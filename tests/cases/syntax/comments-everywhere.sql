@@ -6,7 +6,7 @@ CREATE TABLE IF NOT EXISTS "_mdl_meta" (
   "key" TEXT PRIMARY KEY,
   "value" TEXT NOT NULL
 ) STRICT;
-INSERT INTO "_mdl_meta" ("key", "value") VALUES ('format', '3') ON CONFLICT ("key") DO NOTHING;
+INSERT INTO "_mdl_meta" ("key", "value") VALUES ('format', '4') ON CONFLICT ("key") DO NOTHING;
 CREATE TABLE IF NOT EXISTS "_mdl_models" (
   "name" TEXT PRIMARY KEY,
   "table_name" TEXT NOT NULL,
@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS "_mdl_batches" (
   "content_hash" TEXT,
   "first_record" INTEGER,
   "last_record" INTEGER,
-  "file_done" INTEGER NOT NULL DEFAULT 0
+  "file_done" INTEGER NOT NULL DEFAULT 0,
+  "format" TEXT
 ) STRICT;
 CREATE TABLE IF NOT EXISTS "_mdl_rejects" (
   "id" INTEGER PRIMARY KEY,
