@@ -67,8 +67,11 @@ export function compileProject(paths: readonly string[]): CompileResult & { sour
   return { ...result, sources: loaded.sources };
 }
 
-/** Open the mirror in `file` (see Mirror.open); with `create`, a missing file becomes an empty one. */
-export function openMirror(file: string, options: { create?: boolean } = {}): Mirror {
+/**
+ * Open the mirror in `file` (see Mirror.open); with `create`, a missing file becomes an empty one.
+ * `access: 'read'` opens it for queries only; 'read-if-not-writable' does when it cannot be written.
+ */
+export function openMirror(file: string, options: Parameters<typeof Mirror.open>[1] = {}): Mirror {
   return Mirror.open(file, options);
 }
 

@@ -5,7 +5,7 @@
  */
 
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -49,24 +49,51 @@ function oneLine(r: { status: number | null; stdout: string; stderr: string }, w
 }
 
 describe('faults of the machine', () => {
-  it('a read-only mirror: refused in one line, unchanged', () => {
+  it('a read-only mirror: a write refused in one line, unchanged; queries answered', () => {
     const { dir, db, file } = setup(100);
+    expect(mdl(['ingest', '--db', db, '--model', 'item', file]).status).toBe(0);
     const before = snapshot(db);
     // Root writes to any file: the command runs as nobody then, for whom the mirror is read-only.
     const asNobody = process.getuid?.() === 0;
     chmodSync(db, 0o444);
     chmodSync(dir, 0o555);
+    const run = (args: string[], input?: string) =>
+      spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input, ...(asNobody ? { uid: 65534, gid: 65534 } : {}) });
     try {
-      const r = spawnSync(process.execPath, [BIN, 'ingest', '--db', db, '--model', 'item', file], {
-        encoding: 'utf8',
-        ...(asNobody ? { uid: 65534, gid: 65534 } : {}),
-      });
-      oneLine(r, /^mdl ingest: the mirror (cannot be written: its file or folder is read-only|cannot be opened) \(SQLite: .*\)/);
+      const changes = join(dir, '..', 'more.csv');
+      writeFileSync(changes, 'id,label,seq\n1000,new,1\n');
+      oneLine(run(['ingest', '--db', db, '--model', 'item', changes]), /^mdl ingest: the mirror cannot be written: its file or folder is read-only \(SQLite: .*\); nothing was changed$/m);
+      oneLine(run(['sql', '--db', db, '-e', `INSERT INTO item (id, seq) VALUES (1000, 1)`]), /^mdl sql: the mirror cannot be written: its file or folder is read-only/);
+      oneLine(run(['sql', '--db', db, '-e', `DELETE FROM item WHERE id = 1`]), /^mdl sql: the mirror cannot be written: its file or folder is read-only/);
+      // Reading needs no write: the last writer left the mirror one file, which SQLite reads as it is.
+      const select = run(['sql', '--db', db, '--format', 'csv', '-e', 'SELECT count(*) AS n FROM item']);
+      expect([select.status, select.stdout, select.stderr]).toEqual([0, 'n\n100\n', '']);
+      const integrity = run(['integrity', '--db', db]);
+      expect([integrity.status, integrity.stderr]).toEqual([0, '']);
+      const repl = run(['repl', '--db', db], 'SELECT max(id) AS top FROM item;\n');
+      expect([repl.status, repl.stderr]).toEqual([0, '']);
+      expect(repl.stdout).toContain('99');
     } finally {
       chmodSync(dir, 0o755);
       chmodSync(db, 0o644);
     }
     expect(snapshot(db)).toBe(before);
+
+    // Left in WAL mode (as a writer killed while it had the mirror open leaves it), it cannot be
+    // read without creating its -shm file: one line says so, and what settles it.
+    const conn = new Database(db);
+    conn.pragma('journal_mode = WAL');
+    conn.close();
+    chmodSync(db, 0o444);
+    chmodSync(dir, 0o555);
+    try {
+      oneLine(run(['sql', '--db', db, '-e', 'SELECT 1']), /^mdl sql: cannot read .*m\.db: it is in WAL mode, .*opening it once with write access \(any mdl command that writes\) settles it$/m);
+    } finally {
+      chmodSync(dir, 0o755);
+      chmodSync(db, 0o644);
+    }
+    expect(mdl(['integrity', '--db', db]).status).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.startsWith('m.db'))).toEqual(['m.db']);
   });
 
   it('a missing mirror or change file: one line, nothing created or applied', () => {

@@ -3,7 +3,7 @@
  * consequence of SPEC section 4 through the library API, checked in the SQLite file itself.
  */
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
@@ -361,6 +361,32 @@ describe('the consequences of SPEC section 4', () => {
     // Without --force, the same content is recognised and nothing is applied.
     const third = ingest(mirror, 'account', [file]);
     expect(third).toMatchObject({ received: 0, skipped: 5, files: [{ alreadyIngested: true, batches: 0 }] });
+  });
+
+  it('at rest a mirror is one file; opened for reading, it answers queries and refuses writes', () => {
+    const { dir, db, mirror } = setup();
+    applyChanges(mirror, 'account', [{ id: 1, name: 'a', seq: 1 }]);
+    const other = openMirror(db);
+    mirror.close();
+    // Another connection still has it open: it stays in WAL until the last one closes.
+    expect(existsSync(db + '-wal')).toBe(true);
+    other.close();
+    expect(readdirSync(dir).filter((f) => f.startsWith('mirror.db'))).toEqual(['mirror.db']);
+    const reader = openMirror(db, { access: 'read' });
+    try {
+      expect(reader.writable).toBe(false);
+      expect(rows(reader, 'SELECT id, name FROM account')).toEqual([{ id: 1, name: 'a' }]);
+      expect(() => applyChanges(reader, 'account', [{ id: 2, name: 'b', seq: 1 }])).toThrow(/attempt to write a readonly database/);
+      // Reading created nothing beside the file.
+      expect(readdirSync(dir).filter((f) => f.startsWith('mirror.db'))).toEqual(['mirror.db']);
+    } finally {
+      reader.close();
+    }
+    // The next writer switches it back to WAL and writes.
+    const writer = openMirror(db, { access: 'read-if-not-writable' });
+    expect(writer.writable).toBe(true);
+    expect(applyChanges(writer, 'account', [{ id: 2, name: 'b', seq: 1 }])).toMatchObject({ inserted: 1 });
+    writer.close();
   });
 
   it('a file read first as the wrong format is read again as the right one: the format is part of what the ledger knows it by', () => {

@@ -32,7 +32,7 @@ export function run(args: readonly string[]): number {
   if (typeof db !== 'string') throw new UsageError('--db FILE is required');
   let mirror: Mirror | undefined;
   try {
-    mirror = Mirror.open(db);
+    mirror = Mirror.open(db, { access: 'read-if-not-writable' });
     const report = integrityReport(mirror);
     if (values['json']) process.stdout.write(JSON.stringify(report) + '\n');
     else process.stdout.write(text(report.relationships) + `${plural(report.orphans, 'orphan')}, ${plural(report.breaches, 'cardinality breach', 'cardinality breaches')}\n`);

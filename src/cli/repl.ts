@@ -63,7 +63,7 @@ export async function run(args: readonly string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   let mirror: Mirror;
   try {
-    mirror = Mirror.open(db);
+    mirror = Mirror.open(db, { access: 'read-if-not-writable' });
   } catch (e) {
     if (!(e instanceof MirrorError)) throw e;
     process.stderr.write(`mdl repl: ${e.message}\n`);
@@ -95,6 +95,7 @@ async function scripted(mirror: Mirror): Promise<number> {
 }
 
 async function interactive(mirror: Mirror): Promise<number> {
+  if (!mirror.writable) process.stderr.write(`${mirror.file} cannot be written here (its file or folder is read-only): open for queries only\n`);
   const file = historyFile();
   const session = new ReplSession(mirror, {
     out: (t) => process.stdout.write(t),

@@ -71,7 +71,7 @@ export function run(args: readonly string[]): number {
   }
   let mirror: Mirror | undefined;
   try {
-    mirror = Mirror.open(db);
+    mirror = Mirror.open(db, { access: 'read-if-not-writable' });
     // Each statement's result is shown as it completes: a later failure does not hide it.
     runSql(mirror, sql, { dryRun: values['dry-run'] === true, onOutcome: (o) => process.stdout.write(formatOutcome(o, format)) });
     return EXIT_OK;

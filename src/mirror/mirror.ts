@@ -174,6 +174,49 @@ class ModelApplier {
   }
 }
 
+/**
+ * `attempt`, tried again while SQLite finds the mirror busy (another process holds its lock past
+ * the busy timeout), after a pause that grows, up to BUSY_RETRY_MS in all.
+ */
+function whileBusy<T>(attempt: () => T): T {
+  const started = Date.now();
+  for (let n = 0; ; n++) {
+    try {
+      return attempt();
+    } catch (e) {
+      const busy = e instanceof Database.SqliteError && (e.code === 'SQLITE_BUSY' || e.code.startsWith('SQLITE_BUSY_'));
+      if (!busy || Date.now() - started > BUSY_RETRY_MS) throw e;
+      // Exponential, from 10 ms to 1 s, with jitter so that waiting writers do not wake together.
+      const pause = Math.min(1000, 10 * 2 ** n) * (0.5 + Math.random());
+      Atomics.wait(SLEEPER, 0, 0, pause);
+    }
+  }
+}
+
+function openConnection(file: string, create: boolean, readonly: boolean): Db {
+  try {
+    return new Database(file, { fileMustExist: !create, readonly, timeout: BUSY_TIMEOUT_MS });
+  } catch (e) {
+    throw new MirrorError(`cannot open ${file}: ${(e as Error).message}${create ? '' : '; create a mirror with mdl push'}`);
+  }
+}
+
+/** Whether SQLite failed because the mirror's file or folder cannot be written (or read-only media). */
+function notWritable(e: unknown): boolean {
+  const code = String((e as { code?: unknown }).code ?? '');
+  return code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN');
+}
+
+/** A clear error for a mirror that cannot be read even for reading only: left in WAL with a folder that cannot be written. */
+function readFault(e: unknown, file: string): MirrorError | undefined {
+  if (!notWritable(e)) return undefined;
+  return new MirrorError(
+    `cannot read ${file}: it is in WAL mode, and SQLite cannot create ${file}-shm beside it to read it (its folder is read-only) ` +
+      `(SQLite: ${(e as Error).message}). A mirror is left in WAL mode while another process has it open, or when a writer ` +
+      `stopped without closing it; opening it once with write access (any mdl command that writes) settles it`,
+  );
+}
+
 export class Mirror {
   private schemaCache: Schema | undefined;
   private readonly appliers = new Map<string, ModelApplier>();
@@ -193,35 +236,51 @@ export class Mirror {
   private constructor(
     readonly db: Db,
     readonly file: string,
+    /** False when the mirror was opened for reading only: a statement that writes fails. */
+    readonly writable: boolean,
   ) {}
 
   /**
    * Opens the mirror in `file`. With `create`, a missing file becomes an empty database (push
    * fills it); without, a missing file or one that holds no mirror is an error.
+   *
+   * `access` says what the caller will do: 'write' (the default) needs a mirror it can write;
+   * 'read' opens it for reading only; 'read-if-not-writable' writes when it can and otherwise
+   * reads, so that a mirror on read-only media, or one the user may only read, can be queried.
    */
-  static open(file: string, options: { create?: boolean } = {}): Mirror {
-    let db: Db;
-    try {
-      db = new Database(file, { fileMustExist: !options.create, timeout: BUSY_TIMEOUT_MS });
-    } catch (e) {
-      throw new MirrorError(`cannot open ${file}: ${(e as Error).message}${options.create ? '' : '; create a mirror with mdl push'}`);
+  static open(file: string, options: { create?: boolean; access?: 'write' | 'read' | 'read-if-not-writable' } = {}): Mirror {
+    const access = options.access ?? 'write';
+    let db: Db | undefined;
+    if (access !== 'read') {
+      try {
+        db = openConnection(file, options.create === true, false);
+        // WAL: readers are never blocked by a batch being applied. Switching to it takes the
+        // mirror's lock for a moment, and writes the file's header, so this is also where a
+        // mirror that cannot be written shows it.
+        const connection = db;
+        whileBusy(() => connection.pragma('journal_mode = WAL'));
+      } catch (e) {
+        db?.close();
+        db = undefined;
+        if (access === 'write' || !notWritable(e)) throw e;
+      }
     }
-    // WAL: readers are never blocked by a batch being applied. Relationships are recorded, not
-    // declared, so foreign-key enforcement has nothing to do; it is off all the same.
-    db.pragma('journal_mode = WAL');
+    const writable = db !== undefined;
+    db ??= openConnection(file, false, true);
+    // Relationships are recorded, not declared, so foreign-key enforcement has nothing to do;
+    // it is off all the same. The stage is a TEMP table that lives for one batch: keep it in
+    // memory, not in a temp file.
     db.pragma('foreign_keys = OFF');
-    // The stage is a TEMP table that lives for one batch: keep it in memory, not in a temp file.
     db.pragma('temp_store = MEMORY');
-    const mirror = new Mirror(db, file);
-    if (!options.create && !mirror.isMirror()) {
-      db.close();
-      throw new MirrorError(`${file} is not an mdl mirror (no _mdl_models table); create one with mdl push`);
-    }
+    const mirror = new Mirror(db, file, writable);
     try {
+      if (!options.create && !mirror.isMirror()) {
+        throw new MirrorError(`${file} is not an mdl mirror (no _mdl_models table); create one with mdl push`);
+      }
       if (mirror.isMirror()) mirror.upgradeFormat();
     } catch (e) {
       db.close();
-      throw e;
+      throw readFault(e, file) ?? e;
     }
     return mirror;
   }
@@ -245,6 +304,8 @@ export class Mirror {
           `(models ${history.join(', ')} are WITH HISTORY); push the models into a new mirror and ingest the changes again`,
       );
     }
+    // Read as it is: what the upgrade adds serves only ingest.
+    if (!this.writable) return;
     const have = new Set((this.db.prepare(MirrorSql.batchColumns).all() as { name: string }[]).map((r) => r.name));
     this.db.transaction(() => {
       for (const sql of addBatchPositionSql(have)) this.db.exec(sql);
@@ -256,7 +317,22 @@ export class Mirror {
     return (this.db.prepare(MirrorSql.isMirror).get() as { n: number }).n > 0;
   }
 
+  /**
+   * Closes the connection. The last writer to close leaves the mirror in rollback-journal mode,
+   * one file with nothing beside it: SQLite cannot read a WAL database at rest without creating
+   * its -shm file, which a user who may only read the mirror, or read-only media, cannot. While
+   * another connection has it open the switch is refused, at once, and the mirror stays in WAL;
+   * the next writer to open it switches it back.
+   */
   close(): void {
+    if (this.writable && this.db.open) {
+      try {
+        this.db.pragma('busy_timeout = 0');
+        this.db.pragma('journal_mode = DELETE');
+      } catch {
+        // Another connection holds the mirror (or the disk refused): it stays in WAL.
+      }
+    }
     this.db.close();
   }
 
@@ -321,21 +397,10 @@ export class Mirror {
    * busy is tried again after a pause that grows, up to BUSY_RETRY_MS in all.
    */
   applyBatch(model: Model, changes: EncodedBatch, rejects: readonly RejectRow[], source: string | null, position?: BatchPosition): BatchReport {
-    const started = Date.now();
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const report = this.applyOnce(model, changes, rejects, source, position);
-        batchesApplied++;
-        failpoint('after');
-        return report;
-      } catch (e) {
-        const busy = e instanceof Database.SqliteError && (e.code === 'SQLITE_BUSY' || e.code.startsWith('SQLITE_BUSY_'));
-        if (!busy || Date.now() - started > BUSY_RETRY_MS) throw e;
-        // Exponential, from 10 ms to 1 s, with jitter so that waiting writers do not wake together.
-        const pause = Math.min(1000, 10 * 2 ** attempt) * (0.5 + Math.random());
-        Atomics.wait(SLEEPER, 0, 0, pause);
-      }
-    }
+    const report = whileBusy(() => this.applyOnce(model, changes, rejects, source, position));
+    batchesApplied++;
+    failpoint('after');
+    return report;
   }
 
   private applyOnce(model: Model, changes: EncodedBatch, rejects: readonly RejectRow[], source: string | null, position: BatchPosition | undefined): BatchReport {
