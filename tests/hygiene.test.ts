@@ -183,6 +183,35 @@ CREATE MODEL b (id BIGINT NOT NULL PRIMARY KEY, a_id BIGINT REFERENCES a (id) ON
     expect(ids(mirror, 'b')).toEqual([]);
   });
 
+  it('through a reference to a UNIQUE key, a child whose value another parent still holds is left alone', () => {
+    const dir = project({
+      'models/unique.mdl': `
+CREATE MODEL region (id BIGINT NOT NULL PRIMARY KEY, code STRING NOT NULL UNIQUE, v BIGINT NOT NULL VERSION);
+CREATE MODEL store (id BIGINT NOT NULL PRIMARY KEY, region_code STRING REFERENCES region (code) ON DELETE CASCADE, v BIGINT NOT NULL VERSION);
+CREATE MODEL rep (id BIGINT NOT NULL PRIMARY KEY, region_code STRING REFERENCES region (code) ON DELETE SET NULL, v BIGINT NOT NULL VERSION);
+CREATE MODEL lease (id BIGINT NOT NULL PRIMARY KEY, region_code STRING REFERENCES region (code) ON DELETE RESTRICT, v BIGINT NOT NULL VERSION);`,
+    });
+    const mirror = openMirror(join(dir, 'm.db'), { create: true });
+    pushProject(mirror, [join(dir, 'models')]);
+    // Code N moves from region 1 to region 2: the change to region 2 has arrived, the one to
+    // region 1 not yet, so for now both hold it.
+    applyChanges(mirror, 'region', [{ id: 1, code: 'N', v: 1 }, { id: 2, code: 'N', v: 1 }, { id: 3, code: 'S', v: 1 }]);
+    applyChanges(mirror, 'store', [{ id: 10, region_code: 'N', v: 1 }, { id: 11, region_code: 'S', v: 1 }]);
+    applyChanges(mirror, 'rep', [{ id: 20, region_code: 'N', v: 1 }]);
+    applyChanges(mirror, 'lease', [{ id: 30, region_code: 'N', v: 1 }]);
+    const codes = (t: string) => mirror.db.prepare(`SELECT id, region_code FROM ${t} ORDER BY id`).all();
+    expect(runSql(mirror, 'DELETE FROM region WHERE id = 1')[0]).toMatchObject({ report: { deleted: 1, cleared: 0 } });
+    expect(codes('store')).toEqual([{ id: 10, region_code: 'N' }, { id: 11, region_code: 'S' }]);
+    expect(codes('rep')).toEqual([{ id: 20, region_code: 'N' }]);
+    // The last region with code N: now its children go, and the lease holds it back.
+    expect(() => runSql(mirror, 'DELETE FROM region WHERE id = 2')).toThrow(/RESTRICT/);
+    applyChanges(mirror, 'lease', [{ id: 30, v: 2, _change_request_type: 'd' }]);
+    expect(runSql(mirror, 'DELETE FROM region WHERE id = 2')[0]).toMatchObject({ report: { deleted: 2, cleared: 1 } });
+    expect(codes('store')).toEqual([{ id: 11, region_code: 'S' }]);
+    expect(codes('rep')).toEqual([{ id: 20, region_code: null }]);
+    mirror.close();
+  });
+
   it('through mdl sql: the impact per model, JSON, and a model named with a schema refused', () => {
     const { db, mirror } = setup();
     mirror.close();

@@ -9,7 +9,7 @@
  * the capture shadows a model's table with a TEMP view of the same name.
  */
 
-import type { Model, Relationship } from '../ir.js';
+import { nameKey, type Model, type Relationship } from '../ir.js';
 import { tableNames } from './apply.js';
 import { ident, rowValue } from './sql-text.js';
 
@@ -157,26 +157,42 @@ export function relationshipHygieneSql(child: Model, rel: Relationship, parent: 
     `JOIN ${main(tableNames(parent).table)} AS p ON ${parentKey.map((k) => `p.${k} = d.${k}`).join(' AND ')}\n` +
     `JOIN ${main(tableNames(child).table)} AS c ON ${on}`;
   const notDoomed = `NOT EXISTS (SELECT 1 FROM ${doomedName(child)} AS x WHERE ${childKey.map((k) => `x.${k} = c.${k}`).join(' AND ')})`;
+  // A reference to a UNIQUE key, not the primary key: while a mirror holds two parents with the
+  // same value (a change that moves it has reached one and not yet the other), a child whose
+  // value a parent that stays still holds has not lost its parent, and is left alone.
+  const toPrimaryKey = rel.targetColumns.map(nameKey).sort().join() === parent.primaryKey!.columns.map(nameKey).sort().join();
+  const orphaned = (columns: readonly string[]) =>
+    toPrimaryKey
+      ? []
+      : [
+          `NOT EXISTS (SELECT 1 FROM ${main(tableNames(parent).table)} AS q WHERE ${rel.targetColumns.map((t, i) => `q.${ident(t)} = ${columns[i]}`).join(' AND ')}\n` +
+            `    AND NOT EXISTS (SELECT 1 FROM ${doomedName(parent)} AS e WHERE ${parentKey.map((k) => `e.${k} = q.${k}`).join(' AND ')}))`,
+        ];
+  const where = (conditions: readonly string[]) => (conditions.length > 0 ? `\nWHERE ${conditions.join('\n  AND ')}` : '');
+  const fromChild = rel.columns.map((col) => `c.${ident(col)}`);
   // Each referencing column that is not part of the child's key is cleared (check refuses SET
   // NULL on key columns and NOT NULL ones).
   const set = rel.columns.map((c) => `${ident(c)} = NULL`).join(', ');
+  const childTable = main(tableNames(child).table);
   return {
-    cascade: `INSERT OR IGNORE INTO ${doomedName(child)} (${childKeyList}, ${cv})\nSELECT ${childKey.map((k) => `c.${k}`).join(', ')}, c.${cv}\n${children}`,
-    noteCleared: `INSERT OR IGNORE INTO ${clearedName(child)} (${childKeyList})\nSELECT ${childKey.map((k) => `c.${k}`).join(', ')}\n${children}`,
+    cascade: `INSERT OR IGNORE INTO ${doomedName(child)} (${childKeyList}, ${cv})\nSELECT ${childKey.map((k) => `c.${k}`).join(', ')}, c.${cv}\n${children}${where(orphaned(fromChild))}`,
+    noteCleared: `INSERT OR IGNORE INTO ${clearedName(child)} (${childKeyList})\nSELECT ${childKey.map((k) => `c.${k}`).join(', ')}\n${children}${where(orphaned(fromChild))}`,
     clear:
-      `UPDATE ${main(tableNames(child).table)} SET ${set}\n` +
+      `UPDATE ${childTable} SET ${set}\n` +
       `WHERE ${rowValue(childKey)} IN (SELECT ${childKeyList} FROM ${clearedName(child)})\n` +
       `  AND ${rowValue(childKey)} NOT IN (SELECT ${childKeyList} FROM ${doomedName(child)})\n` +
-      `  AND ${rowValue(rel.columns.map(ident))} IN (SELECT ${rel.targetColumns.map((c) => `p.${ident(c)}`).join(', ')} FROM ${doomedName(parent)} AS d JOIN ${main(tableNames(parent).table)} AS p ON ${parentKey.map((k) => `p.${k} = d.${k}`).join(' AND ')})`,
+      `  AND ${rowValue(rel.columns.map(ident))} IN (SELECT ${rel.targetColumns.map((c) => `p.${ident(c)}`).join(', ')} FROM ${doomedName(parent)} AS d JOIN ${main(tableNames(parent).table)} AS p ON ${parentKey.map((k) => `p.${k} = d.${k}`).join(' AND ')})` +
+      orphaned(rel.columns.map((col) => `${childTable}.${ident(col)}`)).map((o) => `\n  AND ${o}`).join(''),
     clearHistory: child.history
       ? `UPDATE ${main(tableNames(child).versions)} AS h SET ${set}\n` +
-        `FROM ${main(tableNames(child).table)} AS c\n` +
+        `FROM ${childTable} AS c\n` +
         `WHERE ${childKey.map((k) => `h.${k} = c.${k}`).join(' AND ')} AND h.${cv} = c.${cv}\n` +
         `  AND ${rowValue(childKey.map((k) => `c.${k}`))} IN (SELECT ${childKeyList} FROM ${clearedName(child)})\n` +
         `  AND ${rowValue(childKey.map((k) => `c.${k}`))} NOT IN (SELECT ${childKeyList} FROM ${doomedName(child)})\n` +
-        `  AND ${rowValue(rel.columns.map((col) => `c.${ident(col)}`))} IN (SELECT ${rel.targetColumns.map((col) => `p.${ident(col)}`).join(', ')} FROM ${doomedName(parent)} AS d JOIN ${main(tableNames(parent).table)} AS p ON ${parentKey.map((k) => `p.${k} = d.${k}`).join(' AND ')})`
+        `  AND ${rowValue(fromChild)} IN (SELECT ${rel.targetColumns.map((col) => `p.${ident(col)}`).join(', ')} FROM ${doomedName(parent)} AS d JOIN ${main(tableNames(parent).table)} AS p ON ${parentKey.map((k) => `p.${k} = d.${k}`).join(' AND ')})` +
+        orphaned(fromChild).map((o) => `\n  AND ${o}`).join('')
       : undefined,
-    countBlocking: `SELECT count(*) AS "n"\n${children}\nWHERE ${notDoomed}`,
-    sampleBlocking: `SELECT json_array(${childKey.map((k) => `c.${k}`).join(', ')}) AS "key"\n${children}\nWHERE ${notDoomed}\nORDER BY ${childKey.map((k) => `c.${k}`).join(', ')} LIMIT ?`,
+    countBlocking: `SELECT count(*) AS "n"\n${children}${where([notDoomed, ...orphaned(fromChild)])}`,
+    sampleBlocking: `SELECT json_array(${childKey.map((k) => `c.${k}`).join(', ')}) AS "key"\n${children}${where([notDoomed, ...orphaned(fromChild)])}\nORDER BY ${childKey.map((k) => `c.${k}`).join(', ')} LIMIT ?`,
   };
 }
