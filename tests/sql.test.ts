@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
+import { openMirror, runSql } from '../src/index.js';
 import { mdl, project } from './helpers.js';
 
 const MODELS = `
@@ -114,6 +115,19 @@ describe('mdl sql', () => {
     const drop = sql(db, 'DROP TABLE item');
     expect(drop.status).toBe(1);
     expect(drop.stderr).toContain('refused');
+    // A conflict clause or RETURNING promises what mdl does not do: refused before anything runs.
+    for (const [statement, message] of [
+      ["REPLACE INTO item VALUES (1, 'a', NULL, 1)", 'REPLACE is refused: INSERT INTO item applies each row as a change, and which row wins is decided by version'],
+      ["INSERT OR REPLACE INTO item VALUES (1, 'a', NULL, 1)", 'INSERT OR REPLACE is refused'],
+      ["INSERT OR IGNORE INTO item VALUES (1, 'a', NULL, 1)", 'INSERT OR IGNORE is refused'],
+      ["INSERT INTO item VALUES (1, 'a', NULL, 1) RETURNING id", 'RETURNING is refused: an INSERT into a model reports its accounting'],
+      ['DELETE FROM item WHERE id = 1 RETURNING *', 'RETURNING is refused: a precision delete reports what it deleted'],
+    ]) {
+      const r = sql(db, `INSERT INTO item VALUES (7, 'first', NULL, 1); ${statement}`);
+      expect([r.status, r.stdout], statement).toEqual([1, '']);
+      expect(r.stderr, statement).toContain(`mdl sql: ${message}`);
+    }
+    expect(JSON.parse(sql(db, 'SELECT count(*) AS n FROM item', '--format', 'json').stdout)).toEqual([{ n: 0 }]);
   });
 
   it('reports unknown models and columns with suggestions, before any statement runs', () => {
@@ -197,11 +211,36 @@ describe('mdl sql', () => {
     expect(counts.stdout, counts.stderr).toBe('[{"a2b":0,"a3b":1,"cd":0,"batches":2}]\n');
   });
 
-  it('--dry-run evaluates an INSERT and applies nothing', () => {
+  it('--dry-run gives the accounting an INSERT would, and applies nothing', () => {
     const db = mirror();
-    const r = sql(db, "INSERT INTO item VALUES (1, 'a', NULL, 1), (2, 'b', NULL, 1)", '--dry-run');
-    expect(r.stdout).toBe('item: 2 rows (dry run: nothing applied)\n');
-    expect(JSON.parse(sql(db, 'SELECT count(*) AS n FROM item', '--format', 'json').stdout)).toEqual([{ n: 0 }]);
+    sql(db, "INSERT INTO item VALUES (1, 'a', NULL, 1)");
+    const state = () => sql(db, 'SELECT (SELECT count(*) FROM item) AS n, (SELECT group_concat(label) FROM item) AS labels, (SELECT count(*) FROM _mdl_batches) AS batches, (SELECT count(*) FROM _mdl_rejects) AS rejects', '--format', 'json').stdout;
+    const before = state();
+    const tried = "INSERT INTO item VALUES (1, 'a2', NULL, 2), (2, 'b', NULL, 1), (3, 'c', 'x', 1), (1, 'old', NULL, 0)";
+    const r = sql(db, tried, '--dry-run');
+    expect(r.stdout).toBe('item: 4 received: 1 inserted, 1 updated, 0 deleted, 0 tombstoned, 1 stale, 0 duplicate, 1 rejected (dry run: nothing applied)\n');
+    expect(JSON.parse(sql(db, tried, '--dry-run', '--format', 'json').stdout)).toMatchObject({ model: 'item', received: 4, inserted: 1, rejected: 1, applied: false });
+    expect(state()).toBe(before);
+    // In one connection, the same statement applied after its dry run gives what the dry run said.
+    const m = openMirror(db);
+    try {
+      const [planned] = runSql(m, tried, { dryRun: true });
+      const [applied] = runSql(m, tried);
+      expect(planned).toMatchObject({ kind: 'planned', report: { received: 4, inserted: 1, updated: 1, stale: 1, rejected: 1 } });
+      expect(applied).toMatchObject({ kind: 'applied', report: (planned as { report: object }).report });
+    } finally {
+      m.close();
+    }
+  });
+
+  it('runs each -e in order; several results print as JSON lines, or as CSV with an empty line between', () => {
+    const db = mirror();
+    const r = mdl(['sql', '--db', db, '-e', "INSERT INTO item VALUES (1, 'a', NULL, 1) -- a comment", '-e', 'SELECT id, label FROM item', '-e', 'SELECT 2 AS n']);
+    expect(r.stdout).toBe('item: 1 received: 1 inserted, 0 updated, 0 deleted, 0 tombstoned, 0 stale, 0 duplicate, 0 rejected\nid  label\n--  -----\n1   a\n(1 row)\nn\n-\n2\n(1 row)\n');
+    const csv = mdl(['sql', '--db', db, '--format', 'csv', '-e', 'SELECT id, label FROM item; SELECT 2 AS n']);
+    expect(csv.stdout).toBe('id,label\n1,a\n\nn\n2\n');
+    const json = mdl(['sql', '--db', db, '--format', 'json', '-e', 'SELECT id FROM item', '-e', 'SELECT 2 AS n']);
+    expect(json.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l))).toEqual([[{ id: 1 }], [{ n: 2 }]]);
   });
 
   it('is a usage error without exactly one of -e and -f', () => {

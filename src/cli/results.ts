@@ -4,6 +4,7 @@
  */
 
 import type { SqlOutcome } from '../ingest/sql.js';
+import type { BatchReport } from '../mirror/mirror.js';
 
 export type OutputFormat = 'table' | 'json' | 'csv';
 
@@ -21,7 +22,8 @@ export function formatOutcome(o: SqlOutcome, format: OutputFormat): string {
   // As in SQLite's own shell, ATTACH and DETACH print nothing.
   if (o.kind === 'attached') return '';
   if (o.kind === 'planned') {
-    return format === 'json' ? JSON.stringify({ model: o.model, rows: o.rows, applied: false }) + '\n' : `${o.model}: ${o.rows} rows (dry run: nothing applied)\n`;
+    if (format === 'json') return JSON.stringify({ ...o.report, applied: false }) + '\n';
+    return `${accounting(o.report)} (dry run: nothing applied)\n`;
   }
   if (o.kind === 'hygiene') {
     const r = o.report;
@@ -37,10 +39,7 @@ export function formatOutcome(o: SqlOutcome, format: OutputFormat): string {
   if (o.kind === 'applied') {
     const r = o.report;
     if (format === 'json') return JSON.stringify(r) + '\n';
-    return (
-      `${r.model}: ${r.received} received: ${r.inserted} inserted, ${r.updated} updated, ${r.deleted} deleted, ` +
-      `${r.tombstoned} tombstoned, ${r.stale} stale, ${r.duplicate} duplicate, ${r.rejected} rejected\n`
-    );
+    return accounting(r) + '\n';
   }
   if (format === 'json') {
     // Integers exact (beyond 2^53 as strings of digits); a BLOB as x'hex', as the other formats show it.
@@ -69,4 +68,12 @@ export function formatOutcome(o: SqlOutcome, format: OutputFormat): string {
   for (const row of cells) lines.push(line(row));
   lines.push(`(${o.rows.length} row${o.rows.length === 1 ? '' : 's'})`);
   return lines.join('\n') + '\n';
+}
+
+/** An INSERT's accounting, as mdl ingest prints it. */
+function accounting(r: Omit<BatchReport, 'batch'>): string {
+  return (
+    `${r.model}: ${r.received} received: ${r.inserted} inserted, ${r.updated} updated, ${r.deleted} deleted, ` +
+    `${r.tombstoned} tombstoned, ${r.stale} stale, ${r.duplicate} duplicate, ${r.rejected} rejected`
+  );
 }

@@ -35,13 +35,15 @@ with suggestions) before the first one runs.
 
 Options:
   --db FILE                  the mirror database
-  -e, --execute SQL          the statements to run
+  -e, --execute SQL          the statements to run (-e again: more, in order)
   -f, --file FILE            read the statements from FILE
   --format table|json|csv    how to print SELECT results (default: table); with
-                             json, an INSERT prints its accounting as JSON too
-  --dry-run                  evaluate INSERTs and count their rows, show what
-                             each DELETE would delete and clear per model;
-                             change nothing
+                             json, an INSERT prints its accounting as JSON too,
+                             each statement's on a line of its own; with csv,
+                             an empty line comes between two results
+  --dry-run                  show the accounting each INSERT would give and
+                             what each DELETE would delete and clear per
+                             model; change nothing
   -h, --help                 show this help
 
 Exit status: 0 ran, 1 a statement was refused or failed (nothing after it ran),
@@ -51,20 +53,22 @@ Exit status: 0 ran, 1 a statement was refused or failed (nothing after it ran),
 export function run(args: readonly string[]): number {
   const { values } = parse(args, {
     db: { type: 'string' },
-    execute: { type: 'string', short: 'e' },
+    execute: { type: 'string', short: 'e', multiple: true },
     file: { type: 'string', short: 'f' },
     format: { type: 'string' },
     'dry-run': { type: 'boolean' },
   });
   const db = values['db'];
   if (typeof db !== 'string') throw new UsageError('--db FILE is required');
-  const inline = values['execute'];
+  // -e given more than once: the statements of each, in order (a line break ends a comment).
+  const given = values['execute'];
+  const inline = Array.isArray(given) ? given.join('\n;\n') : undefined;
   const file = values['file'];
   if ((inline === undefined) === (file === undefined)) throw new UsageError('give exactly one of -e SQL and -f FILE');
   const format = oneOf(values['format'] ?? 'table', ['table', 'json', 'csv'] as const, '--format');
   let sql: string;
   try {
-    sql = typeof inline === 'string' ? inline : readFileSync(String(file), 'utf8');
+    sql = inline ?? readFileSync(String(file), 'utf8');
   } catch (e) {
     process.stderr.write(`mdl sql: cannot read ${String(file)}: ${(e as Error).message}\n`);
     return EXIT_ERRORS;
@@ -72,8 +76,19 @@ export function run(args: readonly string[]): number {
   let mirror: Mirror | undefined;
   try {
     mirror = Mirror.open(db, { access: 'read-if-not-writable' });
-    // Each statement's result is shown as it completes: a later failure does not hide it.
-    runSql(mirror, sql, { dryRun: values['dry-run'] === true, onOutcome: (o) => process.stdout.write(formatOutcome(o, format)) });
+    // Each statement's result is shown as it completes: a later failure does not hide it. As CSV,
+    // an empty line separates one result from the next (each has its own header); as JSON, each
+    // is one line.
+    let shown = false;
+    runSql(mirror, sql, {
+      dryRun: values['dry-run'] === true,
+      onOutcome: (o) => {
+        const text = formatOutcome(o, format);
+        if (text === '') return;
+        process.stdout.write(shown && format === 'csv' ? '\n' + text : text);
+        shown = true;
+      },
+    });
     return EXIT_OK;
   } catch (e) {
     if (e instanceof MirrorError) {

@@ -27,7 +27,8 @@ export type SqlOutcome =
   | { readonly kind: 'rows'; readonly sql: string; readonly columns: readonly string[]; readonly rows: readonly Record<string, unknown>[] }
   | { readonly kind: 'applied'; readonly sql: string; readonly report: BatchReport }
   | { readonly kind: 'hygiene'; readonly sql: string; readonly report: HygieneReport }
-  | { readonly kind: 'planned'; readonly sql: string; readonly model: string; readonly rows: number }
+  /** A dry run's INSERT: what applying it would report (the batch ran and was rolled back). */
+  | { readonly kind: 'planned'; readonly sql: string; readonly model: string; readonly report: Omit<BatchReport, 'batch'> }
   /** ATTACH or DETACH: a database made readable by the statements after it (the mirror unchanged). */
   | { readonly kind: 'attached'; readonly sql: string };
 
@@ -169,6 +170,23 @@ function planEach(mirror: Mirror, sql: string): Planned[] {
     const kind = node.type;
     const target = targetOf(node, name);
     const model = target === undefined ? undefined : mirror.model(target);
+    if (model && (kind === 'insert' || kind === 'replace' || kind === 'delete')) {
+      // Which row wins is decided by version, and what happened is the statement's report: a
+      // conflict clause or RETURNING would promise what mdl does not do.
+      const conflict = kind === 'replace' ? 'REPLACE' : Array.isArray(node.or) ? `INSERT OR ${String((node.or as { value?: unknown }[])[1]?.value ?? '').toUpperCase()}` : undefined;
+      if (conflict) {
+        throw new SqlRefused(
+          `${conflict} is refused: INSERT INTO ${model.name} applies each row as a change, and which row wins is decided by version, ` +
+            `not by the statement; write INSERT INTO ${model.name} ...`,
+        );
+      }
+      if (node.returning) {
+        throw new SqlRefused(
+          `RETURNING is refused: ${kind === 'delete' ? 'a precision delete reports what it deleted and cleared per model' : 'an INSERT into a model reports its accounting'}; ` +
+            `read the rows with a SELECT after it`,
+        );
+      }
+    }
     switch (kind) {
       case 'select':
         try {
@@ -177,8 +195,7 @@ function planEach(mirror: Mirror, sql: string): Planned[] {
           throw sqliteFailure(mirror, text, start, e as Error);
         }
         return { text, start, kind: 'select' };
-      case 'insert':
-      case 'replace': {
+      case 'insert': {
         if (target === undefined) throw new SqlRefused(`cannot tell which table this inserts into: ${firstLine(text)}`);
         if (!model) {
           const names = mirror.schema().models.map((m) => m.name);
@@ -406,8 +423,8 @@ function field(v: unknown): RawField | Error {
 
 /**
  * Runs SQL against the mirror: each statement in order, each INSERT its own batch, each DELETE a
- * precision delete (mirror/hygiene.ts). With `dryRun`, INSERTs are evaluated and counted and
- * DELETEs give their impact per model, but nothing is applied. Every statement is read and checked
+ * precision delete (mirror/hygiene.ts). With `dryRun`, INSERTs give the accounting they would
+ * and DELETEs their impact per model, but nothing is applied. Every statement is read and checked
  * before the first one runs.
  */
 export function runSql(
@@ -478,10 +495,6 @@ export function runSql(
     } finally {
       for (const s of capture.teardown) db.exec(s);
     }
-    if (options.dryRun) {
-      emit({ kind: 'planned', sql: p.text, model: model.name, rows: captured.length });
-      continue;
-    }
     const shape = rowShape(model, mirror.watermark(model));
     const rows = batchBuilder(shape);
     const converted = new Array<StoredValue>(model.columns.length);
@@ -501,7 +514,8 @@ export function runSql(
       if (isRejected(op)) rejects.push({ line: null, record: i + 1, raw: rawRow(values), code: op.code, reason: op.reason });
       else rows.add(op, converted);
     });
-    emit({ kind: 'applied', sql: p.text, report: mirror.applyBatch(model, rows.finish(), rejects, 'sql') });
+    if (options.dryRun) emit({ kind: 'planned', sql: p.text, model: model.name, report: mirror.tryBatch(model, rows.finish(), rejects, 'sql') });
+    else emit({ kind: 'applied', sql: p.text, report: mirror.applyBatch(model, rows.finish(), rejects, 'sql') });
   }
   return outcomes;
 }

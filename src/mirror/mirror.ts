@@ -403,14 +403,43 @@ export class Mirror {
     return report;
   }
 
-  private applyOnce(model: Model, changes: EncodedBatch, rejects: readonly RejectRow[], source: string | null, position: BatchPosition | undefined): BatchReport {
+  /**
+   * What applyBatch would report, and nothing applied: the batch runs in a transaction that is
+   * then rolled back (a dry run).
+   */
+  tryBatch(model: Model, changes: EncodedBatch, rejects: readonly RejectRow[], source: string | null): Omit<BatchReport, 'batch'> {
+    // Made before the transaction: the TEMP stage it creates must outlive the rollback.
+    this.applierFor(model);
+    let report: BatchReport | undefined;
+    const rollback = new Error('dry run');
+    try {
+      whileBusy(() =>
+        this.db
+          .transaction(() => {
+            report = this.applyOnce(model, changes, rejects, source, undefined);
+            throw rollback;
+          })
+          .immediate(),
+      );
+    } catch (e) {
+      if (e !== rollback) throw e;
+    }
+    const { batch: _, ...rest } = report!;
+    return rest;
+  }
+
+  private applierFor(model: Model): ModelApplier {
     const key = nameKey(model.name);
     let applier = this.appliers.get(key);
     if (!applier) {
       applier = new ModelApplier(this.db, model);
       this.appliers.set(key, applier);
     }
-    const run = applier;
+    return applier;
+  }
+
+  private applyOnce(model: Model, changes: EncodedBatch, rejects: readonly RejectRow[], source: string | null, position: BatchPosition | undefined): BatchReport {
+    const run = this.applierFor(model);
     const received = changes.rows + changes.duplicate + changes.stale;
     const { start, finish, reject, place } = this.ledgerStatements();
     return this.db.transaction((): BatchReport => {
