@@ -112,6 +112,17 @@ describe('mdl check', () => {
     expect(viaTty('env -u NO_COLOR')).toContain('\u001b[');
     expect(viaTty('NO_COLOR=1')).not.toContain('\u001b[');
     expect(viaTty('NO_COLOR=1')).toContain('error[MDL3005]');
+    // NO_COLOR set to nothing is as if unset (no-color.org); TERM=dumb asks for none.
+    expect(viaTty('NO_COLOR=')).toContain('\u001b[');
+    expect(viaTty('TERM=dumb')).not.toContain('\u001b[');
+    // Errors on a terminal are coloured while the SQL goes to a pipe.
+    const piped = spawnSync('script', ['-qec', `${process.execPath} ${join(root, 'bin/mdl.js')} compile . | cat > /dev/null`, '/dev/null'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, TERM: 'xterm' },
+    }).stdout;
+    expect(piped).toContain('\u001b[');
+    expect(piped).toContain('MDL3005');
     // not a terminal: no colour either
     expect(mdl(['check', '.'], { cwd: dir }).stdout).not.toContain('\u001b[');
   });
@@ -235,7 +246,11 @@ describe('the command line contract', () => {
     expect(badFormat.stderr).toContain("--format must be one of pretty, plain, json, not 'xml'");
     const badOption = mdl(['compile', '--frob']);
     expect(badOption.status).toBe(2);
-    expect(badOption.stderr).toContain("Unknown option '--frob'");
+    expect(badOption.stderr).toContain('unknown option --frob');
+    // In mdl's words, with what was probably meant.
+    expect(mdl(['compile', '--uot', 'x.sql']).stderr).toMatch(/^mdl compile: unknown option --uot \(did you mean --out\?\)$/m);
+    expect(mdl(['sql', '--db']).stderr).toMatch(/^mdl sql: --db needs a value$/m);
+    expect(mdl(['ingest', '--json=yes']).stderr).toMatch(/^mdl ingest: --json takes no value$/m);
     expect(mdl(['compile', '--target', 'oracle']).status).toBe(2);
   });
 });

@@ -3,6 +3,7 @@
  */
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { didYouMean } from '../diagnostics/suggest.js';
 
 export const EXIT_OK = 0;
 /** The input has errors: diagnostics, a failed statement. */
@@ -33,10 +34,14 @@ export function environmentFault(e: unknown): string | undefined {
   return undefined;
 }
 
-/** Colour only on a terminal, and never when NO_COLOR is set (to anything but the empty string). */
+/**
+ * Colour only on a terminal, and never when NO_COLOR is set (to anything but the empty string,
+ * as no-color.org has it) or the terminal is dumb.
+ */
 export function useColor(stream: NodeJS.WriteStream): boolean {
   const noColor = process.env['NO_COLOR'];
   if (noColor !== undefined && noColor !== '') return false;
+  if (process.env['TERM'] === 'dumb') return false;
   return stream.isTTY === true;
 }
 
@@ -46,12 +51,28 @@ export interface Parsed {
 }
 
 export function parse(args: readonly string[], options: NonNullable<ParseArgsConfig['options']>): Parsed {
+  const all = { ...options, help: { type: 'boolean', short: 'h' } } as const;
   try {
-    const r = parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const r = parseArgs({ args: [...args], options: all, allowPositionals: true, strict: true });
     return { values: r.values as Parsed['values'], positionals: r.positionals };
   } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/s, '') : String(e));
+    throw new UsageError(argumentError(e, Object.keys(all)));
   }
+}
+
+/** node:util's message for a command line it refuses, in the words of mdl's other messages. */
+function argumentError(e: unknown, names: readonly string[]): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const code = (e as { code?: unknown }).code;
+  const option = /'(-[^' ]+)/.exec(message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) {
+    const hint = option.startsWith('--') ? didYouMean(option.slice(2), names) : undefined;
+    return `unknown option ${option}${hint ? ` (${hint.replace(/did you mean (\S+)\?/, 'did you mean --$1?')})` : ''}`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    return message.includes('argument missing') ? `${option} needs a value` : `${option} takes no value`;
+  }
+  return message.charAt(0).toLowerCase() + message.slice(1).replace(/\.$/, '');
 }
 
 export function oneOf<T extends string>(value: unknown, allowed: readonly T[], option: string): T {

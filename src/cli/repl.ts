@@ -25,8 +25,9 @@ a key's history.
 On a terminal: Tab completes commands, keywords, models and columns; Up and
 Down recall earlier input, kept in ~/.mdl_history (or $MDL_HISTORY), a
 statement typed over several lines as one line (unless a string or a --
-comment spans a line break); Ctrl-C clears the line; Ctrl-D or .quit leaves. A statement runs to its end once
-started: Ctrl-C at the prompt does not interrupt one that is running.
+comment spans a line break); Ctrl-C clears the line; Ctrl-D or .quit leaves.
+A statement runs to its end once started: Ctrl-C at the prompt does not
+interrupt one that is running.
 
 With piped input (mdl repl --db m.db < script.sql) there are no prompts; a
 last statement without ";" runs at the end of the input.

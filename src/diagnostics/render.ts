@@ -124,7 +124,10 @@ function kleurFor(color: boolean): Palette {
     const id: Paint = (s) => s;
     return { red: id, yellow: id, cyan: id, blue: id, bold: id };
   }
+  // The caller decided: kleur's own guess looks at standard output and NO_COLOR's presence, and
+  // would turn colour off for errors on a terminal while the output goes to a pipe.
   const k = kleur;
+  k.enabled = true;
   return {
     red: (s) => k.red(s),
     yellow: (s) => k.yellow(s),

@@ -125,7 +125,7 @@ const mermaidKeywords = new Set(
   ['erdiagram', 'one', 'only', 'zero', 'many', 'to', 'optionally', 'u', 'o', 'class', 'classdef', 'style', 'subgraph', 'end', 'direction', 'title', 'acctitle', 'accdescr'],
 );
 
-const lookAlike: Record<string, string> = { '"': "'", '%': '\uFF05', '\\': '\u2216', '<': '\u2039', '>': '\u203A', '#': '\uFF03' };
+const lookAlike: Record<string, string> = { '"': '\uFF02', '%': '\uFF05', '\\': '\u2216', '<': '\u2039', '>': '\u203A', '#': '\uFF03' };
 
 /** Text for inside a Mermaid double-quoted string: nothing Mermaid would read as syntax. */
 function mermaidText(text: string): string {
