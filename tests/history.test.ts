@@ -163,6 +163,29 @@ describe('WITH HISTORY', () => {
     checkInvariants(m);
   });
 
+  it('a precision delete erases the history of a key the source has deleted already, matched as it last stood', () => {
+    const m = fresh();
+    const log = [
+      { k: 'x', a: 'basic', v: 10 },
+      { k: 'x', a: 'pro', v: 20 },
+      { k: 'x', v: 30, _change_request_type: 'd' },
+      { k: 'y', a: 'pro', v: 10 },
+    ];
+    applyChanges(m, 'plan', log);
+    expect(m.db.prepare(`SELECT count(*) AS n FROM plan WHERE k = 'x'`).get()).toEqual({ n: 0 });
+    // Matched by what it was when last current: a dry run says so, and changes nothing.
+    expect(runSql(m, `DELETE FROM plan WHERE a = 'pro'`, { dryRun: true })[0]).toMatchObject({ report: { deleted: 2 } });
+    expect(history(m).map((r) => r.k)).toEqual(['x', 'x', 'y']);
+    expect(runSql(m, `DELETE FROM plan WHERE k = 'x' AND a = 'pro'`)[0]).toMatchObject({ report: { deleted: 1 } });
+    expect(m.db.prepare(`SELECT count(*) AS n FROM plan__versions WHERE k = 'x'`).get()).toEqual({ n: 0 });
+    // Erased up to its delete's version: a replay of the whole log, the delete included, brings nothing of it back.
+    expect(m.db.prepare(`SELECT v FROM plan__history_erased WHERE k = 'x'`).get()).toEqual({ v: 30 });
+    applyChanges(m, 'plan', log);
+    expect(history(m).map((r) => r.k)).toEqual(['y']);
+    expect(m.db.prepare(`SELECT count(*) AS n FROM plan__versions WHERE k = 'x'`).get()).toEqual({ n: 0 });
+    checkInvariants(m);
+  });
+
   it("the library reads a key's history and the state as of a version, values read as ingest reads them", () => {
     const dir = project({
       'models/m.mdl': `CREATE MODEL renewal (

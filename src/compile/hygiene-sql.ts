@@ -10,7 +10,7 @@
  */
 
 import { nameKey, type Model, type Relationship } from '../ir.js';
-import { tableNames } from './apply.js';
+import { tableNames, VERSION_DELETED } from './apply.js';
 import { ident, rowValue } from './sql-text.js';
 
 /** The ledger of hygiene deletes: one row per statement applied. */
@@ -48,6 +48,12 @@ export interface ModelHygieneSql {
    */
   readonly captureSetup: readonly string[];
   readonly captureTeardown: readonly string[];
+  /**
+   * WITH HISTORY, run after the capture: a doomed key the source had deleted already (no row,
+   * only versions, which the capture view shows as the key last stood) is doomed at its greatest
+   * version, its delete's, so that the erasure covers the whole of its history.
+   */
+  readonly settleErased: readonly string[];
   /** Rows in the doomed table; rows in the cleared table that are not doomed. */
   readonly countDoomed: string;
   readonly countCleared: string;
@@ -106,12 +112,27 @@ export function modelHygieneSql(model: Model): ModelHygieneSql {
       `DROP TABLE IF EXISTS "temp".${CAPTURING}`,
     ],
     captureSetup: [
-      `CREATE TEMP VIEW ${view} AS SELECT ${all} FROM ${main(names.table)}`,
+      // WITH HISTORY, a key the source has deleted is still in the versions: the view shows it as
+      // it last stood, so that a precision delete can erase its history too.
+      model.history
+        ? `CREATE TEMP VIEW ${view} AS SELECT ${all} FROM ${main(names.table)}\n` +
+          `UNION ALL\n` +
+          `SELECT ${model.columns.map((c) => `h.${ident(c.name)}`).join(', ')} FROM ${main(names.versions)} AS h\n` +
+          `WHERE h.${ident(VERSION_DELETED)} = 0\n` +
+          `  AND NOT EXISTS (SELECT 1 FROM ${main(names.table)} AS t WHERE ${key.map((k) => `t.${k} = h.${k}`).join(' AND ')})\n` +
+          `  AND h.${v} = (SELECT max(l.${v}) FROM ${main(names.versions)} AS l WHERE ${key.map((k) => `l.${k} = h.${k}`).join(' AND ')} AND l.${ident(VERSION_DELETED)} = 0)`
+        : `CREATE TEMP VIEW ${view} AS SELECT ${all} FROM ${main(names.table)}`,
       `CREATE TEMP TRIGGER ${trigger} INSTEAD OF DELETE ON ${view} BEGIN ` +
         `INSERT OR IGNORE INTO ${doomed} (${keyList}, ${v}) VALUES (${key.map((k) => `OLD.${k}`).join(', ')}, OLD.${v}); END`,
       `INSERT INTO "temp".${CAPTURING} ("on") VALUES (1)`,
     ],
     captureTeardown: [`DELETE FROM "temp".${CAPTURING}`, `DROP TRIGGER IF EXISTS "temp".${trigger}`, `DROP VIEW IF EXISTS "temp".${view}`],
+    settleErased: model.history
+      ? [
+          `UPDATE ${doomed} AS d SET ${v} = (SELECT max(h.${v}) FROM ${main(names.versions)} AS h WHERE ${key.map((k) => `h.${k} = d.${k}`).join(' AND ')})\n` +
+            `WHERE NOT EXISTS (SELECT 1 FROM ${main(names.table)} AS t WHERE ${key.map((k) => `t.${k} = d.${k}`).join(' AND ')})`,
+        ]
+      : [],
     countDoomed: `SELECT count(*) AS "n" FROM ${doomed}`,
     countCleared: `SELECT count(*) AS "n" FROM ${cleared} WHERE ${rowValue(key)} NOT IN (SELECT ${keyList} FROM ${doomed})`,
     sampleDoomed: `SELECT json_array(${keyList}) AS "key" FROM ${doomed} ORDER BY ${keyList} LIMIT ?`,

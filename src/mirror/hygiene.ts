@@ -97,6 +97,7 @@ export function precisionDelete(mirror: Mirror, model: Model, statement: string,
       } finally {
         for (const s of own.captureTeardown) db.exec(s);
       }
+      for (const s of own.settleErased) db.prepare(s).run();
       // 2. follow, until a pass adds nothing
       for (let added = true; added; ) {
         added = false;
