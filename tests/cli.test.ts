@@ -251,6 +251,8 @@ describe('the command line contract', () => {
     expect(mdl(['compile', '--uot', 'x.sql']).stderr).toMatch(/^mdl compile: unknown option --uot \(did you mean --out\?\)$/m);
     expect(mdl(['sql', '--db']).stderr).toMatch(/^mdl sql: --db needs a value$/m);
     expect(mdl(['ingest', '--json=yes']).stderr).toMatch(/^mdl ingest: --json takes no value$/m);
+    expect(mdl(['compile', '.', '-o']).stderr).toMatch(/^mdl compile: --out needs a value$/m);
+    expect(mdl(['check', '--help=1']).stderr).toMatch(/^mdl check: --help takes no value$/m);
     expect(mdl(['compile', '--target', 'oracle']).status).toBe(2);
   });
 });
@@ -263,7 +265,7 @@ describe('npm start', () => {
     expect(r.stdout).toContain('ok: 8 models, 12 relationships in 4 files');
     expect(r.stdout).toContain('.mdl-demo/crm.db: created 8 models');
     expect(r.stdout).toContain('account: 10 received: 3 inserted, 0 updated, 0 deleted, 1 tombstoned, 2 stale, 1 duplicate, 3 rejected');
-    expect(r.stdout).toContain('examples/crm/changes/account.csv: ingested before (the same content), nothing applied again');
+    expect(r.stdout).toContain('examples/crm/changes/account.csv: ingested before (the same content, read as the same format), nothing applied again');
     expect(r.stdout).toContain('account: 10 received: 0 inserted, 0 updated, 0 deleted, 0 tombstoned, 2 stale, 5 duplicate, 3 rejected');
     expect(r.stdout).toContain('contact: 7 received: 2 inserted, 0 updated, 0 deleted, 1 tombstoned, 1 stale, 1 duplicate, 2 rejected');
     // The late, older change to Contoso did not overwrite the newer one.

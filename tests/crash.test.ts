@@ -148,7 +148,7 @@ describe('crash safety and resumable ingest', () => {
     expect(spawnSync(process.execPath, ingestArgs(db, file)).status).toBe(0);
     const before = state(db);
     const again = spawnSync(process.execPath, ingestArgs(db, file), { encoding: 'utf8' });
-    expect(again.stdout).toContain('ingested before (the same content), nothing applied again');
+    expect(again.stdout).toContain('ingested before (the same content, read as the same format), nothing applied again');
     expect(state(db)).toEqual(before);
     // The same content under another name is the same file.
     const copy = join(dir, 'copy.csv');

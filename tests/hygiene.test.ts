@@ -205,10 +205,35 @@ CREATE MODEL lease (id BIGINT NOT NULL PRIMARY KEY, region_code STRING REFERENCE
     expect(codes('rep')).toEqual([{ id: 20, region_code: 'N' }]);
     // The last region with code N: now its children go, and the lease holds it back.
     expect(() => runSql(mirror, 'DELETE FROM region WHERE id = 2')).toThrow(/RESTRICT/);
+    // Counted once, though it references both regions deleted together.
+    applyChanges(mirror, 'region', [{ id: 4, code: 'N', v: 1 }]);
+    expect(() => runSql(mirror, `DELETE FROM region WHERE code = 'N'`)).toThrow(/: 1 row of lease still references the rows it would delete from region \(.*\), key \[30\]\./);
+    applyChanges(mirror, 'region', [{ id: 4, v: 2, _change_request_type: 'd' }]);
     applyChanges(mirror, 'lease', [{ id: 30, v: 2, _change_request_type: 'd' }]);
     expect(runSql(mirror, 'DELETE FROM region WHERE id = 2')[0]).toMatchObject({ report: { deleted: 2, cleared: 1 } });
     expect(codes('store')).toEqual([{ id: 11, region_code: 'S' }]);
     expect(codes('rep')).toEqual([{ id: 20, region_code: null }]);
+    mirror.close();
+  });
+
+  it('erasing a key WITH HISTORY that the source has deleted already reaches the rows that still reference it', () => {
+    const dir = project({
+      'models/erase.mdl': `
+CREATE MODEL customer (id STRING NOT NULL PRIMARY KEY, email STRING, v BIGINT NOT NULL VERSION) WITH HISTORY;
+CREATE MODEL sub (id STRING NOT NULL PRIMARY KEY, customer_id STRING REFERENCES customer (id) ON DELETE CASCADE, v BIGINT NOT NULL VERSION);
+CREATE MODEL note (id STRING NOT NULL PRIMARY KEY, customer_id STRING REFERENCES customer (id) ON DELETE SET NULL, v BIGINT NOT NULL VERSION);`,
+    });
+    const mirror = openMirror(join(dir, 'm.db'), { create: true });
+    pushProject(mirror, [join(dir, 'models')]);
+    applyChanges(mirror, 'customer', [{ id: 'c1', email: 'a@x', v: 1 }, { id: 'c2', email: 'b@x', v: 1 }, { id: 'c2', v: 2, _change_request_type: 'd' }]);
+    applyChanges(mirror, 'sub', [{ id: 's1', customer_id: 'c1', v: 1 }, { id: 's2', customer_id: 'c2', v: 1 }]);
+    applyChanges(mirror, 'note', [{ id: 'n1', customer_id: 'c2', v: 1 }]);
+    expect(runSql(mirror, `DELETE FROM customer WHERE email = 'b@x'`)[0]).toMatchObject({
+      report: { deleted: 2, cleared: 1, models: [{ model: 'customer', deleted: 1, cleared: 0 }, { model: 'note', deleted: 0, cleared: 1 }, { model: 'sub', deleted: 1, cleared: 0 }] },
+    });
+    expect(ids(mirror, 'sub')).toEqual(['s1']);
+    expect(mirror.db.prepare('SELECT customer_id FROM note').all()).toEqual([{ customer_id: null }]);
+    expect(mirror.db.prepare(`SELECT count(*) AS n FROM customer__versions WHERE id = 'c2'`).get()).toEqual({ n: 0 });
     mirror.close();
   });
 

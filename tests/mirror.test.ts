@@ -3,7 +3,8 @@
  * consequence of SPEC section 4 through the library API, checked in the SQLite file itself.
  */
 
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
@@ -121,6 +122,31 @@ describe('mdl push', () => {
     setFormat(join(dir, 'b.db'), '5');
     expect(() => openMirror(join(dir, 'b.db'))).toThrow(/newer mdl \(mirror format 5; this mdl reads format 4\); upgrade mdl/);
   });
+  it('an older mirror opened by several processes at once is upgraded once, and knows the files it had ingested', async () => {
+    const dir = project({ 'models/m.mdl': 'CREATE MODEL t (id INT NOT NULL PRIMARY KEY, v BIGINT NOT NULL VERSION);' });
+    const db = join(dir, 'm.db');
+    expect(mdl(['push', join(dir, 'models'), '--db', db]).status).toBe(0);
+    const file = join(dir, 'a.csv');
+    writeFileSync(file, 'id,v\n1,1\n2,1\n');
+    expect(mdl(['ingest', '--db', db, '--model', 't', file]).status).toBe(0);
+    // As format 3 left it: no format column.
+    const old = new Database(db);
+    old.exec(`ALTER TABLE _mdl_batches DROP COLUMN format; UPDATE _mdl_meta SET value = '3' WHERE key = 'format'`);
+    old.close();
+    const runs = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        new Promise<{ status: number | null; stderr: string }>((resolve) => {
+          const p = spawn(process.execPath, [join(root, 'bin', 'mdl.js'), 'sql', '--db', db, '-e', 'SELECT count(*) FROM t'], { stdio: ['ignore', 'ignore', 'pipe'] });
+          let stderr = '';
+          p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+          p.on('close', (status) => resolve({ status, stderr }));
+        }),
+      ),
+    );
+    expect(runs).toEqual(Array(6).fill({ status: 0, stderr: '' }));
+    const again = mdl(['ingest', '--db', db, '--model', 't', file]);
+    expect(again.stdout).toContain('ingested before');
+  });
 });
 
 describe('mdl ingest', () => {
@@ -190,7 +216,7 @@ describe('mdl ingest', () => {
     expect(again.status).toBe(0);
     expect(again.stdout).toBe(
       `account: 0 received: 0 inserted, 0 updated, 0 deleted, 0 tombstoned, 0 stale, 0 duplicate, 0 rejected\n` +
-        `  ${file}: ingested before (the same content), nothing applied again; --force applies it again\n`,
+        `  ${file}: ingested before (the same content, read as the same format), nothing applied again; --force applies it again\n`,
     );
     const text = mdl(['ingest', '--db', db, '--model', 'ACCOUNT', '--force', file]);
     expect(text.status).toBe(0);
@@ -363,30 +389,36 @@ describe('the consequences of SPEC section 4', () => {
     expect(third).toMatchObject({ received: 0, skipped: 5, files: [{ alreadyIngested: true, batches: 0 }] });
   });
 
-  it('at rest a mirror is one file; opened for reading, it answers queries and refuses writes', () => {
+  it('opened for reading, a mirror answers queries and refuses writes; one converted for such readers is switched back to WAL by the next writer', () => {
     const { dir, db, mirror } = setup();
     applyChanges(mirror, 'account', [{ id: 1, name: 'a', seq: 1 }]);
-    const other = openMirror(db);
     mirror.close();
-    // Another connection still has it open: it stays in WAL until the last one closes.
-    expect(existsSync(db + '-wal')).toBe(true);
-    other.close();
-    expect(readdirSync(dir).filter((f) => f.startsWith('mirror.db'))).toEqual(['mirror.db']);
+    // Converted, as the message for a reader who cannot create the -shm file says.
+    const conn = new Database(db);
+    conn.pragma('journal_mode = DELETE');
+    conn.close();
+    const files = () => readdirSync(dir).filter((f) => f.startsWith('mirror.db'));
+    expect(files()).toEqual(['mirror.db']);
     const reader = openMirror(db, { access: 'read' });
     try {
       expect(reader.writable).toBe(false);
       expect(rows(reader, 'SELECT id, name FROM account')).toEqual([{ id: 1, name: 'a' }]);
       expect(() => applyChanges(reader, 'account', [{ id: 2, name: 'b', seq: 1 }])).toThrow(/attempt to write a readonly database/);
       // Reading created nothing beside the file.
-      expect(readdirSync(dir).filter((f) => f.startsWith('mirror.db'))).toEqual(['mirror.db']);
+      expect(files()).toEqual(['mirror.db']);
     } finally {
       reader.close();
     }
-    // The next writer switches it back to WAL and writes.
     const writer = openMirror(db, { access: 'read-if-not-writable' });
     expect(writer.writable).toBe(true);
+    expect(writer.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(applyChanges(writer, 'account', [{ id: 2, name: 'b', seq: 1 }])).toMatchObject({ inserted: 1 });
     writer.close();
+    // A file that holds no mirror is refused, and left as it was found.
+    const other = join(dir, 'other.db');
+    new Database(other).exec('CREATE TABLE t (x)');
+    expect(() => openMirror(other)).toThrow(/is not an mdl mirror/);
+    expect(new Database(other).pragma('journal_mode', { simple: true })).toBe('delete');
   });
 
   it('a file read first as the wrong format is read again as the right one: the format is part of what the ledger knows it by', () => {

@@ -166,7 +166,9 @@ describe('CSV', () => {
     const bytes = Buffer.concat([
       Buffer.from('id,v\n1,fine\n2,"bad'),
       Buffer.from([0xff, 0xfe]),
-      Buffer.from('\nstill the same field",\n3,ok\n4,cut '),
+      Buffer.from('\nstill the same field",\n3,ok\n5,"x\ny'),
+      Buffer.from([0xc0]),
+      Buffer.from('"\n4,cut '),
       Buffer.from('中').subarray(0, 2),
     ]);
     for (const chunkSize of CHUNK_SIZES) {
@@ -181,14 +183,16 @@ describe('CSV', () => {
           error: 'bytes that are not UTF-8 at column 7 (each such sequence shows as U+FFFD in the raw text)',
         },
         { line: 5, record: 3, fields: ['3', 'ok'], raw: '3,ok' },
-        { line: 6, record: 4, fields: [], raw: '4,cut \uFFFD', error: expect.stringMatching(/^bytes that are not UTF-8 at column 7 /) },
+        // Where in a record over several lines: the line and the column there.
+        { line: 6, record: 4, fields: [], raw: '5,"x\ny\uFFFD"', error: expect.stringMatching(/^bytes that are not UTF-8 at line 7, column 2 /) },
+        { line: 8, record: 5, fields: [], raw: '4,cut \uFFFD', error: expect.stringMatching(/^bytes that are not UTF-8 at column 7 /) },
       ]);
     }
   });
 
   it('throws for a header that is not UTF-8, naming the file', () => {
     const bad = tempFile(Buffer.from([0x61, 0xc3, 0x28, 0x0a, 0x31, 0x0a]));
-    expect(() => readCsv(bad)).toThrow(`${bad}: the header row has bytes that are not UTF-8 at column 2`);
+    expect(() => readCsv(bad)).toThrow(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the header row has bytes that are not UTF-8 at column 2$`));
   });
 
   it('rejects a chunk size that is not a positive integer', () => {

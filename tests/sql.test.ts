@@ -241,6 +241,12 @@ describe('mdl sql', () => {
     expect(csv.stdout).toBe('id,label\n1,a\n\nn\n2\n');
     const json = mdl(['sql', '--db', db, '--format', 'json', '-e', 'SELECT id FROM item', '-e', 'SELECT 2 AS n']);
     expect(json.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l))).toEqual([[{ id: 1 }], [{ n: 2 }]]);
+    // A mistake is shown in the -e it is in; one -e cannot run on into the next.
+    const wrong = mdl(['sql', '--db', db, '-e', 'SELECT 1 AS a', '-e', 'SELECT nme FROM item']);
+    expect(wrong.stderr).toContain(' --> -e #2:1:8\n');
+    const open = mdl(['sql', '--db', db, '-e', "SELECT 'x", '-e', "y' AS b"]);
+    expect([open.status, open.stdout]).toEqual([2, '']);
+    expect(open.stderr).toMatch(/^mdl sql: -e #1 ends inside a string: each -e holds whole statements$/m);
   });
 
   it('is a usage error without exactly one of -e and -f', () => {

@@ -104,7 +104,7 @@ function resumed(r: IngestReport): string {
   const n = (x: number) => x.toLocaleString('en-US');
   let out = '';
   for (const f of r.files) {
-    if (f.alreadyIngested) out += `  ${f.file}: ingested before (the same content), nothing applied again; --force applies it again\n`;
+    if (f.alreadyIngested) out += `  ${f.file}: ingested before (the same content, read as the same format), nothing applied again; --force applies it again\n`;
     else if (f.skipped > 0) out += `  ${f.file}: resumed after record ${n(f.skipped)}, which an earlier run applied\n`;
   }
   return out;

@@ -64,7 +64,8 @@ export function parse(args: readonly string[], options: NonNullable<ParseArgsCon
 function argumentError(e: unknown, names: readonly string[]): string {
   const message = e instanceof Error ? e.message : String(e);
   const code = (e as { code?: unknown }).code;
-  const option = /'(-[^' ]+)/.exec(message)?.[1];
+  // The option as node:util names it: '--bogus', or '-o, --out <value>' (then the long name).
+  const option = /'(?:-\w, )?(--?[^' ,<]+)/.exec(message)?.[1];
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) {
     const hint = option.startsWith('--') ? didYouMean(option.slice(2), names) : undefined;
     return `unknown option ${option}${hint ? ` (${hint.replace(/did you mean (\S+)\?/, 'did you mean --$1?')})` : ''}`;

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Mirror, MirrorError } from '../mirror/mirror.js';
-import { runSql, SqlFailed, SqlRefused } from '../ingest/sql.js';
+import { openAtEnd, runSql, SqlFailed, SqlRefused } from '../ingest/sql.js';
 import { codeFrame } from '../diagnostics/render.js';
 import { formatOutcome } from './results.js';
 import { EXIT_ERRORS, EXIT_OK, oneOf, parse, UsageError, useColor } from './io.js';
@@ -43,12 +43,21 @@ Options:
                              an empty line comes between two results
   --dry-run                  show the accounting each INSERT would give and
                              what each DELETE would delete and clear per
-                             model; change nothing
+                             model, each against the mirror as it is (not
+                             after the statements before it); change nothing
   -h, --help                 show this help
 
 Exit status: 0 ran, 1 a statement was refused or failed (nothing after it ran),
 2 usage error.
 `;
+
+/** Between the statements of two -e: a line break ends a -- comment first. */
+const SEPARATOR = '\n;\n';
+
+/** How a message names the kth -e: `-e`, or `-e #2` when there are several. */
+function pieceName(given: readonly string[], k: number): string {
+  return given.length === 1 ? '-e' : `-e #${k + 1}`;
+}
 
 export function run(args: readonly string[]): number {
   const { values } = parse(args, {
@@ -61,8 +70,13 @@ export function run(args: readonly string[]): number {
   const db = values['db'];
   if (typeof db !== 'string') throw new UsageError('--db FILE is required');
   // -e given more than once: the statements of each, in order (a line break ends a comment).
-  const given = values['execute'];
-  const inline = Array.isArray(given) ? given.join('\n;\n') : undefined;
+  const given = Array.isArray(values['execute']) ? values['execute'].map(String) : undefined;
+  // Each holds whole statements: one -e must not run on into the next (one alone is read as SQL).
+  given?.forEach((text, k) => {
+    const open = given.length > 1 ? openAtEnd(text) : undefined;
+    if (open) throw new UsageError(`${pieceName(given, k)} ends inside ${open}: each -e holds whole statements`);
+  });
+  const inline = given?.join(SEPARATOR);
   const file = values['file'];
   if ((inline === undefined) === (file === undefined)) throw new UsageError('give exactly one of -e SQL and -f FILE');
   const format = oneOf(values['format'] ?? 'table', ['table', 'json', 'csv'] as const, '--format');
@@ -94,10 +108,18 @@ export function run(args: readonly string[]): number {
     if (e instanceof MirrorError) {
       process.stderr.write(`mdl sql: ${e.message}\n`);
       const at = e instanceof SqlRefused || e instanceof SqlFailed ? e.at : undefined;
-      // The frame points into the text as given.
+      // The frame points into the text as given: the file, or the -e it is in.
       if (at) {
-        const source = { path: typeof file === 'string' ? file : '-e', text: sql };
-        process.stderr.write(codeFrame(source, at.start + at.offset, at.start + at.offset + at.length, useColor(process.stderr)));
+        let source = { path: typeof file === 'string' ? file : '-e', text: sql };
+        let offset = at.start + at.offset;
+        for (let k = 0, start = 0; given && k < given.length; start += given[k]!.length + SEPARATOR.length, k++) {
+          if (offset <= start + given[k]!.length) {
+            source = { path: pieceName(given, k), text: given[k]! };
+            offset -= start;
+            break;
+          }
+        }
+        process.stderr.write(codeFrame(source, offset, offset + at.length, useColor(process.stderr)));
       }
       return EXIT_ERRORS;
     }

@@ -172,16 +172,19 @@ export function relationshipHygieneSql(child: Model, rel: Relationship, parent: 
   const childKeyList = childKey.join(', ');
   const parentKey = parent.primaryKey!.columns.map(ident);
   const cv = ident(child.version!.column);
+  const toPrimaryKey = rel.targetColumns.map(nameKey).sort().join() === parent.primaryKey!.columns.map(nameKey).sort().join();
+  // The doomed parents as `p`, with the values their children reference: a reference to the
+  // primary key reads them from the doomed keys themselves (so it reaches the children of a key
+  // WITH HISTORY that has no row, only versions), one to a UNIQUE key from the parent's row.
+  const parents = toPrimaryKey
+    ? `FROM ${doomedName(parent)} AS p`
+    : `FROM ${doomedName(parent)} AS d JOIN ${main(tableNames(parent).table)} AS p ON ${parentKey.map((k) => `p.${k} = d.${k}`).join(' AND ')}`;
   const on = rel.columns.map((c, i) => `c.${ident(c)} = p.${ident(rel.targetColumns[i]!)}`).join(' AND ');
-  const children =
-    `FROM ${doomedName(parent)} AS d\n` +
-    `JOIN ${main(tableNames(parent).table)} AS p ON ${parentKey.map((k) => `p.${k} = d.${k}`).join(' AND ')}\n` +
-    `JOIN ${main(tableNames(child).table)} AS c ON ${on}`;
+  const children = `${parents}\nJOIN ${main(tableNames(child).table)} AS c ON ${on}`;
   const notDoomed = `NOT EXISTS (SELECT 1 FROM ${doomedName(child)} AS x WHERE ${childKey.map((k) => `x.${k} = c.${k}`).join(' AND ')})`;
   // A reference to a UNIQUE key, not the primary key: while a mirror holds two parents with the
   // same value (a change that moves it has reached one and not yet the other), a child whose
   // value a parent that stays still holds has not lost its parent, and is left alone.
-  const toPrimaryKey = rel.targetColumns.map(nameKey).sort().join() === parent.primaryKey!.columns.map(nameKey).sort().join();
   const orphaned = (columns: readonly string[]) =>
     toPrimaryKey
       ? []
@@ -202,7 +205,7 @@ export function relationshipHygieneSql(child: Model, rel: Relationship, parent: 
       `UPDATE ${childTable} SET ${set}\n` +
       `WHERE ${rowValue(childKey)} IN (SELECT ${childKeyList} FROM ${clearedName(child)})\n` +
       `  AND ${rowValue(childKey)} NOT IN (SELECT ${childKeyList} FROM ${doomedName(child)})\n` +
-      `  AND ${rowValue(rel.columns.map(ident))} IN (SELECT ${rel.targetColumns.map((c) => `p.${ident(c)}`).join(', ')} FROM ${doomedName(parent)} AS d JOIN ${main(tableNames(parent).table)} AS p ON ${parentKey.map((k) => `p.${k} = d.${k}`).join(' AND ')})` +
+      `  AND ${rowValue(rel.columns.map(ident))} IN (SELECT ${rel.targetColumns.map((c) => `p.${ident(c)}`).join(', ')} ${parents})` +
       orphaned(rel.columns.map((col) => `${childTable}.${ident(col)}`)).map((o) => `\n  AND ${o}`).join(''),
     clearHistory: child.history
       ? `UPDATE ${main(tableNames(child).versions)} AS h SET ${set}\n` +
@@ -210,10 +213,13 @@ export function relationshipHygieneSql(child: Model, rel: Relationship, parent: 
         `WHERE ${childKey.map((k) => `h.${k} = c.${k}`).join(' AND ')} AND h.${cv} = c.${cv}\n` +
         `  AND ${rowValue(childKey.map((k) => `c.${k}`))} IN (SELECT ${childKeyList} FROM ${clearedName(child)})\n` +
         `  AND ${rowValue(childKey.map((k) => `c.${k}`))} NOT IN (SELECT ${childKeyList} FROM ${doomedName(child)})\n` +
-        `  AND ${rowValue(fromChild)} IN (SELECT ${rel.targetColumns.map((col) => `p.${ident(col)}`).join(', ')} FROM ${doomedName(parent)} AS d JOIN ${main(tableNames(parent).table)} AS p ON ${parentKey.map((k) => `p.${k} = d.${k}`).join(' AND ')})` +
+        `  AND ${rowValue(fromChild)} IN (SELECT ${rel.targetColumns.map((col) => `p.${ident(col)}`).join(', ')} ${parents})` +
         orphaned(fromChild).map((o) => `\n  AND ${o}`).join('')
       : undefined,
-    countBlocking: `SELECT count(*) AS "n"\n${children}${where([notDoomed, ...orphaned(fromChild)])}`,
-    sampleBlocking: `SELECT json_array(${childKey.map((k) => `c.${k}`).join(', ')}) AS "key"\n${children}${where([notDoomed, ...orphaned(fromChild)])}\nORDER BY ${childKey.map((k) => `c.${k}`).join(', ')} LIMIT ?`,
+    // A child is counted once, though it may reference two doomed parents (through a UNIQUE key).
+    countBlocking: `SELECT count(*) AS "n" FROM (SELECT DISTINCT ${childKey.map((k) => `c.${k}`).join(', ')}\n${children}${where([notDoomed, ...orphaned(fromChild)])})`,
+    sampleBlocking:
+      `SELECT json_array(${childKeyList}) AS "key" FROM (SELECT DISTINCT ${childKey.map((k) => `c.${k}`).join(', ')}\n${children}${where([notDoomed, ...orphaned(fromChild)])})\n` +
+      `ORDER BY ${childKeyList} LIMIT ?`,
   };
 }

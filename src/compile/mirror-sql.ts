@@ -35,6 +35,11 @@ export const MirrorSql = {
   fileBatches:
     `SELECT "first_record", "last_record", "file_done" FROM "_mdl_batches" ` +
     `WHERE "model" = ? AND "content_hash" = ? AND "format" = ? AND "finished_at" IS NOT NULL ORDER BY "first_record", "last_record"`,
+  /** Batches of a mirror older than format 4: the format their file's name says (see ingest's formatOf). */
+  guessBatchFormats:
+    `UPDATE "_mdl_batches" SET "format" = CASE ` +
+    `WHEN lower("source") LIKE '%.csv' THEN 'csv' WHEN lower("source") LIKE '%.jsonl' OR lower("source") LIKE '%.ndjson' THEN 'jsonl' END ` +
+    `WHERE "format" IS NULL AND "content_hash" IS NOT NULL`,
   /** The columns the batch ledger has (to add those an older mirror lacks). */
   batchColumns: `SELECT "name" FROM pragma_table_info('_mdl_batches')`,
   /** (batch_id, model, source, line, record, raw, code, reason). */

@@ -125,16 +125,20 @@ function kleurFor(color: boolean): Palette {
     return { red: id, yellow: id, cyan: id, blue: id, bold: id };
   }
   // The caller decided: kleur's own guess looks at standard output and NO_COLOR's presence, and
-  // would turn colour off for errors on a terminal while the output goes to a pipe.
-  const k = kleur;
-  k.enabled = true;
-  return {
-    red: (s) => k.red(s),
-    yellow: (s) => k.yellow(s),
-    cyan: (s) => k.cyan(s),
-    blue: (s) => k.blue(s),
-    bold: (s) => k.bold(s),
-  };
+  // would turn colour off for errors on a terminal while the output goes to a pipe. Its switch
+  // is the process's, so it is put back after each use (a host application may use kleur too).
+  const paint =
+    (colour: (s: string) => string): Paint =>
+    (s) => {
+      const was = kleur.enabled;
+      kleur.enabled = true;
+      try {
+        return colour(s);
+      } finally {
+        kleur.enabled = was;
+      }
+    };
+  return { red: paint(kleur.red), yellow: paint(kleur.yellow), cyan: paint(kleur.cyan), blue: paint(kleur.blue), bold: paint(kleur.bold) };
 }
 
 /** The code frame: the lines the span touches (at most three shown), carets under the span. */

@@ -20,7 +20,7 @@
  * - Iterating `records` again reads the file again from the start; nothing is cached.
  */
 
-import { hasNotUtf8, notUtf8Row, readTextChunks, shownText, type Decoding } from './text.js';
+import { hasNotUtf8, notUtf8Row, notUtf8Where, readTextChunks, shownText, type Decoding } from './text.js';
 
 export interface CsvRecord {
   /** 1-based line number where the record starts in the file. */
@@ -85,7 +85,7 @@ function csvFile(source: (counting: boolean, decoding: Decoding) => Iterable<str
   }
   if (first === undefined) throw new Error(`${name} is empty: a CSV change file starts with a header row`);
   if (first.error !== undefined) throw new Error(`${name}: the header row has an ${first.error}`);
-  if (headerDecoding.lossy && hasNotUtf8(first.raw)) throw new Error(`${name}: the header row has ${notUtf8Row(first.raw).error}`);
+  if (headerDecoding.lossy && hasNotUtf8(first.raw)) throw new Error(`${name}: the header row has ${notUtf8Where(first.raw, first.line)}`);
   const header = first.fields.map((f, i) => (f === null ? '' : first.quoted![i] ? f : f.replace(/^ +| +$/g, '')));
   const width = header.length;
   return {
@@ -110,7 +110,7 @@ function csvFile(source: (counting: boolean, decoding: Decoding) => Iterable<str
             continue;
           }
           if (decoding.lossy && hasNotUtf8(row.raw)) {
-            yield { line: row.line, record, fields: [], ...notUtf8Row(row.raw) };
+            yield { line: row.line, record, fields: [], ...notUtf8Row(row.raw, row.line) };
             continue;
           }
           let error = row.error;

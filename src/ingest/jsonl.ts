@@ -82,7 +82,7 @@ function* records(pieces: Iterable<string>, name: string, maxLine = MAX_RECORD_C
     if (ws(raw, 0) === raw.length) continue;
     record++;
     if (decoding?.lossy && hasNotUtf8(raw)) {
-      yield { line, record, fields: new Map(), ...notUtf8Row(raw) };
+      yield { line, record, fields: new Map(), ...notUtf8Row(raw, line) };
       continue;
     }
     try {

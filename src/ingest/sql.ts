@@ -297,7 +297,6 @@ function outputWidth(values: unknown): number | undefined {
   return undefined;
 }
 
-/** The offsets of the ';' that end statements: those outside strings, quoted names and comments. */
 /**
  * The parts of SQL text that are not code: strings, quoted names (in "", ``, []) and comments,
  * each with where it starts and ends (an unclosed one runs to the end). A doubled quote inside a
@@ -331,6 +330,21 @@ function* sqlParts(sql: string): Generator<SqlPart> {
       yield { kind: 'block-comment', open: c, start, end: i };
     } else i++;
   }
+}
+
+/** What `sql` ends inside, if it does: a string, a quoted name or a block comment left open. */
+export function openAtEnd(sql: string): string | undefined {
+  let last: SqlPart | undefined;
+  for (const part of sqlParts(sql)) last = part;
+  if (!last || last.end < sql.length) return undefined;
+  const text = sql.slice(last.start, last.end);
+  if (last.kind === 'block-comment') return text.length >= 4 && text.endsWith('*/') ? undefined : 'a comment';
+  if (last.kind === 'quoted') {
+    const closed = text.length >= 2 && text.endsWith(last.open === '[' ? ']' : last.open);
+    return closed ? undefined : last.open === "'" ? 'a string' : 'a quoted name';
+  }
+  // A line comment ends where the line does.
+  return undefined;
 }
 
 /** Where the ';' outside strings, quoted names and comments are. */

@@ -162,14 +162,23 @@ function completeEnd(bytes: Buffer, end: number): number {
 }
 
 /**
- * For a row the readers found NOT_UTF8 in: why it is rejected, and its text for the reject table,
- * where each NOT_UTF8 shows as U+FFFD (a lone surrogate cannot be stored as UTF-8).
+ * For a row the readers found NOT_UTF8 in, starting on line `line`: why it is rejected, and its
+ * text for the reject table, where each NOT_UTF8 shows as U+FFFD (a lone surrogate cannot be
+ * stored as UTF-8).
  */
-export function notUtf8Row(raw: string): { readonly error: string; readonly raw: string } {
+export function notUtf8Row(raw: string, line: number): { readonly error: string; readonly raw: string } {
+  return { error: `${notUtf8Where(raw, line)} (each such sequence shows as U+FFFD in the raw text)`, raw: shownText(raw) };
+}
+
+/** Where the first NOT_UTF8 of text starting on line `line` is: its column, and its line when the text runs over several. */
+export function notUtf8Where(raw: string, line: number): string {
   const at = raw.search(LONE_SURROGATE);
+  const before = raw.slice(0, at);
+  const breaks = before.match(/\r\n|\r|\n/g)?.length ?? 0;
+  const lineStart = Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r')) + 1;
   // Columns count characters as an editor shows them, not UTF-16 units.
-  const column = Array.from(raw.slice(0, at)).length + 1;
-  return { error: `bytes that are not UTF-8 at column ${column} (each such sequence shows as U+FFFD in the raw text)`, raw: shownText(raw) };
+  const column = Array.from(before.slice(lineStart)).length + 1;
+  return `bytes that are not UTF-8 at ${breaks > 0 ? `line ${line + breaks}, ` : ''}column ${column}`;
 }
 
 /** The text with each NOT_UTF8 as U+FFFD. */

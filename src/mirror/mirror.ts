@@ -151,16 +151,18 @@ class ModelApplier {
     }
   }
 
-  run(c: EncodedBatch): Map<string, number> {
+  /** Applies the batch and counts its outcomes; with `dryRun`, only counts them, writing nothing but the TEMP stage. */
+  run(c: EncodedBatch, dryRun = false): Map<string, number> {
+    const writes = (step: { readonly phase: ApplyPhase }) => step.phase === 'write' || step.phase === 'history';
     if (c.repeats) {
       // Some key still has several changes: stage them all and let SQLite settle and classify.
       // The stage's index serves the settle phase, so it is kept up only for such a batch.
       this.createIndex.run();
       this.stageAll(c, this.stageChunk, this.stage);
-      for (const step of this.steps) step.statement.run();
+      for (const step of this.steps) if (!dryRun || !writes(step)) step.statement.run();
     } else {
       this.stageAll(c, this.classifyChunk, this.classify);
-      for (const step of this.steps) if (step.phase === 'write' || step.phase === 'history') step.statement.run();
+      if (!dryRun) for (const step of this.steps) if (writes(step)) step.statement.run();
     }
     const counts = new Map<string, number>([
       ['duplicate', c.duplicate],
@@ -172,6 +174,27 @@ class ModelApplier {
     if (c.repeats) this.dropIndex.run();
     return counts;
   }
+}
+
+/** A batch's report from its outcome counts; throws unless every change has exactly one outcome. */
+function batchReport(batch: number, model: Model, source: string | null, received: number, counts: ReadonlyMap<string, number>, rejects: readonly RejectRow[]): BatchReport {
+  const get = (o: string) => counts.get(o) ?? 0;
+  const accounted = OUTCOMES.reduce((n, o) => n + get(o), 0);
+  // Every staged row gets exactly one outcome; anything else is a bug in the statements.
+  if (accounted !== received) throw new Error(`apply accounted for ${accounted} of ${received} changes to ${model.name}`);
+  return {
+    batch,
+    model: model.name,
+    source,
+    received: received + rejects.length,
+    inserted: get('inserted'),
+    updated: get('updated'),
+    deleted: get('deleted'),
+    tombstoned: get('tombstoned'),
+    stale: get('stale'),
+    duplicate: get('duplicate'),
+    rejected: rejects.length,
+  };
 }
 
 /**
@@ -207,13 +230,25 @@ function notWritable(e: unknown): boolean {
   return code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN');
 }
 
-/** A clear error for a mirror that cannot be read even for reading only: left in WAL with a folder that cannot be written. */
+/** Throws MirrorError unless the connection's database holds a mirror. */
+function mustHoldMirror(db: Db, file: string): void {
+  if ((db.prepare(MirrorSql.isMirror).get() as { n: number }).n === 0) {
+    throw new MirrorError(`${file} is not an mdl mirror (no _mdl_models table); create one with mdl push`);
+  }
+}
+
+/**
+ * A clear error for a mirror that cannot be read even for reading only. A mirror is in WAL mode,
+ * and SQLite reads a WAL database only with its -shm file beside it: while a writer has the
+ * mirror open the file is there, and otherwise the reader has to create it.
+ */
 function readFault(e: unknown, file: string): MirrorError | undefined {
   if (!notWritable(e)) return undefined;
   return new MirrorError(
-    `cannot read ${file}: it is in WAL mode, and SQLite cannot create ${file}-shm beside it to read it (its folder is read-only) ` +
-      `(SQLite: ${(e as Error).message}). A mirror is left in WAL mode while another process has it open, or when a writer ` +
-      `stopped without closing it; opening it once with write access (any mdl command that writes) settles it`,
+    `cannot read ${file}: SQLite reads a mirror (a WAL database) only with ${file}-shm beside it, and cannot create that file ` +
+      `in a folder that cannot be written (SQLite: ${(e as Error).message}). Read it while a writer has it open, or from a ` +
+      `folder you can write, or convert it once for readers who cannot write: sqlite3 ${file} 'PRAGMA journal_mode = DELETE' ` +
+      `(mdl switches it back to WAL when it next writes, waiting for readers to finish)`,
   );
 }
 
@@ -250,23 +285,30 @@ export class Mirror {
    */
   static open(file: string, options: { create?: boolean; access?: 'write' | 'read' | 'read-if-not-writable' } = {}): Mirror {
     const access = options.access ?? 'write';
+    const create = options.create === true;
     let db: Db | undefined;
     if (access !== 'read') {
+      db = openConnection(file, create, false);
       try {
-        db = openConnection(file, options.create === true, false);
-        // WAL: readers are never blocked by a batch being applied. Switching to it takes the
-        // mirror's lock for a moment, and writes the file's header, so this is also where a
-        // mirror that cannot be written shows it.
+        // A file that holds no mirror is left as it was found (push, with create, makes one).
+        if (!create) mustHoldMirror(db, file);
+        // WAL: readers are never blocked by a batch being applied, nor a batch by readers. The
+        // mode stays with the file, for every connection. Switching to it writes the file's
+        // header, so this is also where a mirror that cannot be written shows it.
         const connection = db;
         whileBusy(() => connection.pragma('journal_mode = WAL'));
       } catch (e) {
-        db?.close();
+        db.close();
         db = undefined;
-        if (access === 'write' || !notWritable(e)) throw e;
+        if (e instanceof MirrorError || access === 'write' || !notWritable(e)) throw e;
       }
     }
     const writable = db !== undefined;
-    db ??= openConnection(file, false, true);
+    try {
+      db ??= openConnection(file, false, true);
+    } catch (e) {
+      throw readFault(e, file) ?? e;
+    }
     // Relationships are recorded, not declared, so foreign-key enforcement has nothing to do;
     // it is off all the same. The stage is a TEMP table that lives for one batch: keep it in
     // memory, not in a temp file.
@@ -274,9 +316,7 @@ export class Mirror {
     db.pragma('temp_store = MEMORY');
     const mirror = new Mirror(db, file, writable);
     try {
-      if (!options.create && !mirror.isMirror()) {
-        throw new MirrorError(`${file} is not an mdl mirror (no _mdl_models table); create one with mdl push`);
-      }
+      if (!writable) mustHoldMirror(db, file);
       if (mirror.isMirror()) mirror.upgradeFormat();
     } catch (e) {
       db.close();
@@ -288,51 +328,46 @@ export class Mirror {
   /**
    * Format 1 kept history in a table with stored intervals; format 2 keeps versions and derives
    * the intervals in a view, so a format-1 mirror with a model WITH HISTORY has to be built again.
-   * Formats 3 and 4 add columns to the batch ledger, which an older mirror is given here.
+   * Formats 3 and 4 add columns to the batch ledger, which an older mirror is given here. Several
+   * processes may open an older mirror at once: the first upgrades it, under the write lock, and
+   * the others find it upgraded.
    */
   private upgradeFormat(): void {
-    const row = this.db.prepare(MirrorSql.format).get() as { value: string } | undefined;
-    const format = Number(row?.value ?? MIRROR_FORMAT);
-    if (format === MIRROR_FORMAT) return;
-    if (format > MIRROR_FORMAT) {
-      throw new MirrorError(`${this.file} was written by a newer mdl (mirror format ${format}; this mdl reads format ${MIRROR_FORMAT}); upgrade mdl`);
+    const format = () => Number((this.db.prepare(MirrorSql.format).get() as { value: string } | undefined)?.value ?? MIRROR_FORMAT);
+    const found = format();
+    if (found === MIRROR_FORMAT) return;
+    if (found > MIRROR_FORMAT) {
+      throw new MirrorError(`${this.file} was written by a newer mdl (mirror format ${found}; this mdl reads format ${MIRROR_FORMAT}); upgrade mdl`);
     }
     const history = (this.db.prepare(MirrorSql.historyModels).all() as { name: string }[]).map((r) => r.name);
-    if (format < 2 && history.length > 0) {
+    if (found < 2 && history.length > 0) {
       throw new MirrorError(
-        `${this.file} was built by an earlier mdl (mirror format ${format}), whose history tables this mdl does not read ` +
+        `${this.file} was built by an earlier mdl (mirror format ${found}), whose history tables this mdl does not read ` +
           `(models ${history.join(', ')} are WITH HISTORY); push the models into a new mirror and ingest the changes again`,
       );
     }
     // Read as it is: what the upgrade adds serves only ingest.
     if (!this.writable) return;
-    const have = new Set((this.db.prepare(MirrorSql.batchColumns).all() as { name: string }[]).map((r) => r.name));
-    this.db.transaction(() => {
-      for (const sql of addBatchPositionSql(have)) this.db.exec(sql);
-      this.db.prepare(MirrorSql.setFormat).run(String(MIRROR_FORMAT));
-    })();
+    whileBusy(() =>
+      this.db
+        .transaction(() => {
+          if (format() === MIRROR_FORMAT) return;
+          const have = new Set((this.db.prepare(MirrorSql.batchColumns).all() as { name: string }[]).map((r) => r.name));
+          for (const sql of addBatchPositionSql(have)) this.db.exec(sql);
+          // Batches recorded before the format was: read as their file's name says, as ingest
+          // reads a file given no --format, so that a file ingested before is still known.
+          this.db.exec(MirrorSql.guessBatchFormats);
+          this.db.prepare(MirrorSql.setFormat).run(String(MIRROR_FORMAT));
+        })
+        .immediate(),
+    );
   }
 
   isMirror(): boolean {
     return (this.db.prepare(MirrorSql.isMirror).get() as { n: number }).n > 0;
   }
 
-  /**
-   * Closes the connection. The last writer to close leaves the mirror in rollback-journal mode,
-   * one file with nothing beside it: SQLite cannot read a WAL database at rest without creating
-   * its -shm file, which a user who may only read the mirror, or read-only media, cannot. While
-   * another connection has it open the switch is refused, at once, and the mirror stays in WAL;
-   * the next writer to open it switches it back.
-   */
   close(): void {
-    if (this.writable && this.db.open) {
-      try {
-        this.db.pragma('busy_timeout = 0');
-        this.db.pragma('journal_mode = DELETE');
-      } catch {
-        // Another connection holds the mirror (or the disk refused): it stays in WAL.
-      }
-    }
     this.db.close();
   }
 
@@ -404,28 +439,17 @@ export class Mirror {
   }
 
   /**
-   * What applyBatch would report, and nothing applied: the batch runs in a transaction that is
-   * then rolled back (a dry run).
+   * What applyBatch would report, with nothing applied (a dry run): the batch is staged, settled
+   * and classified against the mirror as it is, and counted, and none of the steps that write
+   * run. It needs no write access.
    */
   tryBatch(model: Model, changes: EncodedBatch, rejects: readonly RejectRow[], source: string | null): Omit<BatchReport, 'batch'> {
-    // Made before the transaction: the TEMP stage it creates must outlive the rollback.
-    this.applierFor(model);
-    let report: BatchReport | undefined;
-    const rollback = new Error('dry run');
-    try {
-      whileBusy(() =>
-        this.db
-          .transaction(() => {
-            report = this.applyOnce(model, changes, rejects, source, undefined);
-            throw rollback;
-          })
-          .immediate(),
-      );
-    } catch (e) {
-      if (e !== rollback) throw e;
-    }
-    const { batch: _, ...rest } = report!;
-    return rest;
+    const applier = this.applierFor(model);
+    const received = changes.rows + changes.duplicate + changes.stale;
+    // One read transaction: the outcomes are those against one state of the mirror.
+    const counts = received > 0 ? whileBusy(() => this.db.transaction(() => applier.run(changes, true))()) : new Map<string, number>();
+    const { batch: _, ...report } = batchReport(-1, model, source, received, counts, rejects);
+    return report;
   }
 
   private applierFor(model: Model): ModelApplier {
@@ -447,23 +471,7 @@ export class Mirror {
       if (position) place.run(position.contentHash, position.format, position.firstRecord, position.lastRecord, position.fileDone ? 1 : 0, batch);
       const counts = received > 0 ? run.run(changes) : new Map<string, number>();
       for (const r of rejects) reject.run(batch, model.name, source, r.line, r.record, r.raw, r.code, r.reason);
-      const get = (o: string) => counts.get(o) ?? 0;
-      const report: BatchReport = {
-        batch,
-        model: model.name,
-        source,
-        received: received + rejects.length,
-        inserted: get('inserted'),
-        updated: get('updated'),
-        deleted: get('deleted'),
-        tombstoned: get('tombstoned'),
-        stale: get('stale'),
-        duplicate: get('duplicate'),
-        rejected: rejects.length,
-      };
-      const accounted = OUTCOMES.reduce((n, o) => n + get(o), 0);
-      // Every staged row gets exactly one outcome; anything else is a bug in the statements.
-      if (accounted !== received) throw new Error(`apply accounted for ${accounted} of ${received} changes to ${model.name}`);
+      const report = batchReport(batch, model, source, received, counts, rejects);
       finish.run(
         new Date().toISOString(),
         report.received,
