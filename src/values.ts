@@ -29,7 +29,11 @@ export function generalTimestamp(text: string): string | undefined {
   if (zone && zone.toUpperCase() !== 'Z') {
     const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0'));
+    const hours = Number(digits.slice(0, 2));
+    const minutes = Number(digits.slice(2, 4) || '0');
+    // An offset is at most 23:59 either way (RFC 3339's time-numoffset): +25:00 is a mistake, not a time.
+    if (hours > 23 || minutes > 59) return undefined;
+    offsetMinutes = sign * (hours * 60 + minutes);
   }
   const utc = new Date(base - offsetMinutes * 60_000);
   const year = utc.getUTCFullYear();
@@ -200,7 +204,7 @@ function fastTimestamp(text: string): string | undefined {
   } else if ((z === 43 || z === 45) && i + 6 === n && text.charCodeAt(i + 3) === 58) {
     const oh = digits(text, i + 1, 2);
     const om = digits(text, i + 4, 2);
-    if (oh < 0 || om < 0) return undefined;
+    if (oh < 0 || om < 0 || oh > 23 || om > 59) return undefined;
     offset = (z === 45 ? -1 : 1) * (oh * 60 + om);
   } else return undefined;
   const local = h * 60 + mi - offset;

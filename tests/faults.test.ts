@@ -136,7 +136,7 @@ describe('faults of the machine', () => {
   });
 
   it('a mirror locked by another process: waits, then one line; the mirror unchanged', async () => {
-    const { db, file } = setup(100);
+    const { dir, db, file } = setup(100);
     const before = snapshot(db);
     // Another process takes the write lock and keeps it.
     const holder = spawn(
@@ -153,6 +153,17 @@ describe('faults of the machine', () => {
       });
       oneLine(r, /^mdl ingest: the mirror is locked by another process \(SQLite: database is locked\); nothing more was applied, try again when it is done$/m);
       expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+      // Every command that writes waits for the lock as ingest does, then says so in one line.
+      for (const args of [
+        ['sql', '--db', db, '-e', 'DELETE FROM item WHERE id = 1'],
+        ['push', join(dir, 'models'), '--db', db],
+        ['vacuum', '--db', db, '--model', 'item', '--below', '1'],
+      ]) {
+        const t0 = Date.now();
+        const w = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, MDL_LOCK_WAIT_MS: '1500' } });
+        oneLine(w, new RegExp(`^mdl ${args[0]}: the mirror is locked by another process`, 'm'));
+        expect(Date.now() - t0, args.join(' ')).toBeGreaterThanOrEqual(1500);
+      }
     } finally {
       holder.kill('SIGKILL');
     }

@@ -176,6 +176,8 @@ describe('WITH HISTORY', () => {
     // Matched by what it was when last current: a dry run says so, and changes nothing.
     expect(runSql(m, `DELETE FROM plan WHERE a = 'pro'`, { dryRun: true })[0]).toMatchObject({ report: { deleted: 2 } });
     expect(history(m).map((r) => r.k)).toEqual(['x', 'x', 'y']);
+    expect(keyHistory(m, 'plan', 'x')).toEqual(keyHistory(m, 'plan', ['x']));
+    expect(keyHistory(m, 'plan', 'x')).toHaveLength(2);
     expect(runSql(m, `DELETE FROM plan WHERE k = 'x' AND a = 'pro'`)[0]).toMatchObject({ report: { deleted: 1 } });
     expect(m.db.prepare(`SELECT count(*) AS n FROM plan__versions WHERE k = 'x'`).get()).toEqual({ n: 0 });
     // Erased up to its delete's version: a replay of the whole log, the delete included, brings nothing of it back.
@@ -213,6 +215,7 @@ describe('WITH HISTORY', () => {
       [2, 'pending'],
     ]);
     expect(() => keyHistory(m, 'renewal', [1])).toThrow(/the key of renewal is \(sub, period\): give 2 values, not 1/);
+    expect(() => keyHistory(m, 'renewal', 1)).toThrow(/the key of renewal is \(sub, period\): give 2 values, not 1/);
     expect(() => keyHistory(m, 'renewal', ['x', 1])).toThrow(MirrorError);
     expect(() => keyHistory(m, 'plain', [1])).toThrow(/model plain keeps no history/);
     expect(() => historyAsOf(m, 'nope', 1)).toThrow(/no model nope/);

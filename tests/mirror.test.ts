@@ -87,6 +87,20 @@ describe('mdl push', () => {
     expect(added.stdout).toContain('kept reading');
   });
 
+  it('refuses to push a model whose table the database already has for something else, and changes nothing', () => {
+    const dir = project({ 'm.mdl': 'CREATE MODEL dv (id INT NOT NULL PRIMARY KEY, v BIGINT NOT NULL VERSION);\nCREATE MODEL other (id INT NOT NULL PRIMARY KEY, v BIGINT NOT NULL VERSION);' });
+    const db = join(dir, 'x.db');
+    const conn = new Database(db);
+    conn.exec('CREATE TABLE DV (x)');
+    conn.close();
+    const r = mdl(['push', dir, '--db', db]);
+    expect([r.status, r.stdout]).toEqual([1, '']);
+    expect(r.stderr).toMatch(/^mdl push: .*x\.db already has a table named DV, which is not model dv's; nothing was changed\./m);
+    const after = new Database(db);
+    expect(after.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all()).toEqual([{ name: 'DV' }]);
+    after.close();
+  });
+
   it('reports model errors and pushes nothing', () => {
     const dir = project({ 'm.mdl': 'CREATE MODEL t (id INT NOT NULL PRIMARY KEY);' });
     const r = mdl(['push', dir, '--db', join(dir, 'x.db')]);
@@ -419,6 +433,30 @@ describe('the consequences of SPEC section 4', () => {
     new Database(other).exec('CREATE TABLE t (x)');
     expect(() => openMirror(other)).toThrow(/is not an mdl mirror/);
     expect(new Database(other).pragma('journal_mode', { simple: true })).toBe('delete');
+  });
+
+  it('a change that is not an object of column values is refused, saying which', () => {
+    const { mirror } = setup();
+    expect(() => applyChanges(mirror, 'account', [{ id: 1, name: 'a', seq: 1 }, null as never])).toThrow(/^change 2 is not an object of column values \(it is null\); nothing was applied$/);
+    expect(() => applyChanges(mirror, 'account', ['x' as never])).toThrow(/^change 1 is not an object of column values \(it is a string\)/);
+    expect(rows(mirror, 'SELECT id FROM account')).toEqual([]);
+  });
+
+  it('a batch read before mdl vacuum raised the watermark is refused whole, not applied below it', () => {
+    const { db, mirror } = setup();
+    applyChanges(mirror, 'account', [{ id: 1, seq: 50, _change_request_type: 'd' }]);
+    expect(mdl(['vacuum', '--db', db, '--model', 'account', '--below', '60']).status).toBe(0);
+    // As an ingest that read its batch before the vacuum: the watermark it saw was none.
+    const now = mirror.watermark.bind(mirror);
+    let reads = 0;
+    mirror.watermark = (model) => (reads++ === 0 ? undefined : now(model));
+    expect(() => applyChanges(mirror, 'account', [{ id: 1, name: 'old', seq: 10 }, { id: 2, name: 'new', seq: 70 }])).toThrow(
+      /^1 change of this batch of account is below the vacuum watermark 60, set by mdl vacuum at .*; nothing of the batch was applied\. Run it again/,
+    );
+    expect(rows(mirror, 'SELECT id FROM account')).toEqual([]);
+    // Run again, the batch reads the watermark as it is: the old change is rejected, the new one applies.
+    expect(applyChanges(mirror, 'account', [{ id: 1, name: 'old', seq: 10 }, { id: 2, name: 'new', seq: 70 }])).toMatchObject({ inserted: 1, rejected: 1 });
+    expect(rows(mirror, 'SELECT id FROM account')).toEqual([{ id: 2 }]);
   });
 
   it('a file read first as the wrong format is read again as the right one: the format is part of what the ledger knows it by', () => {

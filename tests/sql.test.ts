@@ -122,6 +122,7 @@ describe('mdl sql', () => {
       ["INSERT OR IGNORE INTO item VALUES (1, 'a', NULL, 1)", 'INSERT OR IGNORE is refused'],
       ["INSERT INTO item VALUES (1, 'a', NULL, 1) RETURNING id", 'RETURNING is refused: an INSERT into a model reports its accounting'],
       ['DELETE FROM item WHERE id = 1 RETURNING *', 'RETURNING is refused: a precision delete reports what it deleted'],
+      ['DELETE FROM item', 'a precision delete names the rows it deletes: DELETE FROM item WHERE ... (every row: WHERE true)'],
     ]) {
       const r = sql(db, `INSERT INTO item VALUES (7, 'first', NULL, 1); ${statement}`);
       expect([r.status, r.stdout], statement).toEqual([1, '']);

@@ -71,6 +71,8 @@ describe('mdl vacuum', () => {
     const back = mdl(['vacuum', '--db', db, '--model', 'item', '--below', '4']);
     expect(back.status).toBe(1);
     expect(back.stderr).toContain('it only moves forward, and 4 is below it');
+    // A negative version is the option's value, not an option.
+    expect(mdl(['vacuum', '--db', db, '--model', 'item', '--below', '-5']).stderr).toContain('it only moves forward, and -5 is below it');
     const forward = mdl(['vacuum', '--db', db, '--model', 'item', '--below', '10', '--json']);
     expect(JSON.parse(forward.stdout)).toEqual({ model: 'item', below: 10, removed: 1, previous: 6 });
     const bad = mdl(['vacuum', '--db', db, '--model', 'item', '--below', 'soon']);

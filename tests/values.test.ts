@@ -22,7 +22,7 @@ describe('canonicalTimestamp', () => {
         two(60),
         two(60),
         fc.option(fc.stringMatching(/^\d{0,11}$/)),
-        fc.constantFrom('Z', 'z', '', '+00:00', '-00:00', '+05:30', '-12:00', '+14:00', '+23:59', '+0200', '+02', ' Z', 'Z '),
+        fc.constantFrom('Z', 'z', '', '+00:00', '-00:00', '+05:30', '-12:00', '+14:00', '+23:59', '+0200', '+02', ' Z', 'Z ', '+24:00', '-25:00', '+12:60', '+99:99', '+2400'),
       )
       .map(([y, mo, d, sep, h, mi, s, frac, zone]) => `${y}-${mo}-${d}${sep}${h}:${mi}:${s}${frac === null ? '' : `.${frac}`}${zone}`);
     fc.assert(
@@ -39,6 +39,14 @@ describe('canonicalTimestamp', () => {
     expect(canonicalTimestamp('2024-02-30T00:00:00Z')).toBeUndefined();
     expect(canonicalTimestamp('0000-01-01T00:00:00+00:01')).toBeUndefined();
     expect(canonicalTimestamp('2024-03-01T12:00:00.1234567Z')).toBe('2024-03-01T12:00:00.123456Z');
+  });
+
+  it('refuses an offset that is no offset: hours past 23 or minutes past 59', () => {
+    for (const zone of ['+24:00', '+25:00', '-99:59', '+12:60', '+12:99', '+2400', '-24']) {
+      expect(canonicalTimestamp(`2024-03-01T12:00:00${zone}`), zone).toBeUndefined();
+      expect(generalTimestamp(`2024-03-01 12:00${zone}`), zone).toBeUndefined();
+    }
+    expect(canonicalTimestamp('2024-03-01T12:00:00+23:59')).toBe('2024-02-29T12:01:00.000000Z');
   });
 });
 

@@ -51,9 +51,19 @@ export interface Parsed {
 }
 
 export function parse(args: readonly string[], options: NonNullable<ParseArgsConfig['options']>): Parsed {
-  const all = { ...options, help: { type: 'boolean', short: 'h' } } as const;
+  const all: NonNullable<ParseArgsConfig['options']> = { ...options, help: { type: 'boolean', short: 'h' } };
+  // A value that is a negative number (--below -5) is the option's, not another option.
+  const takesValue = new Set(Object.entries(all).flatMap(([name, o]) => (o.type === 'string' ? [`--${name}`, ...(o.short ? [`-${o.short}`] : [])] : [])));
+  const given: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const next = args[i + 1];
+    if (takesValue.has(args[i]!) && next !== undefined && /^-\d/.test(next)) {
+      given.push(`${args[i]}=${next}`);
+      i++;
+    } else given.push(args[i]!);
+  }
   try {
-    const r = parseArgs({ args: [...args], options: all, allowPositionals: true, strict: true });
+    const r = parseArgs({ args: given, options: all, allowPositionals: true, strict: true });
     return { values: r.values as Parsed['values'], positionals: r.positionals };
   } catch (e) {
     throw new UsageError(argumentError(e, Object.keys(all)));
@@ -71,6 +81,7 @@ function argumentError(e: unknown, names: readonly string[]): string {
     return `unknown option ${option}${hint ? ` (${hint.replace(/did you mean (\S+)\?/, 'did you mean --$1?')})` : ''}`;
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    if (message.includes('ambiguous')) return `${option} needs a value (one that starts with a dash is written ${option}=-VALUE)`;
     return message.includes('argument missing') ? `${option} needs a value` : `${option} takes no value`;
   }
   return message.charAt(0).toLowerCase() + message.slice(1).replace(/\.$/, '');

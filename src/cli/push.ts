@@ -55,7 +55,7 @@ export function run(args: readonly string[]): number {
     const parts: string[] = [];
     if (report.created.length > 0) parts.push(`created ${report.created.length} model${report.created.length === 1 ? '' : 's'} (${report.created.join(', ')})`);
     if (report.unchanged.length > 0) parts.push(`${report.unchanged.length} unchanged`);
-    process.stdout.write(report.created.length === 0 ? `${db}: up to date, ${report.unchanged.length} models unchanged\n` : `${db}: ${parts.join(', ')}\n`);
+    process.stdout.write(report.created.length === 0 ? `${db}: up to date, ${report.unchanged.length} ${report.unchanged.length === 1 ? 'model' : 'models'} unchanged\n` : `${db}: ${parts.join(', ')}\n`);
     if (report.kept.length > 0) {
       process.stdout.write(`kept ${report.kept.join(', ')}: in the mirror but not in the models (mdl never drops data)\n`);
     }

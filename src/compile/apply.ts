@@ -348,6 +348,14 @@ function commonSteps(t: ApplyText): ApplyStep[] {
   ];
 }
 
+/**
+ * The number of staged changes whose version is below `?`: a vacuum watermark set after the batch
+ * was read, which would have rejected them (see Mirror.applyBatch).
+ */
+export function stagedBelowSql(model: Model): string {
+  return `SELECT count(*) AS "n" FROM ${ident(tableNames(model).stage)} WHERE ${ident(model.version!.column)} < ?`;
+}
+
 export function compileApply(model: Model): ApplyStatements {
   return compileApplyWithParts(model).statements;
 }

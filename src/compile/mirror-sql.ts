@@ -40,6 +40,8 @@ export const MirrorSql = {
     `UPDATE "_mdl_batches" SET "format" = CASE ` +
     `WHEN lower("source") LIKE '%.csv' THEN 'csv' WHEN lower("source") LIKE '%.jsonl' OR lower("source") LIKE '%.ndjson' THEN 'jsonl' END ` +
     `WHERE "format" IS NULL AND "content_hash" IS NOT NULL`,
+  /** (name): a table or view of that name, which SQLite compares without case. */
+  objectNamed: `SELECT "type", "name" FROM "sqlite_master" WHERE "type" IN ('table', 'view') AND lower("name") = lower(?)`,
   /** The columns the batch ledger has (to add those an older mirror lacks). */
   batchColumns: `SELECT "name" FROM pragma_table_info('_mdl_batches')`,
   /** (batch_id, model, source, line, record, raw, code, reason). */

@@ -15,7 +15,7 @@
  * | DECIMAL(p, s)         | a decimal that fits p and s without rounding           | integer/text |
  * | BOOLEAN               | true/false, t/f, yes/no, y/n, 1/0 in any case           | 0n or 1n     |
  * | DATE                  | YYYY-MM-DD                                             | text         |
- * | TIMESTAMP, DATETIME   | ISO 8601, any UTC offset or Z (none: UTC), to the µs   | UTC text     |
+ * | TIMESTAMP, DATETIME   | ISO 8601, an offset to ±23:59 or Z (none: UTC), to µs  | UTC text     |
  * | JSON                  | a JSON document (in JSONL: a value, or a string of one) | its text     |
  */
 

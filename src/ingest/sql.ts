@@ -223,7 +223,7 @@ function planEach(mirror: Mirror, sql: string): Planned[] {
         throw new SqlRefused(
           model
             ? `UPDATE of model ${model.name} is refused: a mirror changes only through change rows. Write the new row with a newer version instead: INSERT INTO ${model.name} SELECT ...`
-            : `UPDATE is refused: mdl sql runs SELECT and INSERT INTO a model`,
+            : `UPDATE is refused: mdl sql runs SELECT, INSERT INTO a model and DELETE FROM a model`,
         );
       case 'delete': {
         // A precision delete (SPEC section 5): the statement runs against a TEMP view of the model,
@@ -235,11 +235,13 @@ function planEach(mirror: Mirror, sql: string): Planned[] {
           throw new SqlRefused(`the mirror has no model ${target}${hint ? ` (${hint})` : ''}; DELETE FROM is a precision delete from a model`, locateName(text, target, start));
         }
         if (schemaOf(node, name) !== undefined) throw new SqlRefused(`name the model without a schema: DELETE FROM ${model.name} WHERE ...`);
+        // An erasure of a whole model, and all that follows from it, is said in so many words.
+        if (!node.where) throw new SqlRefused(`a precision delete names the rows it deletes: DELETE FROM ${model.name} WHERE ... (every row: WHERE true)`);
         return { text, start, kind: 'delete', model };
       }
       default:
         throw new SqlRefused(
-          `${String(kind ?? 'this statement').toUpperCase()} is refused: mdl sql runs SELECT and INSERT INTO a model; ` +
+          `${String(kind ?? 'this statement').toUpperCase()} is refused: mdl sql runs SELECT, INSERT INTO a model and DELETE FROM a model; ` +
             `the mirror's tables change only with mdl push (models) and change rows (data)`,
         );
     }

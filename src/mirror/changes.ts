@@ -28,7 +28,10 @@ function field(v: unknown): RawField {
 
 export function objectChanges(model: Model, rows: readonly ChangeObject[]): ChangeInput[] {
   const index = new Map(model.columns.map((c, i) => [nameKey(c.name), i] as const));
-  return rows.map((row) => {
+  return rows.map((row, n) => {
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+      throw new MirrorError(`change ${n + 1} is not an object of column values (it is ${row === null ? 'null' : Array.isArray(row) ? 'an array' : `a ${typeof row}`}); nothing was applied`);
+    }
     const fields: (RawField | undefined)[] = new Array<RawField | undefined>(model.columns.length);
     let changeType: RawField | undefined;
     for (const [k, v] of Object.entries(row)) {

@@ -38,10 +38,14 @@ function stored(model: Model, column: string, raw: string | number | bigint): St
   return v;
 }
 
-/** Every version of one key of `modelName`, oldest first, each with valid_from and valid_to. */
-export function keyHistory(mirror: Mirror, modelName: string, key: readonly (string | number | bigint)[]): HistoryRow[] {
+/**
+ * Every version of one key of `modelName`, oldest first, each with valid_from and valid_to. The
+ * key is its values in the primary key's order; a key of one column may be given as its value.
+ */
+export function keyHistory(mirror: Mirror, modelName: string, given: readonly (string | number | bigint)[] | string | number | bigint): HistoryRow[] {
   const model = historyModel(mirror, modelName);
   const columns = model.primaryKey!.columns;
+  const key = Array.isArray(given) ? given : [given as string | number | bigint];
   if (key.length !== columns.length) {
     throw new MirrorError(`the key of ${model.name} is (${columns.join(', ')}): give ${columns.length} value${columns.length === 1 ? '' : 's'}, not ${key.length}`);
   }

@@ -27,7 +27,7 @@
 
 import { findModel, nameKey, type Model, type Relationship, type Schema } from '../ir.js';
 import { HYGIENE_LEDGER_DDL, INSERT_HYGIENE_LEDGER, modelHygieneSql, relationshipHygieneSql } from '../compile/hygiene-sql.js';
-import { MirrorError, type Mirror } from './mirror.js';
+import { MirrorError, whileBusy, type Mirror } from './mirror.js';
 
 export interface HygieneReport {
   readonly statement: string;
@@ -148,7 +148,9 @@ export function precisionDelete(mirror: Mirror, model: Model, statement: string,
   };
 
   try {
-    return db.transaction(run)();
+    // Under the write lock from the capture on, waiting for it as a batch does. A dry run writes
+    // nothing but TEMP tables: it needs no lock, and no write access.
+    return whileBusy(() => (options.dryRun ? db.transaction(run)() : db.transaction(run).immediate()));
   } catch (e) {
     if (e instanceof DryRun) return e.report;
     throw e;

@@ -11,7 +11,7 @@
 import Database from 'better-sqlite3';
 import { checkSources } from '../pipeline.js';
 import { findModel, nameKey, type Model, type Schema } from '../ir.js';
-import { compileApply, OUTCOMES, type ApplyPhase, type Outcome } from '../compile/apply.js';
+import { compileApply, OUTCOMES, stagedBelowSql, type ApplyPhase, type Outcome } from '../compile/apply.js';
 import { modelFingerprint } from '../compile/fingerprint.js';
 import { MirrorSql, timeRangeSql } from '../compile/mirror-sql.js';
 import { addBatchPositionSql, MIRROR_FORMAT } from '../compile/sqlite.js';
@@ -105,6 +105,7 @@ class ModelApplier {
   private readonly clear: Database.Statement;
   private readonly createIndex: Database.Statement;
   private readonly dropIndex: Database.Statement;
+  private readonly stagedBelow: Database.Statement;
   readonly keyIndexes: readonly number[];
   readonly versionIndex: number;
   private readonly chunkRows: number;
@@ -126,6 +127,27 @@ class ModelApplier {
     this.versionIndex = index(model.version!.column);
     this.count = db.prepare(a.count);
     this.clear = db.prepare(a.clear);
+    this.stagedBelow = db.prepare(stagedBelowSql(model));
+    this.model = model;
+  }
+
+  private readonly model: Model;
+
+  /**
+   * A batch is read, and its changes below the model's vacuum watermark rejected, before it is
+   * applied: a watermark that `mdl vacuum` raised in between would let through changes it must
+   * reject (a key deleted at 50 brought back by a change at 10, its tombstone vacuumed). Checked
+   * once the batch is staged, under the batch's write lock; nothing of it is applied then.
+   */
+  private checkWatermark(watermark: Watermark | undefined): void {
+    if (watermark === undefined) return;
+    const n = Number((this.stagedBelow.get(watermark.below) as { n: number | bigint }).n);
+    if (n === 0) return;
+    throw new MirrorError(
+      `${n} change${n === 1 ? '' : 's'} of this batch of ${this.model.name} ${n === 1 ? 'is' : 'are'} below the vacuum watermark ` +
+        `${String(watermark.below)}, set by mdl vacuum at ${watermark.at}, after the batch was read; nothing of the batch was applied. ` +
+        `Run it again: what is below the watermark is then rejected (an ingest resumes after its last committed batch)`,
+    );
   }
 
   /** Stages the changes, chunkRows at a time with `chunk`, the rest one by one with `single`. */
@@ -151,17 +173,22 @@ class ModelApplier {
     }
   }
 
-  /** Applies the batch and counts its outcomes; with `dryRun`, only counts them, writing nothing but the TEMP stage. */
-  run(c: EncodedBatch, dryRun = false): Map<string, number> {
+  /**
+   * Applies the batch and counts its outcomes; with `dryRun`, only counts them, writing nothing
+   * but the TEMP stage. `watermark` is the model's as it is now (see checkWatermark).
+   */
+  run(c: EncodedBatch, watermark: Watermark | undefined, dryRun = false): Map<string, number> {
     const writes = (step: { readonly phase: ApplyPhase }) => step.phase === 'write' || step.phase === 'history';
     if (c.repeats) {
       // Some key still has several changes: stage them all and let SQLite settle and classify.
       // The stage's index serves the settle phase, so it is kept up only for such a batch.
       this.createIndex.run();
       this.stageAll(c, this.stageChunk, this.stage);
+      this.checkWatermark(watermark);
       for (const step of this.steps) if (!dryRun || !writes(step)) step.statement.run();
     } else {
       this.stageAll(c, this.classifyChunk, this.classify);
+      this.checkWatermark(watermark);
       if (!dryRun) for (const step of this.steps) if (writes(step)) step.statement.run();
     }
     const counts = new Map<string, number>([
@@ -201,7 +228,7 @@ function batchReport(batch: number, model: Model, source: string | null, receive
  * `attempt`, tried again while SQLite finds the mirror busy (another process holds its lock past
  * the busy timeout), after a pause that grows, up to BUSY_RETRY_MS in all.
  */
-function whileBusy<T>(attempt: () => T): T {
+export function whileBusy<T>(attempt: () => T): T {
   const started = Date.now();
   for (let n = 0; ; n++) {
     try {
@@ -447,7 +474,7 @@ export class Mirror {
     const applier = this.applierFor(model);
     const received = changes.rows + changes.duplicate + changes.stale;
     // One read transaction: the outcomes are those against one state of the mirror.
-    const counts = received > 0 ? whileBusy(() => this.db.transaction(() => applier.run(changes, true))()) : new Map<string, number>();
+    const counts = received > 0 ? whileBusy(() => this.db.transaction(() => applier.run(changes, this.watermark(model), true))()) : new Map<string, number>();
     const { batch: _, ...report } = batchReport(-1, model, source, received, counts, rejects);
     return report;
   }
@@ -469,7 +496,7 @@ export class Mirror {
     return this.db.transaction((): BatchReport => {
       const batch = Number(start.run(model.name, source, new Date().toISOString()).lastInsertRowid);
       if (position) place.run(position.contentHash, position.format, position.firstRecord, position.lastRecord, position.fileDone ? 1 : 0, batch);
-      const counts = received > 0 ? run.run(changes) : new Map<string, number>();
+      const counts = received > 0 ? run.run(changes, this.watermark(model)) : new Map<string, number>();
       for (const r of rejects) reject.run(batch, model.name, source, r.line, r.record, r.raw, r.code, r.reason);
       const report = batchReport(batch, model, source, received, counts, rejects);
       finish.run(

@@ -12,7 +12,7 @@ import { storageClass } from '../compile/storage.js';
 import { MirrorSql, purgeTombstonesSql, WATERMARKS_DDL } from '../compile/mirror-sql.js';
 import { convertField, Rejection, type StoredValue } from '../ingest/convert.js';
 import { findColumn, type Model } from '../ir.js';
-import { MirrorError, type Mirror } from './mirror.js';
+import { MirrorError, whileBusy, type Mirror } from './mirror.js';
 
 export interface VacuumReport {
   readonly model: string;
@@ -33,18 +33,23 @@ export function vacuumTombstones(mirror: Mirror, model: Model, below: string): V
   }
   // An integer version is bound as an INTEGER (a JavaScript number would be bound as a REAL).
   const value = typeof converted === 'number' && storageClass(column.type) === 'INTEGER' ? BigInt(converted) : converted;
-  const previous = mirror.watermark(model);
-  if (previous && value < previous.below!) {
-    throw new MirrorError(
-      `the watermark of ${model.name} is ${String(previous.below)} (set at ${previous.at}); it only moves forward, and ${String(value)} is below it`,
-    );
-  }
   const db = mirror.db;
   const names = tableNames(model);
-  return db.transaction((): VacuumReport => {
-    db.exec(WATERMARKS_DDL);
-    const removed = db.prepare(purgeTombstonesSql(names.tombstones, model.version!.column)).run(value).changes;
-    db.prepare(MirrorSql.setWatermark).run(model.name, value, new Date().toISOString(), removed);
-    return { model: model.name, below: value, removed, previous: previous?.below };
-  })();
+  // Under the write lock from the first read: the watermark read is the one moved forward.
+  return whileBusy(() =>
+    db
+      .transaction((): VacuumReport => {
+        const previous = mirror.watermark(model);
+        if (previous && value < previous.below!) {
+          throw new MirrorError(
+            `the watermark of ${model.name} is ${String(previous.below)} (set at ${previous.at}); it only moves forward, and ${String(value)} is below it`,
+          );
+        }
+        db.exec(WATERMARKS_DDL);
+        const removed = db.prepare(purgeTombstonesSql(names.tombstones, model.version!.column)).run(value).changes;
+        db.prepare(MirrorSql.setWatermark).run(model.name, value, new Date().toISOString(), removed);
+        return { model: model.name, below: value, removed, previous: previous?.below };
+      })
+      .immediate(),
+  );
 }
