@@ -253,6 +253,13 @@ describe('the command line contract', () => {
     expect(mdl(['ingest', '--json=yes']).stderr).toMatch(/^mdl ingest: --json takes no value$/m);
     expect(mdl(['compile', '.', '-o']).stderr).toMatch(/^mdl compile: --out needs a value$/m);
     expect(mdl(['check', '--help=1']).stderr).toMatch(/^mdl check: --help takes no value$/m);
+    // -o - is standard output, not a file named -.
+    const dir = project({ 'm.mdl': 'CREATE MODEL m (id INT NOT NULL PRIMARY KEY, v BIGINT NOT NULL VERSION);' });
+    for (const command of ['compile', 'diagram']) {
+      const r = mdl([command, '.', '-o', '-'], { cwd: dir });
+      expect([r.status, r.stdout], command).toEqual([0, mdl([command, '.'], { cwd: dir }).stdout]);
+      expect(existsSync(join(dir, '-')), command).toBe(false);
+    }
     expect(mdl(['compile', '--target', 'oracle']).status).toBe(2);
   });
 });

@@ -65,8 +65,12 @@ function defaultFits(col: Column, d: DefaultValue): boolean {
       const limit = INTEGER_LIMITS[t.bits];
       return v >= -limit && v < limit;
     }
-    case 'double':
-      return d.kind === 'number' && Number.isFinite(Number(d.text));
+    case 'double': {
+      // As ingest reads a value: a number too small for a double is not 0 (1e-400 would be stored as 0).
+      if (d.kind !== 'number') return false;
+      const n = Number(d.text);
+      return Number.isFinite(n) && !(n === 0 && /[1-9]/.test(d.text.replace(/[eE].*$/, '')));
+    }
     case 'decimal':
       return d.kind === 'number' && canonicalDecimal(d.text, t.precision, t.scale) !== undefined;
     case 'boolean':
@@ -74,7 +78,8 @@ function defaultFits(col: Column, d: DefaultValue): boolean {
     case 'date':
       return d.kind === 'string' && canonicalDate(d.value) !== undefined;
     case 'timestamp':
-      return d.kind === 'string' && canonicalTimestamp(d.value) !== undefined;
+      // As ingest reads a value: stored to the microsecond, so a finer digit that is not 0 would be cut off.
+      return d.kind === 'string' && canonicalTimestamp(d.value) !== undefined && !/\.\d{6}\d*[1-9]/.test(d.value);
     case 'json':
       if (d.kind !== 'string') return false;
       try {

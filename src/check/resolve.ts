@@ -158,7 +158,9 @@ function nameRelationships(
   const seenTargets = new Map<string, Span>();
   const out: Relationship[] = [];
   for (const { rel, ref } of resolved) {
-    const signature = JSON.stringify([rel.columns.map(nameKey), nameKey(rel.target), rel.targetColumns.map(nameKey)]);
+    // The same pairs of columns in another order are the same relationship.
+    const pairs = rel.columns.map((c, i) => `${nameKey(c)}\u0000${nameKey(rel.targetColumns[i] ?? '')}`).sort();
+    const signature = JSON.stringify([nameKey(rel.target), pairs]);
     const earlier = seenTargets.get(signature);
     if (earlier) {
       diagnostics.report('duplicateRelationship', rel.span, { model, columns: rel.columns.join(', '), target: rel.target }, {

@@ -17,7 +17,7 @@ each model's apply statements. The same models always give the same text.
 
 Options:
   --target sqlite   the database to compile for (default and, for now, only: sqlite)
-  -o, --out FILE    write the SQL to FILE instead of standard output
+  -o, --out FILE    write the SQL to FILE instead of standard output (- is it)
   -h, --help        show this help
 
 Diagnostics go to standard error. Exit status: 0 compiled, 1 the models have
@@ -30,7 +30,8 @@ export function run(args: readonly string[]): number {
   const schema = checkedSchema(positionals);
   if (!schema) return EXIT_ERRORS;
   const chunks = renderSqliteChunks(schema);
-  const out = values['out'];
+  // -o - is standard output, as the path - is standard input for mdl fmt.
+  const out = values['out'] === '-' ? undefined : values['out'];
   if (typeof out === 'string') {
     // Written as rendered: a large schema never needs its whole script in memory at once.
     let fd: number;

@@ -34,7 +34,7 @@ Formats:
 
 Options:
   --format mermaid|dot  the diagram language (default: mermaid)
-  -o, --out FILE        write the diagram to FILE instead of standard output
+  -o, --out FILE        write the diagram to FILE instead of standard output (- is it)
   -h, --help            show this help
 
 Diagnostics go to standard error. Exit status: 0 drawn, 1 the models have
@@ -47,7 +47,8 @@ export function run(args: readonly string[]): number {
   const schema = checkedSchema(positionals);
   if (!schema) return EXIT_ERRORS;
   const text = renderDiagram(schema, format);
-  const out = values['out'];
+  // -o - is standard output, as the path - is standard input for mdl fmt.
+  const out = values['out'] === '-' ? undefined : values['out'];
   if (typeof out !== 'string') {
     process.stdout.write(text);
     return EXIT_OK;
