@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Codes } from '../src/index.js';
+import { checkSources } from '../src/pipeline.js';
 import { root } from './helpers.js';
 
 const accept = process.env['MDL_ACCEPT'] === '1' && process.env['CI'] !== 'true';
@@ -77,5 +78,21 @@ describe('the diagnostic catalogue', () => {
     const shown = casesByCode();
     const fromModels = entries.filter((e) => !e.code.startsWith('MDL5'));
     expect(fromModels.filter((e) => !shown.has(e.code)).map((e) => `${e.code} ${e.name}`)).toEqual([]);
+  });
+});
+
+describe('hints that are text to paste', () => {
+  it('MDL3024: the link model it suggests is read and checked without a mistake, odd names and reserved words included', () => {
+    const models = `
+CREATE MODEL tag (id BIGINT NOT NULL PRIMARY KEY, v BIGINT NOT NULL VERSION);
+CREATE MODEL "Order Line" (a BIGINT NOT NULL, "b c" DATE NOT NULL, "on" STRING NOT NULL, "say ""hi""" STRING NOT NULL, v BIGINT NOT NULL VERSION, PRIMARY KEY (a, "b c", "on", "say ""hi"""));
+`;
+    const wrong = `${models}CREATE MODEL "default" (id BIGINT NOT NULL PRIMARY KEY, t BIGINT, d DATE, o STRING, s STRING, v BIGINT NOT NULL VERSION,
+  FOREIGN KEY (t, d, o, s) REFERENCES "Order Line" (a, "b c", "on", "say ""hi""") MANY TO MANY);`;
+    const found = checkSources([{ path: 'm.mdl', text: wrong }]).diagnostics.filter((d) => d.code === 'MDL3024');
+    expect(found).toHaveLength(1);
+    const link = /CREATE MODEL[\s\S]*\);/.exec(found[0]!.hint!)![0];
+    const fixed = `${models}CREATE MODEL "default" (id BIGINT NOT NULL PRIMARY KEY, v BIGINT NOT NULL VERSION);\n${link}\n`;
+    expect(checkSources([{ path: 'm.mdl', text: fixed }]).diagnostics).toEqual([]);
   });
 });

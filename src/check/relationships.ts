@@ -7,6 +7,7 @@
 
 import type { Diagnostics } from '../diagnostics/diagnostic.js';
 import { findColumn, findModel, nameKey, type ColumnType, type Model, type Relationship, type Schema } from '../ir.js';
+import { fastPathKeywords } from '../syntax/scan.js';
 
 export function checkRelationships(schema: Schema, model: Model, diagnostics: Diagnostics): void {
   for (const rel of model.relationships) {
@@ -115,19 +116,28 @@ function linkModel(schema: Schema, a: Model, b: Model): string {
   }
   let linkName = `${a.name}_${b.name}`;
   if (findModel(schema, linkName)) linkName = `${linkName}_link`;
-  const cols = [...left, ...right];
+  // Names as they must be written to be read back: quoted unless a plain word that is not reserved.
+  const cols = [...left, ...right].map((c) => ({ ...c, name: written(c.name), target: written(c.target) }));
+  const [l, r] = [cols.slice(0, left.length), cols.slice(left.length)];
   const width = Math.max(...cols.map((c) => c.name.length), 'updated_at'.length);
   const lines = [
-    `CREATE MODEL ${linkName} (`,
+    `CREATE MODEL ${written(linkName)} (`,
     ...cols.map((c) => `  ${c.name.padEnd(width)} ${c.type} NOT NULL,`),
     `  ${'updated_at'.padEnd(width)} TIMESTAMP NOT NULL,`,
     `  PRIMARY KEY (${cols.map((c) => c.name).join(', ')}),`,
     `  VERSION (updated_at),`,
-    `  FOREIGN KEY (${left.map((c) => c.name).join(', ')}) REFERENCES ${a.name} (${left.map((c) => c.target).join(', ')}) MANY TO ONE ON DELETE CASCADE,`,
-    `  FOREIGN KEY (${right.map((c) => c.name).join(', ')}) REFERENCES ${b.name} (${right.map((c) => c.target).join(', ')}) MANY TO ONE ON DELETE CASCADE`,
+    `  FOREIGN KEY (${l.map((c) => c.name).join(', ')}) REFERENCES ${written(a.name)} (${l.map((c) => c.target).join(', ')}) MANY TO ONE ON DELETE CASCADE,`,
+    `  FOREIGN KEY (${r.map((c) => c.name).join(', ')}) REFERENCES ${written(b.name)} (${r.map((c) => c.target).join(', ')}) MANY TO ONE ON DELETE CASCADE`,
     ');',
   ];
   return lines.join('\n');
+}
+
+const RESERVED = new Set(fastPathKeywords.reserved.map((w) => w.toUpperCase()));
+
+/** A name as an .mdl file writes it: as it is when a plain word that is not reserved, else in double quotes. */
+function written(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !RESERVED.has(name.toUpperCase()) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
 function checkOnDelete(model: Model, rel: Relationship, diagnostics: Diagnostics): void {
