@@ -223,6 +223,11 @@ function hintFor(e: SyntaxError, tokens: readonly IToken[]): string | undefined 
   }
   // A misspelt keyword at the start of an element reads as a column name: look there first.
   const start = firstTokenOfSegment(tokens, e.span.start);
+  // A column named like a constraint's first word (unique, primary, foreign, constraint) reads
+  // as that constraint, which then finds a type where it wants its next word.
+  if (start && t && start !== t && T.reservedWords.has(start.tokenType.name) && tokens[indexBefore(tokens, t.startOffset) - 1] === start && t.tokenType === T.Identifier) {
+    return `${start.image} is a reserved word; to name a column ${start.image}, quote it: "${start.image}"`;
+  }
   if (start && start.tokenType === T.Identifier) {
     const hint = didYouMean(start.image, ELEMENT_KEYWORDS);
     if (hint) return hint;
