@@ -221,12 +221,12 @@ describe('names with quotes, spaces, keywords, Unicode, case and length', () => 
     expect(back).toEqual(expected);
 
     // The orphan, reported under the relationships' own names.
-    const integrity = json<{ relationships: { model: string; relationship: string; target: string; orphans: number; orphanSamples: string[] }[] }>(
+    const integrity = json<{ relationships: { model: string; relationship: string; target: string; orphans: number; orphanSamples: unknown[][] }[] }>(
       mdl(['integrity', '--db', db, '--json']),
     );
     expect(integrity.relationships.map((r) => [r.model, r.relationship, r.target, r.orphans, r.orphanSamples]).sort()).toEqual(
       [
-        [C, 'fk_parent ref', P, 1, ['["c3"]']],
+        [C, 'fk_parent ref', P, 1, [['c3']]],
         [C, 'fk "x"; DROP TABLE _mdl_models; --', P, 0, []],
         [T, 'fk_to table', C, 0, []],
         [LONG, 'fk_owner', P, 0, []],

@@ -59,7 +59,9 @@ describe('mdl integrity', () => {
     expect(mdl(['integrity', '--db', db, '--strict']).status).toBe(1);
     const json = JSON.parse(mdl(['integrity', '--db', db, '--json']).stdout);
     expect(json).toMatchObject({ orphans: 2, breaches: 1 });
-    expect(json.relationships.find((x: { model: string }) => x.model === 'contact')).toMatchObject({ orphans: 2, orphanSamples: ['[11]', '[12]'] });
+    // Each sample key is the JSON array it is, not a string holding one.
+    expect(json.relationships.find((x: { model: string }) => x.model === 'contact')).toMatchObject({ orphans: 2, orphanSamples: [[11], [12]] });
+    expect(json.relationships.find((x: { model: string }) => x.model === 'billing')).toMatchObject({ breaches: 1, breachSamples: [{ target: [1], children: 2 }] });
     const clean = project({ 'models/m.mdl': MODELS });
     const cleanDb = join(clean, 'c.db');
     const mirror = openMirror(cleanDb, { create: true });

@@ -4,7 +4,7 @@
  */
 
 import { Mirror, MirrorError } from '../mirror/mirror.js';
-import { integrityReport, type RelationshipIntegrity } from '../mirror/integrity.js';
+import { integrityReport, type IntegrityReport, type RelationshipIntegrity } from '../mirror/integrity.js';
 import { EXIT_ERRORS, EXIT_OK, parse, UsageError } from './io.js';
 
 export const help = `Usage: mdl integrity --db FILE [--strict] [--json]
@@ -34,7 +34,7 @@ export function run(args: readonly string[]): number {
   try {
     mirror = Mirror.open(db, { access: 'read-if-not-writable' });
     const report = integrityReport(mirror);
-    if (values['json']) process.stdout.write(JSON.stringify(report) + '\n');
+    if (values['json']) process.stdout.write(reportJson(report) + '\n');
     else process.stdout.write(text(report.relationships) + `${plural(report.orphans, 'orphan')}, ${plural(report.breaches, 'cardinality breach', 'cardinality breaches')}\n`);
     return values['strict'] && report.orphans + report.breaches > 0 ? EXIT_ERRORS : EXIT_OK;
   } catch (e) {
@@ -69,3 +69,19 @@ function text(rows: readonly RelationshipIntegrity[]): string {
   }
   return out;
 }
+
+/**
+ * The report as JSON, each sample key as the JSON array it is (SQLite's text of it, put in as it
+ * is, so that an integer beyond 2^53 keeps every digit), not as a string holding one.
+ */
+function reportJson(report: IntegrityReport): string {
+  const keys: string[] = [];
+  const mark = (key: string) => `\u0000${keys.push(key) - 1}\u0000`;
+  const text = JSON.stringify(report, function (this: unknown, name, value: unknown) {
+    if (name === 'orphanSamples') return (value as string[]).map(mark);
+    if (name === 'target' && typeof value === 'string' && typeof this === 'object' && this !== null && 'children' in this) return mark(value);
+    return value;
+  });
+  return text.replace(/"\\u0000(\d+)\\u0000"/g, (_, i: string) => keys[Number(i)]!);
+}
+
