@@ -34,7 +34,7 @@ export function checkColumns(model: Model, diagnostics: Diagnostics): void {
   }
 }
 
-function showDefault(d: DefaultValue): string {
+export function showDefault(d: DefaultValue): string {
   switch (d.kind) {
     case 'string':
       return `'${d.value.replace(/'/g, "''")}'`;

@@ -11,6 +11,7 @@
 import type { Span } from '../source.js';
 import type { Diagnostics } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/suggest.js';
+import { showDefault } from './columns.js';
 import type * as A from '../syntax/ast.js';
 import {
   nameKey,
@@ -393,14 +394,20 @@ function resolveColumn(model: string, decl: A.ColumnDecl, diagnostics: Diagnosti
         if (nullableDecl) reportRepeated(diagnostics, name, c);
         else nullableDecl = c;
         break;
-      case 'default':
-        // A repeated DEFAULT is a warning; the last one counts.
-        if (defaultDecl) reportRepeated(diagnostics, name, c);
+      case 'default': {
+        // A DEFAULT given again is a warning when it says the same, an error when it does not.
+        const value = literalValue(c.value);
+        if (defaultDecl && defaultValue && JSON.stringify(defaultValue) !== JSON.stringify(value)) {
+          diagnostics.report('conflictingColumnModifier', c.span, { column: name, modifier: 'DEFAULT', first: showDefault(defaultValue), second: showDefault(value) });
+        } else if (defaultDecl) reportRepeated(diagnostics, name, c);
         defaultDecl = c;
-        defaultValue = literalValue(c.value);
+        defaultValue = value;
         break;
+      }
       case 'comment':
-        if (comment !== null) reportRepeated(diagnostics, name, c);
+        if (comment !== null && comment !== c.text) {
+          diagnostics.report('conflictingColumnModifier', c.span, { column: name, modifier: 'COMMENT', first: showDefault({ kind: 'string', value: comment }), second: showDefault({ kind: 'string', value: c.text }) });
+        } else if (comment !== null) reportRepeated(diagnostics, name, c);
         comment = c.text;
         break;
       case 'primary-key':

@@ -120,6 +120,10 @@ export const Codes = {
     'MDL2017', 'history-column-name', 'error',
     (p) => `model ${p.model} is WITH HISTORY, so its history table adds a column ${p.column}; the model may not have one`,
     'Rename the column: a model WITH HISTORY keeps each version with its interval in valid_from and valid_to.'),
+  conflictingColumnModifier: def<{ column: string; modifier: string; first: string; second: string }>(
+    'MDL2018', 'conflicting-column-modifier', 'error',
+    (p) => `${p.modifier} is given twice for column ${p.column}, with different values: ${p.first} and ${p.second}`,
+    'Which one was meant cannot be told: keep one.'),
 
   // --- MDL3xxx: keys, versions, time series, relationships -----------------------------------
   missingPrimaryKey: def<Named>(
