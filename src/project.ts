@@ -6,7 +6,9 @@
  * output read the same on every machine.
  */
 
+import { isUtf8 } from 'node:buffer';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { decodeLossy, shownText } from './ingest/text.js';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { SourceFile } from './source.js';
 import { Diagnostics } from './diagnostics/diagnostic.js';
@@ -73,7 +75,18 @@ export function loadProject(paths: readonly string[]): LoadedProject {
   const sources: SourceFile[] = [];
   for (const f of files) {
     try {
-      sources.push({ path: displayPath(f), text: readFileSync(f, 'utf8') });
+      const bytes = readFileSync(f);
+      const path = displayPath(f);
+      if (isUtf8(bytes)) {
+        sources.push({ path, text: bytes.toString('utf8') });
+      } else {
+        // Read on all the same, each sequence that is not UTF-8 as U+FFFD, so that the file's
+        // other mistakes are reported too; the first such sequence is where this points.
+        const lossy = decodeLossy(bytes, 0, bytes.length);
+        const at = lossy.search(/\p{Cs}/u);
+        sources.push({ path, text: shownText(lossy) });
+        diagnostics.report('notUtf8', { file: path, start: at, end: at + 1 }, { path });
+      }
     } catch (e) {
       diagnostics.report('unreadableFile', undefined, { path: displayPath(f), reason: describeFsError(e) });
     }

@@ -3,7 +3,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mdl, project, root } from './helpers.js';
@@ -99,6 +99,18 @@ describe('mdl check', () => {
     const empty = mdl(['check', '.'], { cwd: project({ 'README.md': '# nothing' }) });
     expect(empty.status).toBe(1);
     expect(empty.stdout).toContain('error[MDL5002]: no .mdl files found in .');
+  });
+
+  it('says where a file is not UTF-8, and reports its other mistakes too', () => {
+    const dir = project({});
+    const text = "CREATE MODEL t (\n  id BIGINT NOT NULL PRIMARY KEY COMMENT 'caf\u0000',\n  v BIGNT NOT NULL VERSION\n);\n";
+    // A Latin-1 é where the NUL is.
+    writeFileSync(join(dir, 'a.mdl'), Buffer.from(text.replace('\u0000', '\u00e9'), 'latin1'));
+    const r = mdl(['check', '.', '--format', 'plain'], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("error[MDL5003]: a.mdl is not UTF-8: the bytes here are not text (shown as U+FFFD)\n --> a.mdl:2:46\n  |\n2 |   id BIGINT NOT NULL PRIMARY KEY COMMENT 'caf\uFFFD',\n");
+    expect(r.stdout).toContain('error[MDL2003]: unknown type BIGNT');
+    expect(mdl(['compile', '.'], { cwd: dir }).status).toBe(1);
   });
 
   it('uses colour on a terminal, and never with NO_COLOR', () => {

@@ -250,6 +250,10 @@ export const Codes = {
     'MDL5002', 'no-model-files', 'error',
     (p) => `no .mdl files found in ${p.paths}`,
     'mdl reads every file ending in .mdl below the given paths (the current directory by default).'),
+  notUtf8: def<{ path: string }>(
+    'MDL5003', 'not-utf8', 'error',
+    (p) => `${p.path} is not UTF-8: the bytes here are not text (shown as U+FFFD)`,
+    'mdl reads .mdl files as UTF-8: save the file in that encoding. The rest of the file is checked as it reads.'),
 } as const;
 
 export type CodeKey = keyof typeof Codes;
