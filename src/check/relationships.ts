@@ -42,6 +42,14 @@ function checkTargetIsKey(target: Model, rel: Relationship, diagnostics: Diagnos
       });
       return false;
     }
+    // A UNIQUE key may hold a DOUBLE or a JSON column (a primary key may not: MDL3004).
+    for (const c of rel.targetColumns) {
+      const col = findColumn(target, c);
+      if (col && (col.type.kind === 'double' || col.type.kind === 'json')) {
+        diagnostics.report('referenceTargetType', rel.targetSpan, { target: target.name, column: col.name, type: col.type.spelled });
+        return false;
+      }
+    }
     return true;
   }
   diagnostics.report('referenceNotKey', rel.targetSpan, { target: target.name, columns: rel.targetColumns.join(', ') }, {

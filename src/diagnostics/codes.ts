@@ -219,6 +219,10 @@ export const Codes = {
     'MDL3028', 'duplicate-relationship', 'error',
     (p) => `model ${p.model} references ${p.target} from (${p.columns}) more than once`,
     'One set of columns references one target once; two declarations could disagree on cardinality or ON DELETE.'),
+  referenceTargetType: def<{ target: string; column: string; type: string }>(
+    'MDL3029', 'reference-target-type', 'error',
+    (p) => `a reference cannot target ${p.target}.${p.column}, of type ${p.type}`,
+    'Floating-point values and JSON documents do not compare exactly, so no row can be found by one: reference a key of integer, string, DECIMAL, DATE or TIMESTAMP columns.'),
 
   // --- MDL4xxx: limits of a compile target -------------------------------------------------
   sqliteWideDecimalVersion: def<ModelColumn & { precision: number }>(
