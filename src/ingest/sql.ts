@@ -27,7 +27,7 @@ export type SqlOutcome =
   | { readonly kind: 'rows'; readonly sql: string; readonly columns: readonly string[]; readonly rows: readonly Record<string, unknown>[] }
   | { readonly kind: 'applied'; readonly sql: string; readonly report: BatchReport }
   | { readonly kind: 'hygiene'; readonly sql: string; readonly report: HygieneReport }
-  /** A dry run's INSERT: what applying it would report (the batch ran and was rolled back). */
+  /** A dry run's INSERT: what applying it would report (staged and classified, nothing written: Mirror.tryBatch). */
   | { readonly kind: 'planned'; readonly sql: string; readonly model: string; readonly report: Omit<BatchReport, 'batch'> }
   /** ATTACH or DETACH: a database made readable by the statements after it (the mirror unchanged). */
   | { readonly kind: 'attached'; readonly sql: string };
