@@ -110,7 +110,7 @@ function time(fn) {
  * times and compares medians before giving up. Returns the timings, for reports.
  */
 export function measureScaling(run, make, small, options = {}) {
-  const { ratio = 8, floorMs = 150, attempts = 3 } = options;
+  const { ratio = 8, floorMs = 150, attempts = 5 } = options;
   const smallInput = make(small);
   const largeInput = make(small * 4);
   run(make(Math.max(1, small >> 4)));
