@@ -67,17 +67,19 @@ export const messageProvider: IParserErrorMessageProvider = {
   buildNotAllInputParsedMessage({ firstRedundant }: { firstRedundant: IToken; ruleName: string }): string {
     return encode('CREATE MODEL', describeToken(firstRedundant));
   },
-  buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }: {
+  buildNoViableAltMessage({ expectedPathsPerAlt, actual, previous, ruleName }: {
     expectedPathsPerAlt: TokenType[][][];
     actual: IToken[];
     previous: IToken;
     customUserDescription?: string;
     ruleName: string;
   }): string {
-    // `name,` is a column that lost its type.
-    if (ruleName === 'modelElement' && actual[0] && isName(actual[0]) && actual[1] && /^(Comma|RParen)$/.test(actual[1].tokenType.name)) {
+    // `name,` and `name NOT NULL` are a column that lost its type.
+    if (ruleName === 'modelElement' && actual[0] && isName(actual[0]) && actual[1] && /^(Comma|RParen|NOT|NULL|PRIMARY|UNIQUE|DEFAULT|REFERENCES|COMMENT|VERSION)$/.test(actual[1].tokenType.name)) {
       return encode(`a type after '${actual[0].image}'`, describeToken(actual[1]));
     }
+    // BEHAVIOR says which next.
+    if (ruleName === 'modelOption' && previous?.tokenType.name === 'BEHAVIOR') return encode('RECORD or TIME SERIES after BEHAVIOR', describeToken(actual[0]));
     const what = RULE_DESCRIPTIONS[ruleName] ?? alternatives(firstTokens(expectedPathsPerAlt));
     return encode(what, describeToken(actual[0]));
   },
