@@ -620,6 +620,9 @@ const CSV_FILE_ERRORS: Record<string, [string | Buffer, RegExp]> = {
   'unknown-column.csv': ['id,seq,s,nope\na,1,x,1\n', /model c has no column "nope".*; nothing was applied$/],
   'no-header.csv': ['a,1,x,2\nb,2,y,3\n', /model c has no column "a", "1", "x", "2".*; nothing was applied$/],
   'empty-header-name.csv': ['id,seq,,n\na,1,x,1\n', /model c has no column ""/],
+  // Without its key or version, every row would be rejected: the file is refused whole.
+  'no-version-column.csv': ['id,s\na,x\nb,y\n', /no-version-column\.csv: the header has no column seq, which every change to c needs \(its primary key is id, its version seq\); nothing was applied$/],
+  'no-key-column.csv': ['seq,s\n1,x\n', /the header has no column id, which every change to c needs/],
   'header-quote-open.csv': ['id,"seq\na,1\n', /the header row has an unterminated quoted field; nothing was applied$/],
   'header-not-utf8.csv': [Buffer.from([...Buffer.from('id,se'), 0xff, ...Buffer.from('q,s,n\na,1,x,1\n')]), /header-not-utf8\.csv: the header row has bytes that are not UTF-8 at column 6; nothing was applied$/],
 };

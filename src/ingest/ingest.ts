@@ -137,7 +137,17 @@ function fileColumns(model: Model, file: string, format: IngestFormat): ColumnMa
       if (seen.has(k)) throw new MirrorError(`${file}: the header names column ${JSON.stringify(h)} twice; nothing was applied`);
       seen.add(k);
     }
-    return columnMap(model, file, header);
+    const map = columnMap(model, file, header);
+    // Without its key or version no change can be applied: every row would be rejected.
+    const needed = [...model.primaryKey!.columns, model.version!.column];
+    const missing = needed.filter((c) => !seen.has(nameKey(c)));
+    if (missing.length > 0) {
+      throw new MirrorError(
+        `${file}: the header has no column ${missing.join(', ')}, which every change to ${model.name} needs ` +
+          `(its primary key is ${model.primaryKey!.columns.join(', ')}, its version ${model.version!.column}); nothing was applied`,
+      );
+    }
+    return map;
   }
   const keys = new Set<string>();
   for (const r of readJsonl(file)) for (const k of r.fields.keys()) keys.add(k);
