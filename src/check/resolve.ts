@@ -638,7 +638,8 @@ function resolveReference(
     name: ref.constraintName?.text ?? `fk_${columns.join('_')}`,
     columns,
     target: target.model.name,
-    targetSpan: clause.target.span,
+    // The target and the columns named in it: what MDL3020 and MDL3029 point at.
+    targetSpan: clause.columns && clause.columns.length > 0 ? { ...clause.target.span, end: clause.columns[clause.columns.length - 1]!.span.end } : clause.target.span,
     targetColumns,
     cardinality,
     onDelete,
