@@ -8,7 +8,7 @@
 
 import { isUtf8 } from 'node:buffer';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { decodeLossy, shownText } from './ingest/text.js';
+import { decodeLossy, firstNotUtf8, shownText } from './ingest/text.js';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { SourceFile } from './source.js';
 import { Diagnostics } from './diagnostics/diagnostic.js';
@@ -83,7 +83,7 @@ export function loadProject(paths: readonly string[]): LoadedProject {
         // Read on all the same, each sequence that is not UTF-8 as U+FFFD, so that the file's
         // other mistakes are reported too; the first such sequence is where this points.
         const lossy = decodeLossy(bytes, 0, bytes.length);
-        const at = lossy.search(/\p{Cs}/u);
+        const at = firstNotUtf8(lossy);
         sources.push({ path, text: shownText(lossy) });
         diagnostics.report('notUtf8', { file: path, start: at, end: at + 1 }, { path });
       }

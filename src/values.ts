@@ -219,3 +219,21 @@ function fastTimestamp(text: string): string | undefined {
   if (yy < 0 || yy > 9999) return undefined;
   return `${String(yy).padStart(4, '0')}-${pad2(mm)}-${pad2(dd)}T${pad2(Math.floor(minutes / 60))}:${pad2(minutes % 60)}:${pad2(s)}.${micros}Z`;
 }
+
+/**
+ * Whether a timestamp's text has a digit that is not 0 past the sixth of its fraction: finer than
+ * the microsecond a TIMESTAMP stores, so it would be cut off (ingest and DEFAULT refuse it).
+ */
+export function finerThanMicrosecond(text: string): boolean {
+  return SUB_MICROSECOND.test(text);
+}
+const SUB_MICROSECOND = /\.\d{6}\d*[1-9]/;
+
+/**
+ * Whether number text that a double reads as 0 is not 0: a value too small for a double (1e-400),
+ * which would be stored as 0 (ingest and DEFAULT refuse it).
+ */
+export function underflowsToZero(text: string): boolean {
+  return /[1-9]/.test(text.replace(/[eE].*$/, ''));
+}
+

@@ -5,7 +5,7 @@
 
 import type { Diagnostics } from '../diagnostics/diagnostic.js';
 import { assertNever, nameKey, type Column, type DefaultValue, type Model } from '../ir.js';
-import { canonicalDate, canonicalDecimal, canonicalTimestamp, plainNumber } from '../values.js';
+import { canonicalDate, canonicalDecimal, canonicalTimestamp, finerThanMicrosecond, plainNumber, underflowsToZero } from '../values.js';
 
 const HISTORY_COLUMNS = new Set(['valid_from', 'valid_to']);
 
@@ -69,7 +69,7 @@ function defaultFits(col: Column, d: DefaultValue): boolean {
       // As ingest reads a value: a number too small for a double is not 0 (1e-400 would be stored as 0).
       if (d.kind !== 'number') return false;
       const n = Number(d.text);
-      return Number.isFinite(n) && !(n === 0 && /[1-9]/.test(d.text.replace(/[eE].*$/, '')));
+      return Number.isFinite(n) && !(n === 0 && underflowsToZero(d.text));
     }
     case 'decimal':
       return d.kind === 'number' && canonicalDecimal(d.text, t.precision, t.scale) !== undefined;
@@ -79,7 +79,7 @@ function defaultFits(col: Column, d: DefaultValue): boolean {
       return d.kind === 'string' && canonicalDate(d.value) !== undefined;
     case 'timestamp':
       // As ingest reads a value: stored to the microsecond, so a finer digit that is not 0 would be cut off.
-      return d.kind === 'string' && canonicalTimestamp(d.value) !== undefined && !/\.\d{6}\d*[1-9]/.test(d.value);
+      return d.kind === 'string' && canonicalTimestamp(d.value) !== undefined && !finerThanMicrosecond(d.value);
     case 'json':
       if (d.kind !== 'string') return false;
       try {

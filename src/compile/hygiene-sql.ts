@@ -198,6 +198,9 @@ export function relationshipHygieneSql(child: Model, rel: Relationship, parent: 
   // NULL on key columns and NOT NULL ones).
   const set = rel.columns.map((c) => `${ident(c)} = NULL`).join(', ');
   const childTable = main(tableNames(child).table);
+  // RESTRICT: the children that hold a delete back, each once, though one may reference two
+  // doomed parents (through a UNIQUE key).
+  const blocking = `SELECT DISTINCT ${childKey.map((k) => `c.${k}`).join(', ')}\n${children}${where([notDoomed, ...orphaned(fromChild)])}`;
   return {
     cascade: `INSERT OR IGNORE INTO ${doomedName(child)} (${childKeyList}, ${cv})\nSELECT ${childKey.map((k) => `c.${k}`).join(', ')}, c.${cv}\n${children}${where(orphaned(fromChild))}`,
     noteCleared: `INSERT OR IGNORE INTO ${clearedName(child)} (${childKeyList})\nSELECT ${childKey.map((k) => `c.${k}`).join(', ')}\n${children}${where(orphaned(fromChild))}`,
@@ -216,10 +219,7 @@ export function relationshipHygieneSql(child: Model, rel: Relationship, parent: 
         `  AND ${rowValue(fromChild)} IN (SELECT ${rel.targetColumns.map((col) => `p.${ident(col)}`).join(', ')} ${parents})` +
         orphaned(fromChild).map((o) => `\n  AND ${o}`).join('')
       : undefined,
-    // A child is counted once, though it may reference two doomed parents (through a UNIQUE key).
-    countBlocking: `SELECT count(*) AS "n" FROM (SELECT DISTINCT ${childKey.map((k) => `c.${k}`).join(', ')}\n${children}${where([notDoomed, ...orphaned(fromChild)])})`,
-    sampleBlocking:
-      `SELECT json_array(${childKeyList}) AS "key" FROM (SELECT DISTINCT ${childKey.map((k) => `c.${k}`).join(', ')}\n${children}${where([notDoomed, ...orphaned(fromChild)])})\n` +
-      `ORDER BY ${childKeyList} LIMIT ?`,
+    countBlocking: `SELECT count(*) AS "n" FROM (${blocking})`,
+    sampleBlocking: `SELECT json_array(${childKeyList}) AS "key" FROM (${blocking})\nORDER BY ${childKeyList} LIMIT ?`,
   };
 }

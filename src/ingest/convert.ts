@@ -20,7 +20,7 @@
  */
 
 import { assertNever, type ColumnType } from '../ir.js';
-import { canonicalDate, canonicalDecimal, canonicalTimestamp } from '../values.js';
+import { canonicalDate, canonicalDecimal, canonicalTimestamp, finerThanMicrosecond, underflowsToZero } from '../values.js';
 import { storageClass } from '../compile/storage.js';
 import { JsonLiteral, type JsonField } from './jsonl.js';
 
@@ -34,7 +34,6 @@ export class Rejection {
 
 const FLOAT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** A fraction of a second with a digit other than 0 after the sixth. */
-const SUB_MICROSECOND = /\.\d{6}\d*[1-9]/;
 const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', '1']);
 const FALSE_WORDS = new Set(['false', 'f', 'no', 'n', '0']);
 const LIMITS: Record<16 | 32 | 64, readonly [bigint, bigint]> = {
@@ -120,7 +119,7 @@ export function convertField(t: ColumnType, raw: RawField): StoredValue | Reject
       if (!Number.isFinite(n)) return new Rejection(`${describe(raw)} is out of range for ${t.spelled}`);
       if (n === 0) {
         // A number too small for a double is not zero; -0 is stored as 0 (SQLite keeps no -0.0).
-        if (/[1-9]/.test(s.replace(/[eE].*$/, ''))) return new Rejection(`${describe(raw)} is too small for ${t.spelled}: it would be stored as 0`);
+        if (underflowsToZero(s)) return new Rejection(`${describe(raw)} is too small for ${t.spelled}: it would be stored as 0`);
         return 0;
       }
       return n;
@@ -147,7 +146,7 @@ export function convertField(t: ColumnType, raw: RawField): StoredValue | Reject
       if (ts === undefined) return new Rejection(`${describe(raw)} is not a timestamp (ISO 8601, as in 2024-03-01T12:00:00Z)`);
       // Stored to the microsecond: a finer digit that is not 0 would be cut off, and two versions
       // a nanosecond apart would become one.
-      if (seventhFractionDigit(text) && SUB_MICROSECOND.test(text)) return new Rejection(`${describe(raw)} is finer than a microsecond, which ${t.spelled} stores`);
+      if (seventhFractionDigit(text) && finerThanMicrosecond(text)) return new Rejection(`${describe(raw)} is finer than a microsecond, which ${t.spelled} stores`);
       return ts;
     }
     case 'json': {

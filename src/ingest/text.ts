@@ -33,9 +33,14 @@ export const NOT_UTF8 = '\uDFFF';
 const LONE_SURROGATE = /\p{Cs}/u;
 const LONE_SURROGATES = /\p{Cs}/gu;
 
-/** Whether the text holds a NOT_UTF8 (for text that readTextChunks decoded). */
+/** Whether the text holds a NOT_UTF8 (for text that readTextChunks or decodeLossy decoded). */
 export function hasNotUtf8(text: string): boolean {
   return LONE_SURROGATE.test(text);
+}
+
+/** Where the text's first NOT_UTF8 is, or -1. */
+export function firstNotUtf8(text: string): number {
+  return text.search(LONE_SURROGATE);
 }
 
 /** What decoding a file found, shared with its reader as the chunks are read. */
@@ -172,7 +177,7 @@ export function notUtf8Row(raw: string, line: number): { readonly error: string;
 
 /** Where the first NOT_UTF8 of text starting on line `line` is: its column, and its line when the text runs over several. */
 export function notUtf8Where(raw: string, line: number): string {
-  const at = raw.search(LONE_SURROGATE);
+  const at = firstNotUtf8(raw);
   const before = raw.slice(0, at);
   const breaks = before.match(/\r\n|\r|\n/g)?.length ?? 0;
   const lineStart = Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r')) + 1;

@@ -257,9 +257,13 @@ function notWritable(e: unknown): boolean {
   return code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN');
 }
 
+function holdsMirror(db: Db): boolean {
+  return (db.prepare(MirrorSql.isMirror).get() as { n: number }).n > 0;
+}
+
 /** Throws MirrorError unless the connection's database holds a mirror. */
 function mustHoldMirror(db: Db, file: string): void {
-  if ((db.prepare(MirrorSql.isMirror).get() as { n: number }).n === 0) {
+  if (!holdsMirror(db)) {
     throw new MirrorError(`${file} is not an mdl mirror (no _mdl_models table); create one with mdl push`);
   }
 }
@@ -391,7 +395,7 @@ export class Mirror {
   }
 
   isMirror(): boolean {
-    return (this.db.prepare(MirrorSql.isMirror).get() as { n: number }).n > 0;
+    return holdsMirror(this.db);
   }
 
   close(): void {
